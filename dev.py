@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""Set up and run jpkr-data with nothing but Python 3.11+ (standard library only).
+
+    python3 dev.py demo    # make .venv, install the package, validate, show the timeline
+    python3 dev.py test    # make .venv, install the package with its test tools, lint, run pytest
+
+Both create ./.venv on first use and reuse it afterwards; pass --fresh to rebuild it.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+
+
+def run(*cmd: str | Path) -> None:
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    subprocess.run([str(c) for c in cmd], cwd=ROOT, check=True)
+
+
+def ensure_venv(extra: str, fresh: bool) -> None:
+    if sys.version_info < (3, 11):  # noqa: UP036 (dev.py runs before anything checks the version)
+        sys.exit(f"jpkr-data needs Python 3.11 or newer; this is {sys.version.split()[0]}")
+    if fresh or not (BIN / "python").exists():
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    run(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    run(BIN / "python", "-m", "pip", "install", "--quiet", "-e", f".{extra}")
+
+
+def demo(fresh: bool) -> None:
+    ensure_venv("", fresh)
+    run(BIN / "jpkr-data", "validate")
+    run(BIN / "jpkr-data", "timeline")
+    run(BIN / "jpkr-data", "sql", "SELECT subject_id, attribute, article_id, value FROM disagreements WHERE attribute = 'duration'")
+
+
+def test(fresh: bool) -> None:
+    ensure_venv("[test]", fresh)
+    run(BIN / "ruff", "check", "jpkr_data", "tests", "benchmarks", "dev.py")
+    run(BIN / "python", "-m", "pytest", "-q")
+
+
+def main(argv: list[str]) -> None:
+    fresh = "--fresh" in argv
+    args = [a for a in argv if a != "--fresh"]
+    commands = {"demo": demo, "test": test}
+    if len(args) != 1 or args[0] not in commands:
+        sys.exit(__doc__)
+    try:
+        commands[args[0]](fresh)
+    except subprocess.CalledProcessError as exc:
+        sys.exit(exc.returncode)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

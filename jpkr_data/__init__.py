@@ -1,0 +1,32 @@
+"""jpkr-data: a curated relational dataset of the 2019 Japan–South Korea dispute.
+
+    import jpkr_data
+    con = jpkr_data.connect()                 # DuckDB, every table and view, read-only
+    df = jpkr_data.table("timeline")          # a table or view as a pandas DataFrame
+    df = jpkr_data.query("SELECT ...")        # any SQL as a DataFrame
+    report = jpkr_data.validate()             # every check; report.valid, report.problems
+
+Importing this module is light: duckdb and pandas load on first use.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+__version__ = "0.1.0"
+__all__ = ["connect", "query", "table", "names", "validate", "ValidationError", "ReadOnlyError",
+           "UnknownNameError", "__version__"]
+
+_LAZY = {
+    "connect": "api", "query": "api", "table": "api", "names": "api",
+    "ReadOnlyError": "api", "UnknownNameError": "api",
+    "validate": "validation", "ValidationError": "report",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'jpkr_data' has no attribute {name!r}")
+    from importlib import import_module
+
+    return getattr(import_module(f"{__name__}.{module}"), name)

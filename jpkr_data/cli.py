@@ -1,0 +1,209 @@
+"""The jpkr-data command line: validate, sql, tables, describe, timeline, locate."""
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_cell(v) for v in value) + "]"
+    return str(value)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def print_rows(columns: list[str], rows: list[tuple], fmt: str, out=sys.stdout, width: int = 60) -> None:
+    """Print a result as an aligned text table, CSV or JSON (a list of objects)."""
+    if fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([[_cell(v) for v in r] for r in rows])
+        return
+    if fmt == "json":
+        json.dump([{c: _jsonable(v) for c, v in zip(columns, r)} for r in rows], out, ensure_ascii=False, indent=1)
+        out.write("\n")
+        return
+    cells = [[_cell(v) for v in r] for r in rows]
+    cells = [[c if len(c) <= width else c[: width - 1] + "…" for c in r] for r in cells]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    out.write("  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip() + "\n")
+    out.write("  ".join("-" * w for w in widths) + "\n")
+    for r in cells:
+        out.write("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() + "\n")
+    out.write(f"({len(rows)} rows)\n")
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .validation import validate
+
+    report = validate(args.path)
+    print(report.to_json() if args.format == "json" else report.to_text())
+    return 0 if report.valid else EXIT_INVALID
+
+
+def _run_sql(sql: str, fmt: str) -> int:
+    from . import api
+
+    con = api.connect()
+    try:
+        cur = api._run(con, sql)
+    except api.ReadOnlyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except Exception as exc:  # duckdb.Error: parser, binder, catalog errors
+        print(f"error: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return EXIT_INVALID
+    columns = [d[0] for d in cur.description] if cur.description else []
+    print_rows(columns, cur.fetchall() if columns else [], fmt)
+    return 0
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    return _run_sql(args.query, args.format)
+
+
+def cmd_tables(args: argparse.Namespace) -> int:
+    from . import api
+    from .paths import package_root
+    from .schema import load_package
+    from .views import discover_views
+
+    pkg = load_package(package_root() / "datapackage.json")
+    con = api.connect()
+    rows = []
+    for t in pkg.tables:
+        n = con.execute(f'SELECT count(*) FROM jpkr.main."{t.name}"').fetchone()[0]
+        rows.append(("table", t.name, n, t.title))
+    for v in discover_views(pkg.root):
+        n = con.execute(f'SELECT count(*) FROM jpkr.main."{v.name}"').fetchone()[0]
+        rows.append(("view", v.name, n, v.question))
+    print_rows(["kind", "name", "rows", "description"], rows, args.format, width=90)
+    return 0
+
+
+def cmd_describe(args: argparse.Namespace) -> int:
+    from . import api
+    from .paths import package_root
+    from .schema import load_package
+    from .views import discover_views
+
+    pkg = load_package(package_root() / "datapackage.json")
+    if args.name in pkg.names:
+        t = pkg.table(args.name)
+        print(f"{t.name}: {t.description}\nprimary key: {', '.join(t.primary_key)}")
+        for fk in t.foreign_keys:
+            print(f"foreign key: {', '.join(fk.fields)} -> {fk.resource}({', '.join(fk.ref_fields)})")
+        rows = [(f.name, f.type, "yes" if f.required else "", f.description) for f in t.fields]
+        print_rows(["field", "type", "required", "description"], rows, args.format, width=200)
+        return 0
+    views = {v.name: v for v in discover_views(pkg.root)}
+    if args.name in views:
+        v = views[args.name]
+        print(v.description)
+        cur = api.connect().execute(f'DESCRIBE jpkr.main."{v.name}"')
+        print_rows(["column", "type"], [(r[0], r[1]) for r in cur.fetchall()], args.format)
+        return 0
+    valid = ", ".join(pkg.names + list(views))
+    print(f"error: unknown table or view {args.name!r}; valid names: {valid}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def cmd_timeline(args: argparse.Namespace) -> int:
+    return _run_sql(
+        "SELECT date_start, date_end, date_precision, event_id, title, status, n_articles "
+        "FROM timeline ORDER BY coalesce(date_start, date_end) NULLS LAST, date_end NULLS LAST, event_id", args.format)
+
+
+def cmd_locate(args: argparse.Namespace) -> int:
+    from .curate import locate
+
+    try:
+        for start, end in locate(args.article, args.text, args.path):
+            print(f"{start}\t{end}")
+    except (KeyError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    return 0
+
+
+def cmd_fill_offsets(args: argparse.Namespace) -> int:
+    from .curate import fill_offsets
+
+    problems = fill_offsets(args.path)
+    for p in problems:
+        print(p, file=sys.stderr)
+    return EXIT_INVALID if problems else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="jpkr-data", description="Query and validate the jpkr-data dataset.")
+    sub = p.add_subparsers(dest="command", required=True)
+    fmt3 = {"choices": ["table", "csv", "json"], "default": "table", "help": "output format"}
+
+    s = sub.add_parser("validate", help="validate a data package (default: the bundled one)")
+    s.add_argument("path", nargs="?", help="datapackage.json or its folder")
+    s.add_argument("--format", choices=["text", "json"], default="text")
+    s.set_defaults(func=cmd_validate)
+
+    s = sub.add_parser("sql", help="run a read-only SQL query")
+    s.add_argument("query")
+    s.add_argument("--format", **fmt3)
+    s.set_defaults(func=cmd_sql)
+
+    s = sub.add_parser("tables", help="list tables and views with row counts")
+    s.add_argument("--format", **fmt3)
+    s.set_defaults(func=cmd_tables)
+
+    s = sub.add_parser("describe", help="describe a table or view")
+    s.add_argument("name")
+    s.add_argument("--format", **fmt3)
+    s.set_defaults(func=cmd_describe)
+
+    s = sub.add_parser("timeline", help="the events in date order")
+    s.add_argument("--format", **fmt3)
+    s.set_defaults(func=cmd_timeline)
+
+    s = sub.add_parser("locate", help="curators: print the offsets of a verbatim text in an article")
+    s.add_argument("article", help="article_id, e.g. art002")
+    s.add_argument("text", help="the exact text to find")
+    s.add_argument("--path", help="datapackage.json or its folder")
+    s.set_defaults(func=cmd_locate)
+
+    s = sub.add_parser("fill-offsets", help="curators: fill empty span offsets from the evidence text")
+    s.add_argument("path", nargs="?", help="datapackage.json or its folder")
+    s.set_defaults(func=cmd_fill_offsets)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from .report import ValidationError
+
+    try:
+        return args.func(args)
+    except ValidationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

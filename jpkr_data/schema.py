@@ -1,0 +1,221 @@
+"""Read the Table Schemas in datapackage.json and derive DuckDB DDL from them.
+
+This module is the only place that maps Table Schema to SQL: types, NOT NULL, enum,
+pattern, minimum/maximum, unique, primary and foreign keys all come from the descriptor.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DUCKDB_TYPES = {
+    "string": "VARCHAR",
+    "integer": "BIGINT",
+    "number": "DOUBLE",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "datetime": "TIMESTAMP",
+    "year": "INTEGER",
+}
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def sql_literal(value: Any) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str
+    description: str
+    constraints: dict[str, Any]
+
+    @property
+    def sql_type(self) -> str:
+        return DUCKDB_TYPES[self.type]
+
+    @property
+    def required(self) -> bool:
+        return bool(self.constraints.get("required"))
+
+    @property
+    def enum(self) -> list[Any] | None:
+        return self.constraints.get("enum")
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    fields: list[str]
+    resource: str
+    ref_fields: list[str]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A custom 'jpkr:spans' entry: columns that address verbatim text in a source article."""
+    article: str
+    start: str
+    end: str
+    text: str
+    region: str  # "content" (body or content segments), "file" (anywhere outside boilerplate) or "any"
+    text_optional: bool = False  # offsets may be given without the text (boilerplate segments)
+
+
+@dataclass
+class Table:
+    name: str
+    path: str
+    title: str
+    description: str
+    fields: list[Field]
+    primary_key: list[str]
+    foreign_keys: list[ForeignKey] = field(default_factory=list)
+    spans: list[Span] = field(default_factory=list)
+
+    @property
+    def field_names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(f"{self.name} has no field {name!r}")
+
+    def check_clauses(self, f: Field) -> list[str]:
+        """SQL CHECK expressions for one field's enum, pattern and range constraints."""
+        col = quote_ident(f.name)
+        out = []
+        c = f.constraints
+        if f.enum is not None:
+            out.append(f"{col} IN ({', '.join(sql_literal(v) for v in f.enum)})")
+        if "pattern" in c:
+            out.append(f"regexp_full_match({col}, {sql_literal(c['pattern'])})")
+        if "minimum" in c:
+            out.append(f"{col} >= {sql_literal(c['minimum'])}")
+        if "maximum" in c:
+            out.append(f"{col} <= {sql_literal(c['maximum'])}")
+        if "minLength" in c:
+            out.append(f"length({col}) >= {int(c['minLength'])}")
+        if "maxLength" in c:
+            out.append(f"length({col}) <= {int(c['maxLength'])}")
+        return out
+
+    def create_sql(self) -> str:
+        """CREATE TABLE with types and constraints from the schema.
+
+        Self-referencing foreign keys (a parent actor, a parent event) are left to the
+        validator: DuckDB cannot check them while rows are inserted in one statement.
+        """
+        lines = []
+        for f in self.fields:
+            parts = [quote_ident(f.name), f.sql_type]
+            if f.required:
+                parts.append("NOT NULL")
+            if f.constraints.get("unique") and self.primary_key != [f.name]:
+                parts.append("UNIQUE")
+            for check in self.check_clauses(f):
+                parts.append(f"CHECK ({check})")
+            lines.append(" ".join(parts))
+        if self.primary_key:
+            lines.append(f"PRIMARY KEY ({', '.join(map(quote_ident, self.primary_key))})")
+        for fk in self.foreign_keys:
+            if fk.resource == self.name:
+                continue
+            lines.append(
+                f"FOREIGN KEY ({', '.join(map(quote_ident, fk.fields))}) REFERENCES "
+                f"{quote_ident(fk.resource)} ({', '.join(map(quote_ident, fk.ref_fields))})"
+            )
+        body = ",\n  ".join(lines)
+        return f"CREATE TABLE {quote_ident(self.name)} (\n  {body}\n)"
+
+
+@dataclass
+class Package:
+    path: Path
+    descriptor: dict[str, Any]
+    tables: list[Table]
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    @property
+    def names(self) -> list[str]:
+        return [t.name for t in self.tables]
+
+    def table(self, name: str) -> Table:
+        for t in self.tables:
+            if t.name == name:
+                return t
+        raise KeyError(name)
+
+    def load_order(self) -> list[Table]:
+        """Tables ordered so that every referenced table comes before its referrers."""
+        done: list[str] = []
+        pending = {t.name: t for t in self.tables}
+        while pending:
+            ready = [
+                t for t in pending.values()
+                if all(fk.resource == t.name or fk.resource in done or fk.resource not in pending
+                       for fk in t.foreign_keys)
+            ]
+            if not ready:
+                raise ValueError(f"foreign keys form a cycle among {sorted(pending)}")
+            for t in ready:
+                done.append(t.name)
+                del pending[t.name]
+        return [self.table(n) for n in done]
+
+
+def _as_list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def parse_descriptor(descriptor: dict[str, Any], path: Path) -> Package:
+    """Build a Package from a descriptor dict; raises ValueError naming what is malformed."""
+    tables = []
+    for i, res in enumerate(descriptor.get("resources", [])):
+        try:
+            schema = res["schema"]
+            fields = [
+                Field(f["name"], f.get("type", "string"), f.get("description", ""),
+                      dict(f.get("constraints", {})))
+                for f in schema["fields"]
+            ]
+            for f in fields:
+                if f.type not in DUCKDB_TYPES:
+                    raise ValueError(f"field {f.name!r} has unsupported type {f.type!r}")
+            fks = [
+                ForeignKey(_as_list(fk["fields"]), fk["reference"].get("resource") or res["name"],
+                           _as_list(fk["reference"]["fields"]))
+                for fk in schema.get("foreignKeys", [])
+            ]
+            spans = [Span(**s) for s in schema.get("jpkr:spans", [])]
+            tables.append(Table(res["name"], res["path"], res.get("title", res["name"]),
+                                res.get("description", ""), fields,
+                                _as_list(schema.get("primaryKey", [])), fks, spans))
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"{path}: resource #{i + 1} is malformed: missing {exc}") from exc
+    return Package(path, descriptor, tables)
+
+
+def load_package(path: Path) -> Package:
+    """Read and parse datapackage.json."""
+    try:
+        descriptor = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{path}: no such datapackage.json") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path}: not valid UTF-8 JSON: {exc}") from exc
+    return parse_descriptor(descriptor, path)

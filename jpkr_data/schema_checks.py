@@ -1,0 +1,141 @@
+"""Table Schema checks as set-based DuckDB queries over the staging tables.
+
+One query per check and field, so validation is a few scans, not a loop over rows.
+"""
+from __future__ import annotations
+
+import duckdb
+
+from .report import Problem, Report
+from .schema import Field, Table, quote_ident, sql_literal
+from .staging import staging_name
+
+# Values a field of each type must look like before it is cast (frictionless defaults).
+TYPE_PATTERNS = {
+    "integer": r"[+-]?[0-9]+",
+    "number": r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|NaN|INF|-INF",
+    "date": r"[0-9]{4}-[0-9]{2}-[0-9]{2}",
+    "boolean": r"true|True|TRUE|1|false|False|FALSE|0",
+    "year": r"[0-9]{4}",
+}
+TYPE_WORDS = {
+    "integer": "an integer", "number": "a number", "date": "a date as YYYY-MM-DD",
+    "boolean": "true or false", "year": "a four-digit year", "datetime": "an ISO 8601 date-time",
+}
+MAX_PER_CHECK = 200  # errors listed per check and field before the rest are summarised
+
+
+def typed_expr(f: Field) -> str:
+    """SQL that turns the staged VARCHAR into the field's type (NULL when it does not fit)."""
+    col = quote_ident(f.name)
+    if f.type == "string":
+        return col
+    if f.type == "boolean":
+        return f"CASE WHEN {col} IN ('true','True','TRUE','1') THEN TRUE WHEN {col} IN ('false','False','FALSE','0') THEN FALSE END"
+    pattern = TYPE_PATTERNS.get(f.type)
+    cast = f"TRY_CAST({col} AS {f.sql_type})"
+    if pattern:
+        return f"CASE WHEN regexp_full_match({col}, {sql_literal(pattern)}) THEN {cast} END"
+    return cast
+
+
+def typed_name(table: Table) -> str:
+    return quote_ident(f"typed_{table.name}")
+
+
+def create_typed_view(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+    cols = ", ".join(f"{typed_expr(f)} AS {quote_ident(f.name)}" for f in table.fields)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {typed_name(table)} AS SELECT _row, {cols} FROM {staging_name(table)}")
+
+
+def collect(con, sql: str, report: Report, check: str, table: Table, field: str | None, message: str) -> None:
+    rows = con.execute(sql + f" ORDER BY _row LIMIT {MAX_PER_CHECK + 1}").fetchall()
+    for row, value in rows[:MAX_PER_CHECK]:
+        report.add(Problem(check, table.path, message, row=row, field=field,
+                           value=None if value is None else str(value)))
+    if len(rows) > MAX_PER_CHECK:
+        total = con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0]
+        report.add(Problem(check, table.path, f"{total - MAX_PER_CHECK} more rows fail this check", field=field))
+
+
+def check_fields(con: duckdb.DuckDBPyConnection, table: Table, report: Report) -> None:
+    """Types, required, enum, pattern, ranges and stray whitespace in key fields."""
+    stg, typed = staging_name(table), typed_name(table)
+    key_fields = set(table.primary_key) | {n for fk in table.foreign_keys for n in fk.fields}
+    for f in table.fields:
+        col = quote_ident(f.name)
+        report.ran("type")
+        if f.type != "string":
+            collect(con, f"SELECT s._row, s.{col} FROM {stg} s JOIN {typed} t USING (_row) "
+                          f"WHERE s.{col} IS NOT NULL AND t.{col} IS NULL",
+                     report, "type", table, f.name, f"expected {TYPE_WORDS[f.type]}")
+        report.ran("required")
+        if f.required or f.name in table.primary_key:
+            collect(con, f"SELECT _row, {col} FROM {stg} WHERE {col} IS NULL",
+                     report, "required", table, f.name, "a value is required")
+        for check_sql, check, message in _constraint_checks(f):
+            report.ran(check)
+            collect(con, f"SELECT _row, {col} FROM {typed} WHERE {col} IS NOT NULL AND NOT ({check_sql})",
+                     report, check, table, f.name, message)
+        if f.type == "string" and (f.name in key_fields or f.constraints.get("unique")):
+            report.ran("whitespace")
+            collect(con, f"SELECT _row, {col} FROM {stg} WHERE {col} <> trim({col})",
+                     report, "whitespace", table, f.name, "key value has leading or trailing white space")
+
+
+def _constraint_checks(f: Field) -> list[tuple[str, str, str]]:
+    col = quote_ident(f.name)
+    c = f.constraints
+    out = []
+    if f.enum is not None:
+        allowed = ", ".join(sql_literal(v) for v in f.enum)
+        out.append((f"{col} IN ({allowed})", "enum", f"not one of the allowed values: {', '.join(map(str, f.enum))}"))
+    if "pattern" in c:
+        out.append((f"regexp_full_match({col}, {sql_literal(c['pattern'])})", "pattern", f"does not match the pattern {c['pattern']}"))
+    if "minimum" in c:
+        out.append((f"{col} >= {sql_literal(c['minimum'])}", "minimum", f"below the minimum {c['minimum']}"))
+    if "maximum" in c:
+        out.append((f"{col} <= {sql_literal(c['maximum'])}", "maximum", f"above the maximum {c['maximum']}"))
+    if "minLength" in c:
+        out.append((f"length({col}) >= {int(c['minLength'])}", "min-length", f"shorter than {c['minLength']} characters"))
+    if "maxLength" in c:
+        out.append((f"length({col}) <= {int(c['maxLength'])}", "max-length", f"longer than {c['maxLength']} characters"))
+    return out
+
+
+def check_keys(con: duckdb.DuckDBPyConnection, table: Table, staged: dict[str, Table], report: Report) -> None:
+    """Primary keys, unique fields and foreign keys (self-references included)."""
+    typed = typed_name(table)
+    key_sets = []
+    if table.primary_key:
+        key_sets.append(("primary-key", table.primary_key))
+    key_sets += [("unique", [f.name]) for f in table.fields
+                 if f.constraints.get("unique") and table.primary_key != [f.name]]
+    for check, fields in key_sets:
+        report.ran(check)
+        cols = ", ".join(quote_ident(n) for n in fields)
+        not_null = " AND ".join(f"{quote_ident(n)} IS NOT NULL" for n in fields)
+        shown = " || '|' || ".join(f"CAST({quote_ident(n)} AS VARCHAR)" for n in fields)
+        collect(con, f"SELECT _row, {shown} FROM (SELECT *, row_number() OVER (PARTITION BY {cols} ORDER BY _row) AS _n "
+                      f"FROM {typed} WHERE {not_null}) WHERE _n > 1",
+                 report, check, table, ",".join(fields), f"duplicate {check.replace('-', ' ')} ({', '.join(fields)})")
+    for fk in table.foreign_keys:
+        report.ran("foreign-key")
+        parent = staged.get(fk.resource)
+        if parent is None:
+            continue  # the parent's own problems are already reported
+        cond = " AND ".join(f"p.{quote_ident(r)} = c.{quote_ident(f)}" for f, r in zip(fk.fields, fk.ref_fields))
+        not_null = " AND ".join(f"c.{quote_ident(n)} IS NOT NULL" for n in fk.fields)
+        shown = " || '|' || ".join(f"CAST(c.{quote_ident(n)} AS VARCHAR)" for n in fk.fields)
+        collect(con, f"SELECT c._row AS _row, {shown} FROM {typed} c WHERE {not_null} AND NOT EXISTS "
+                      f"(SELECT 1 FROM {typed_name(parent)} p WHERE {cond})",
+                 report, "foreign-key", table, ",".join(fk.fields),
+                 f"no row in {fk.resource} has {', '.join(fk.ref_fields)} equal to this value")
+
+
+def run_schema_checks(con: duckdb.DuckDBPyConnection, staged: dict[str, Table], report: Report) -> None:
+    for table in staged.values():
+        create_typed_view(con, table)
+    for table in staged.values():
+        check_fields(con, table, report)
+        check_keys(con, table, staged, report)

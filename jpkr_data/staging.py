@@ -1,0 +1,109 @@
+"""Load CSV files into DuckDB as text (staging) after checking their encoding, header and shape.
+
+Every value is kept as VARCHAR with its CSV row number (`_row`, header = row 1), so that the
+schema checks can name the row and field of each error and nothing is coerced silently.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import duckdb
+
+from .report import Problem, Report
+from .schema import Package, Table, quote_ident, sql_literal
+
+BOM = b"\xef\xbb\xbf"
+
+
+def staging_name(table: Table) -> str:
+    return quote_ident(f"stg_{table.name}")
+
+
+def _check_bytes(raw: bytes, rel: str, report: Report) -> str | None:
+    """Decode as UTF-8; report a BOM or the line of the first bad byte."""
+    if raw.startswith(BOM):
+        report.add(Problem("encoding", rel, "file starts with a UTF-8 byte-order mark; save it without BOM", row=1))
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        report.add(Problem("encoding", rel, f"not UTF-8: byte 0x{raw[exc.start]:02x} at byte offset {exc.start} (line {line}); save the file as UTF-8",
+                           row=line))
+        return None
+
+
+def check_csv_shape(table: Table, path: Path, rel: str, report: Report) -> bool:
+    """Encoding, header names and order, duplicate headers, ragged rows. True when loadable."""
+    report.ran("csv-hygiene")
+    if not path.is_file():
+        report.add(Problem("missing-file", rel, f"data file for table {table.name!r} does not exist"))
+        return False
+    text = _check_bytes(path.read_bytes(), rel, report)
+    if text is None:
+        return False
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    ok = True
+    try:
+        header = next(reader, None)
+        if header is None:
+            report.add(Problem("header", rel, "file is empty: expected a header row", row=1))
+            return False
+        expected = table.field_names
+        dupes = sorted({h for h in header if header.count(h) > 1})
+        if dupes:
+            report.add(Problem("header", rel, f"duplicate header name(s): {', '.join(dupes)}", row=1))
+            ok = False
+        if header != expected:
+            missing = [f for f in expected if f not in header]
+            extra = [h for h in header if h not in expected]
+            detail = []
+            if missing:
+                detail.append(f"missing {missing}")
+            if extra:
+                detail.append(f"unexpected {extra}")
+            if not missing and not extra:
+                detail.append("same names in a different order")
+            report.add(Problem("header", rel, f"header does not match the schema ({'; '.join(detail)}); expected {expected}",
+                               row=1, value=",".join(header)))
+            ok = False
+        width = len(expected)
+        for rownum, row in enumerate(reader, start=2):
+            if len(row) != width:
+                report.add(Problem("ragged-row", rel, f"row has {len(row)} cells, expected {width}", row=rownum))
+                ok = False
+    except csv.Error as exc:
+        report.add(Problem("csv-syntax", rel, f"malformed CSV: {exc}", row=reader.line_num))
+        return False
+    return ok
+
+
+def stage_table(con: duckdb.DuckDBPyConnection, table: Table, path: Path) -> int:
+    """Copy one CSV into a VARCHAR staging table with its row numbers; return the row count."""
+    columns = "{" + ", ".join(f"{sql_literal(n)}: 'VARCHAR'" for n in table.field_names) + "}"
+    cols = ", ".join(quote_ident(n) for n in table.field_names)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {staging_name(table)} AS "
+        f"SELECT row_number() OVER () + 1 AS _row, {cols} FROM read_csv({sql_literal(str(path))}, "
+        f"header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
+        f"columns = {columns}, strict_mode = true, parallel = false)"
+    )
+    return con.execute(f"SELECT count(*) FROM {staging_name(table)}").fetchone()[0]
+
+
+def stage_package(con: duckdb.DuckDBPyConnection, pkg: Package, report: Report) -> dict[str, Table]:
+    """Stage every table whose CSV is well formed; return those that were staged."""
+    staged: dict[str, Table] = {}
+    for table in pkg.tables:
+        path = pkg.root / table.path
+        if not check_csv_shape(table, path, table.path, report):
+            continue
+        try:
+            report.tables[table.name] = stage_table(con, table, path)
+        except duckdb.Error as exc:
+            report.add(Problem("csv-syntax", table.path, f"DuckDB could not read the file: {exc}"))
+            continue
+        staged[table.name] = table
+    return staged

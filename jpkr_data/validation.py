@@ -1,0 +1,52 @@
+"""validate(): every check the package promises, in DuckDB, with a report naming file, row and field."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+from .integrity import run_integrity_checks
+from .report import Problem, Report
+from .schema import Package, load_package, quote_ident
+from .schema_checks import run_schema_checks, typed_name
+from .staging import stage_package
+from .views import create_views
+
+
+def materialize(con: duckdb.DuckDBPyConnection, pkg: Package) -> None:
+    """Create the typed tables (constraints from the schemas) and fill them from staging."""
+    for table in pkg.load_order():
+        con.execute(table.create_sql())
+        cols = ", ".join(quote_ident(n) for n in table.field_names)
+        con.execute(f"INSERT INTO {quote_ident(table.name)} SELECT {cols} FROM {typed_name(table)} ORDER BY _row")
+
+
+def run_pipeline(con: duckdb.DuckDBPyConnection, descriptor: Path) -> tuple[Report, Package | None]:
+    """Stage, check and (when valid) materialize tables and views on `con`."""
+    report = Report(descriptor=str(descriptor))
+    try:
+        pkg = load_package(descriptor)
+    except (FileNotFoundError, ValueError) as exc:
+        report.add(Problem("descriptor", str(descriptor), str(exc)))
+        return report, None
+    staged = stage_package(con, pkg, report)
+    run_schema_checks(con, staged, report)
+    run_integrity_checks(con, pkg, staged, report)
+    if report.valid:
+        materialize(con, pkg)
+        create_views(con, pkg.root, report)
+    return report, pkg
+
+
+def validate(path: str | os.PathLike[str] | None = None) -> Report:
+    """Validate a data package (default: the bundled one). Reads files only; writes nothing."""
+    from .paths import resolve_descriptor
+
+    descriptor = resolve_descriptor(path)
+    con = duckdb.connect(":memory:")
+    try:
+        report, _ = run_pipeline(con, descriptor)
+    finally:
+        con.close()
+    return report

@@ -1,0 +1,23 @@
+-- What did each article contribute to the dataset?
+--
+-- One row per article. Columns: article_id, outlet (outlet or wire agency id), medium,
+-- published_date, n_events (events it mentions), n_events_only_here (events no other
+-- article mentions), n_mentions, n_statements, n_direct, n_indirect, n_terms (quoted
+-- terms, not statements), n_actors (actors it names), n_claims.
+CREATE OR REPLACE VIEW article_contributions AS
+SELECT
+    a.article_id,
+    coalesce(a.outlet_id, a.wire_agency_id) AS outlet,
+    a.medium,
+    a.published_date,
+    (SELECT count(DISTINCT event_id) FROM event_mentions m WHERE m.article_id = a.article_id) AS n_events,
+    (SELECT count(*) FROM event_sources s WHERE s.n_articles = 1 AND s.article_ids[1] = a.article_id) AS n_events_only_here,
+    (SELECT count(*) FROM event_mentions m WHERE m.article_id = a.article_id) AS n_mentions,
+    (SELECT count(*) FROM statements s WHERE s.article_id = a.article_id) AS n_statements,
+    (SELECT count(*) FROM statements s WHERE s.article_id = a.article_id AND s.mode = 'direct') AS n_direct,
+    (SELECT count(*) FROM statements s WHERE s.article_id = a.article_id AND s.mode = 'indirect') AS n_indirect,
+    (SELECT count(*) FROM quotations q WHERE q.article_id = a.article_id AND q.quote_kind = 'term') AS n_terms,
+    (SELECT count(DISTINCT actor_id) FROM actor_aliases x WHERE x.article_id = a.article_id) AS n_actors,
+    (SELECT count(*) FROM claims c WHERE c.article_id = a.article_id) AS n_claims
+FROM articles a
+ORDER BY a.article_id;

@@ -1,0 +1,22 @@
+-- Where do the sources disagree?
+--
+-- One row per claim about a subject and attribute on which the claims hold more than
+-- one distinct value (how long a meeting lasted, how many rulings, what a meeting agreed).
+-- Each source's claim is kept, attributed to its article; none is chosen. Columns:
+-- subject_table, subject_id, attribute, article_id, outlet (outlet or wire agency id),
+-- value, evidence_text, char_start, char_end, n_values (distinct values for the subject
+-- and attribute), claim_id.
+CREATE OR REPLACE VIEW disagreements AS
+WITH counted AS (
+    SELECT subject_table, subject_id, attribute, count(DISTINCT value) AS n_values
+    FROM claims GROUP BY subject_table, subject_id, attribute
+)
+SELECT
+    c.subject_table, c.subject_id, c.attribute, c.article_id,
+    coalesce(a.outlet_id, a.wire_agency_id) AS outlet,
+    c.value, c.evidence_text, c.char_start, c.char_end, k.n_values, c.claim_id
+FROM claims c
+JOIN counted k USING (subject_table, subject_id, attribute)
+JOIN articles a ON a.article_id = c.article_id
+WHERE k.n_values > 1
+ORDER BY c.subject_table, c.subject_id, c.attribute, c.article_id, c.claim_id;
