@@ -260,7 +260,16 @@ def check_parent_cycles(con, staged: dict[str, Table], report: Report) -> None:
 
 
 def check_coverage(con, staged: dict[str, Table], report: Report) -> None:
-    """Every actor is evidenced by an alias; every claim's subject exists."""
+    """Every actor is evidenced by an alias; every claim's subject exists; events are coded; content segments keep their text."""
+    if "events" in staged:
+        report.ran("event-code")
+        collect(con, f"SELECT _row, event_type FROM {typed_name(staged['events'])} WHERE cameo_code IS NULL AND event_type <> 'deadline'",
+                report, "event-code", staged["events"], "cameo_code", "every event except a deadline needs a CAMEO code")
+    if "article_segments" in staged:
+        report.ran("segment-text")
+        content = ", ".join(f"'{s}'" for s in CONTENT_SEGMENTS)
+        collect(con, f"SELECT _row, segment_type FROM {typed_name(staged['article_segments'])} WHERE segment_type IN ({content}) AND text IS NULL",
+                report, "segment-text", staged["article_segments"], "text", "a content segment (headline, caption, byline, ...) must keep its verbatim text")
     if _needs(staged, "actors", "actor_aliases"):
         report.ran("actor-has-alias")
         collect(con, f"SELECT a._row, a.actor_id FROM {typed_name(staged['actors'])} a WHERE NOT EXISTS "
