@@ -1,0 +1,48 @@
+"""Synthetic scaling of the real package: N rows per scaled table, every key still valid.
+
+The events table and the tables that hang off events (event_mentions, event_actors) are
+repeated with fresh event ids; the evidence spans are reused, so every span still equals its
+source slice. `faults` dangling foreign keys can be injected into event_mentions.
+"""
+from __future__ import annotations
+
+import csv
+import itertools
+import shutil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCALED = ("events", "event_mentions", "event_actors")
+
+
+def _rows(table: str) -> tuple[list[str], list[dict[str, str]]]:
+    with (ROOT / "data" / f"{table}.csv").open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def make_package(dst: Path, rows_per_table: int, faults: int = 0) -> int:
+    """Write a scaled copy of the package into dst; return its total number of data rows."""
+    shutil.copy2(ROOT / "datapackage.json", dst / "datapackage.json")
+    shutil.copytree(ROOT / "sql", dst / "sql")
+    shutil.copytree(ROOT / "data", dst / "data")
+    events_header, events = _rows("events")
+    copies = max(1, rows_per_table // len(events))
+    for table in SCALED:
+        header, rows = _rows(table)
+        with (dst / "data" / f"{table}.csv").open("w", encoding="utf-8", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=header, lineterminator="\n")
+            w.writeheader()
+            written = 0
+            for k, r in itertools.product(range(copies), rows):
+                if written >= max(rows_per_table, len(rows)) and table != "events":
+                    break
+                suffix = f"_x{k}" if k else ""
+                out = dict(r, event_id=r["event_id"] + suffix)
+                if table == "events" and out["parent_event_id"]:
+                    out["parent_event_id"] += suffix
+                if table == "event_mentions" and faults and written < faults:
+                    out["event_id"] = f"ev_missing_{written}"
+                w.writerow(out)
+                written += 1
+    return sum(sum(1 for _ in p.open(encoding="utf-8")) - 1 for p in (dst / "data").glob("*.csv"))
