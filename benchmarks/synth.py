@@ -1,4 +1,4 @@
-"""Synthetic scaling of the real package: N rows per scaled table, every key still valid.
+"""Synthetic scaling of the real package: about N events (and their mentions and actors), every key valid.
 
 The events table and the tables that hang off events (event_mentions, event_actors) are
 repeated with fresh event ids; the evidence spans are reused, so every span still equals its
@@ -22,12 +22,11 @@ def _rows(table: str) -> tuple[list[str], list[dict[str, str]]]:
 
 
 def make_package(dst: Path, rows_per_table: int, faults: int = 0) -> int:
-    """Write a scaled copy of the package into dst; return its total number of data rows."""
+    """Write a copy with the events repeated until there are about rows_per_table of them; return the total rows."""
     shutil.copy2(ROOT / "datapackage.json", dst / "datapackage.json")
     shutil.copytree(ROOT / "sql", dst / "sql")
     shutil.copytree(ROOT / "data", dst / "data")
-    events_header, events = _rows("events")
-    copies = max(1, rows_per_table // len(events))
+    copies = max(1, rows_per_table // len(_rows("events")[1]))
     for table in SCALED:
         header, rows = _rows(table)
         with (dst / "data" / f"{table}.csv").open("w", encoding="utf-8", newline="") as fh:
@@ -35,8 +34,6 @@ def make_package(dst: Path, rows_per_table: int, faults: int = 0) -> int:
             w.writeheader()
             written = 0
             for k, r in itertools.product(range(copies), rows):
-                if written >= max(rows_per_table, len(rows)) and table != "events":
-                    break
                 suffix = f"_x{k}" if k else ""
                 out = dict(r, event_id=r["event_id"] + suffix)
                 if table == "events" and out["parent_event_id"]:

@@ -43,9 +43,10 @@ def typed_name(table: Table) -> str:
     return quote_ident(f"typed_{table.name}")
 
 
-def create_typed_view(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+def create_typed_table(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+    """Cast the staged text once into a typed temp table (failed casts become NULL; check_fields reports them)."""
     cols = ", ".join(f"{typed_expr(f)} AS {quote_ident(f.name)}" for f in table.fields)
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {typed_name(table)} AS SELECT _row, {cols} FROM {staging_name(table)}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {typed_name(table)} AS SELECT _row, {cols} FROM {staging_name(table)}")
 
 
 def collect(con, sql: str, report: Report, check: str, table: Table, field: str | None, message: str) -> None:
@@ -135,7 +136,7 @@ def check_keys(con: duckdb.DuckDBPyConnection, table: Table, staged: dict[str, T
 
 def run_schema_checks(con: duckdb.DuckDBPyConnection, staged: dict[str, Table], report: Report) -> None:
     for table in staged.values():
-        create_typed_view(con, table)
+        create_typed_table(con, table)
     for table in staged.values():
         check_fields(con, table, report)
         check_keys(con, table, staged, report)

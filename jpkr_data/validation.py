@@ -22,8 +22,16 @@ def materialize(con: duckdb.DuckDBPyConnection, pkg: Package) -> None:
         con.execute(f"INSERT INTO {quote_ident(table.name)} SELECT {cols} FROM {typed_name(table)} ORDER BY _row")
 
 
-def run_pipeline(con: duckdb.DuckDBPyConnection, descriptor: Path) -> tuple[Report, Package | None]:
-    """Stage, check and (when valid) materialize tables and views on `con`."""
+def alias_typed(con: duckdb.DuckDBPyConnection, pkg: Package) -> None:
+    """For validation only: expose each checked table under its own name, without copying it."""
+    for table in pkg.tables:
+        cols = ", ".join(quote_ident(n) for n in table.field_names)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {quote_ident(table.name)} AS SELECT {cols} FROM {typed_name(table)}")
+
+
+def run_pipeline(con: duckdb.DuckDBPyConnection, descriptor: Path, build: bool = True) -> tuple[Report, Package | None]:
+    """Stage and check; when valid, create the tables (build=True: typed tables with their
+    constraints; False: light aliases, enough to prove the views compile and run) and the views."""
     report = Report(descriptor=str(descriptor))
     try:
         pkg = load_package(descriptor)
@@ -34,8 +42,11 @@ def run_pipeline(con: duckdb.DuckDBPyConnection, descriptor: Path) -> tuple[Repo
     run_schema_checks(con, staged, report)
     run_integrity_checks(con, pkg, staged, report)
     if report.valid:
-        materialize(con, pkg)
-        create_views(con, pkg.root, report)
+        if build:
+            materialize(con, pkg)
+        else:
+            alias_typed(con, pkg)
+        create_views(con, pkg.root, report, temporary=not build)
     return report, pkg
 
 
@@ -46,7 +57,7 @@ def validate(path: str | os.PathLike[str] | None = None) -> Report:
     descriptor = resolve_descriptor(path)
     con = duckdb.connect(":memory:")
     try:
-        report, _ = run_pipeline(con, descriptor)
+        report, _ = run_pipeline(con, descriptor, build=False)
     finally:
         con.close()
     return report

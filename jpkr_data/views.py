@@ -45,8 +45,10 @@ def discover_views(root: Path) -> list[View]:
     return views
 
 
-def create_views(con: duckdb.DuckDBPyConnection, root: Path, report: Report) -> list[View]:
-    """Create every view and run it once; report those that fail to compile or run."""
+def create_views(con: duckdb.DuckDBPyConnection, root: Path, report: Report, temporary: bool = False) -> list[View]:
+    """Create every view and run it once; report those that fail to compile or run.
+
+    temporary=True (validation) creates them as TEMP views over the checked tables."""
     created = []
     for view in discover_views(root):
         report.ran("view")
@@ -55,7 +57,8 @@ def create_views(con: duckdb.DuckDBPyConnection, root: Path, report: Report) -> 
             report.add(Problem("view", rel, f"the file must create the view {view.name!r} (named after the file)"))
             continue
         try:
-            con.execute(view.sql)
+            sql = re.sub(r"\bCREATE\s+(OR\s+REPLACE\s+)?VIEW\b", "CREATE OR REPLACE TEMP VIEW", view.sql, count=1, flags=re.IGNORECASE) if temporary else view.sql
+            con.execute(sql)
             con.execute(f'SELECT count(*) FROM "{view.name}"').fetchone()
         except duckdb.Error as exc:
             report.add(Problem("view", rel, f"view {view.name!r} does not compile or run: {str(exc).splitlines()[0]}"))
