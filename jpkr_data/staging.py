@@ -35,41 +35,39 @@ def _check_bytes(raw: bytes, rel: str, report: Report) -> str | None:
         return None
 
 
-def check_csv_shape(table: Table, path: Path, rel: str, report: Report) -> bool:
-    """Encoding, header names and order, duplicate headers, ragged rows. True when loadable."""
-    report.ran("csv-hygiene")
-    if not path.is_file():
-        report.add(Problem("missing-file", rel, f"data file for table {table.name!r} does not exist"))
+def _check_header(header: list[str] | None, table: Table, rel: str, report: Report) -> bool:
+    if header is None:
+        report.add(Problem("header", rel, "file is empty: expected a header row", row=1))
         return False
-    text = _check_bytes(path.read_bytes(), rel, report)
-    if text is None:
-        return False
+    expected = table.field_names
+    ok = True
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    if dupes:
+        report.add(Problem("header", rel, f"duplicate header name(s): {', '.join(dupes)}", row=1))
+        ok = False
+    if header != expected:
+        missing = [f for f in expected if f not in header]
+        extra = [h for h in header if h not in expected]
+        detail = []
+        if missing:
+            detail.append(f"missing {missing}")
+        if extra:
+            detail.append(f"unexpected {extra}")
+        if not missing and not extra:
+            detail.append("same names in a different order")
+        report.add(Problem("header", rel, f"header does not match the schema ({'; '.join(detail)}); expected {expected}",
+                           row=1, value=",".join(header)))
+        ok = False
+    return ok
+
+
+def scan_rows(text: str, table: Table, rel: str, report: Report) -> bool:
+    """Row by row (slow path, used to locate a problem): CSV syntax and ragged rows."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     ok = True
     try:
-        header = next(reader, None)
-        if header is None:
-            report.add(Problem("header", rel, "file is empty: expected a header row", row=1))
-            return False
-        expected = table.field_names
-        dupes = sorted({h for h in header if header.count(h) > 1})
-        if dupes:
-            report.add(Problem("header", rel, f"duplicate header name(s): {', '.join(dupes)}", row=1))
-            ok = False
-        if header != expected:
-            missing = [f for f in expected if f not in header]
-            extra = [h for h in header if h not in expected]
-            detail = []
-            if missing:
-                detail.append(f"missing {missing}")
-            if extra:
-                detail.append(f"unexpected {extra}")
-            if not missing and not extra:
-                detail.append("same names in a different order")
-            report.add(Problem("header", rel, f"header does not match the schema ({'; '.join(detail)}); expected {expected}",
-                               row=1, value=",".join(header)))
-            ok = False
-        width = len(expected)
+        next(reader, None)
+        width = len(table.field_names)
         for rownum, row in enumerate(reader, start=2):
             if len(row) != width:
                 report.add(Problem("ragged-row", rel, f"row has {len(row)} cells, expected {width}", row=rownum))
@@ -78,6 +76,24 @@ def check_csv_shape(table: Table, path: Path, rel: str, report: Report) -> bool:
         report.add(Problem("csv-syntax", rel, f"malformed CSV: {exc}", row=reader.line_num))
         return False
     return ok
+
+
+def check_csv_shape(table: Table, path: Path, rel: str, report: Report) -> str | None:
+    """Encoding and header (fast: the first record only). Returns the text when loadable."""
+    report.ran("csv-hygiene")
+    if not path.is_file():
+        report.add(Problem("missing-file", rel, f"data file for table {table.name!r} does not exist"))
+        return None
+    text = _check_bytes(path.read_bytes(), rel, report)
+    if text is None:
+        return None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        report.add(Problem("csv-syntax", rel, f"malformed CSV header: {exc}", row=1))
+        return None
+    return text if _check_header(header, table, rel, report) else None
 
 
 def stage_table(con: duckdb.DuckDBPyConnection, table: Table, path: Path) -> int:
@@ -94,16 +110,24 @@ def stage_table(con: duckdb.DuckDBPyConnection, table: Table, path: Path) -> int
 
 
 def stage_package(con: duckdb.DuckDBPyConnection, pkg: Package, report: Report) -> dict[str, Table]:
-    """Stage every table whose CSV is well formed; return those that were staged."""
+    """Stage every table whose CSV is well formed; return those that were staged.
+
+    Every file is scanned row by row with Python's csv module before DuckDB reads it: DuckDB
+    2.0's strict mode silently drops an unclosed quote at the end of a file and extra cells
+    in some rows, so it cannot be trusted alone to reject a malformed file.
+    """
     staged: dict[str, Table] = {}
     for table in pkg.tables:
         path = pkg.root / table.path
-        if not check_csv_shape(table, path, table.path, report):
+        text = check_csv_shape(table, path, table.path, report)
+        if text is None:
+            continue
+        if not scan_rows(text, table, table.path, report):
             continue
         try:
             report.tables[table.name] = stage_table(con, table, path)
         except duckdb.Error as exc:
-            report.add(Problem("csv-syntax", table.path, f"DuckDB could not read the file: {exc}"))
+            report.add(Problem("csv-syntax", table.path, f"DuckDB could not read the file: {str(exc).splitlines()[0]}"))
             continue
         staged[table.name] = table
     return staged

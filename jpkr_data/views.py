@@ -59,7 +59,8 @@ def create_views(con: duckdb.DuckDBPyConnection, root: Path, report: Report, tem
         try:
             sql = re.sub(r"\bCREATE\s+(OR\s+REPLACE\s+)?VIEW\b", "CREATE OR REPLACE TEMP VIEW", view.sql, count=1, flags=re.IGNORECASE) if temporary else view.sql
             con.execute(sql)
-            con.execute(f'SELECT count(*) FROM "{view.name}"').fetchone()
+            probe = f'SELECT * FROM "{view.name}" LIMIT 1' if temporary else f'SELECT count(*) FROM "{view.name}"'
+            con.execute(probe).fetchall()
         except duckdb.Error as exc:
             report.add(Problem("view", rel, f"view {view.name!r} does not compile or run: {str(exc).splitlines()[0]}"))
             continue
