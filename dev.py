@@ -2,13 +2,15 @@
 """Set up and run jpkr-data with nothing but Python 3.11+ (standard library only).
 
     python3 dev.py demo    # make .venv, install the package, validate, show the timeline
-    python3 dev.py test    # make .venv, install the package with its test tools, lint, run pytest
+    python3 dev.py test    # make .venv, install the package with its test tools (and Chromium, for the
+                           # page test, via apt-get when run as root), lint, run pytest
 
 Both create ./.venv on first use and reuse it afterwards; pass --fresh to rebuild it.
 """
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -40,8 +42,21 @@ def demo(fresh: bool) -> None:
     run(BIN / "jpkr-data", "sql", "SELECT subject_id, attribute, article_id, value FROM disagreements WHERE attribute = 'duration'")
 
 
+def ensure_chromium() -> None:
+    """The dataset page is tested in headless Chromium: install Debian's package where we can."""
+    if shutil.which("chromium") or shutil.which("chromium-browser"):
+        return
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=False, env=env, stdout=subprocess.DEVNULL)
+    if not shutil.which("chromium"):
+        print("note: chromium is not available; the page test will be skipped", flush=True)
+
+
 def test(fresh: bool) -> None:
     ensure_venv("[test]", fresh)
+    ensure_chromium()
     run(BIN / "ruff", "check", "jpkr_data", "tests", "benchmarks", "dev.py")
     run(BIN / "python", "-m", "pytest", "-q")
 

@@ -131,6 +131,14 @@ def cmd_timeline(args: argparse.Namespace) -> int:
         "FROM timeline ORDER BY coalesce(date_start, date_end) NULLS LAST, date_end NULLS LAST, event_id", args.format)
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    from .release import build_release
+
+    out = build_release(args.out, args.path, include_sources=args.include_sources)
+    print(f"release written to {out}")
+    return 0
+
+
 def cmd_locate(args: argparse.Namespace) -> int:
     from .curate import locate
 
@@ -179,6 +187,12 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("timeline", help="the events in date order")
     s.add_argument("--format", **fmt3)
     s.set_defaults(func=cmd_timeline)
+
+    s = sub.add_parser("build", help="validate, then write the release (CSV, Parquet, DuckDB, codebook, site, zip) to --out")
+    s.add_argument("--out", required=True, help="release folder (replaced atomically)")
+    s.add_argument("--path", help="datapackage.json or its folder (default: the bundled one)")
+    s.add_argument("--include-sources", action="store_true", help="also copy the third-party article texts (research use, see NOTICE)")
+    s.set_defaults(func=cmd_build)
 
     s = sub.add_parser("locate", help="curators: print the offsets of a verbatim text in an article")
     s.add_argument("article", help="article_id, e.g. art002")
