@@ -59,29 +59,45 @@ def collect(con, sql: str, report: Report, check: str, table: Table, field: str 
         report.add(Problem(check, table.path, f"{total - MAX_PER_CHECK} more rows fail this check", field=field))
 
 
+def collect_many(con, specs: list[tuple[str, str, Table, str | None, str]], report: Report) -> None:
+    """Like collect() for many checks at once: one query, so small tables do not pay a round trip per check.
+
+    Each spec is (sql selecting (_row, value), check, table, field, message)."""
+    if not specs:
+        return
+    parts = [f"SELECT {i} AS _k, #1 AS _row, CAST(#2 AS VARCHAR) AS _v FROM ({sql})" for i, (sql, *_) in enumerate(specs)]
+    rows = con.execute(f"SELECT _k, _row, _v, count(*) OVER (PARTITION BY _k) AS _n FROM ({' UNION ALL '.join(parts)}) "
+                       f"QUALIFY row_number() OVER (PARTITION BY _k ORDER BY _row) <= {MAX_PER_CHECK} ORDER BY _k, _row").fetchall()
+    for k, row, value, _total in rows:
+        _, check, table, field, message = specs[k]
+        report.add(Problem(check, table.path, message, row=row, field=field, value=value))
+    for k, total in sorted({(k, n) for k, _, _, n in rows if n > MAX_PER_CHECK}):
+        _, check, table, field, _ = specs[k]
+        report.add(Problem(check, table.path, f"{total - MAX_PER_CHECK} more rows fail this check", field=field))
+
+
 def check_fields(con: duckdb.DuckDBPyConnection, table: Table, report: Report) -> None:
-    """Types, required, enum, pattern, ranges and stray whitespace in key fields."""
+    """Types, required, enum, pattern, ranges and stray whitespace in key fields (one query per table)."""
     stg, typed = staging_name(table), typed_name(table)
     key_fields = set(table.primary_key) | {n for fk in table.foreign_keys for n in fk.fields}
+    specs: list[tuple[str, str, Table, str | None, str]] = []
     for f in table.fields:
         col = quote_ident(f.name)
         report.ran("type")
         if f.type != "string":
-            collect(con, f"SELECT s._row, s.{col} FROM {stg} s JOIN {typed} t USING (_row) "
-                          f"WHERE s.{col} IS NOT NULL AND t.{col} IS NULL",
-                     report, "type", table, f.name, f"expected {TYPE_WORDS[f.type]}")
+            specs.append((f"SELECT s._row, s.{col} FROM {stg} s JOIN {typed} t USING (_row) WHERE s.{col} IS NOT NULL AND t.{col} IS NULL",
+                          "type", table, f.name, f"expected {TYPE_WORDS[f.type]}"))
         report.ran("required")
         if f.required or f.name in table.primary_key:
-            collect(con, f"SELECT _row, {col} FROM {stg} WHERE {col} IS NULL",
-                     report, "required", table, f.name, "a value is required")
+            specs.append((f"SELECT _row, {col} FROM {stg} WHERE {col} IS NULL", "required", table, f.name, "a value is required"))
         for check_sql, check, message in _constraint_checks(f):
             report.ran(check)
-            collect(con, f"SELECT _row, {col} FROM {typed} WHERE {col} IS NOT NULL AND NOT ({check_sql})",
-                     report, check, table, f.name, message)
+            specs.append((f"SELECT _row, {col} FROM {typed} WHERE {col} IS NOT NULL AND NOT ({check_sql})", check, table, f.name, message))
         if f.type == "string" and (f.name in key_fields or f.constraints.get("unique")):
             report.ran("whitespace")
-            collect(con, f"SELECT _row, {col} FROM {stg} WHERE {col} <> trim({col})",
-                     report, "whitespace", table, f.name, "key value has leading or trailing white space")
+            specs.append((f"SELECT _row, {col} FROM {stg} WHERE {col} <> trim({col})", "whitespace", table, f.name,
+                          "key value has leading or trailing white space"))
+    collect_many(con, specs, report)
 
 
 def _constraint_checks(f: Field) -> list[tuple[str, str, str]]:
