@@ -49,13 +49,13 @@ def main() -> None:
             pkg = Path(tmp)
             total = make_package(pkg, n, args.faults)
             ours = measure("jpkr", pkg)
-            line = f"rows={n} total_rows={total} jpkr={ours['seconds']:.2f}s"
+            print(f"# rows={n}: {total} rows in all tables; jpkr-data says {'valid' if ours['ok'] else 'invalid'}", flush=True)
+            line = f"rows={n} jpkr={ours['seconds']:.2f}s"
             if not args.no_frictionless:
                 fr = measure("frictionless", pkg)
                 agree = "yes" if fr["ok"] == ours["ok"] else "no"
                 line += f" frictionless={fr['seconds']:.2f}s ratio={fr['seconds'] / ours['seconds']:.1f} agree={agree}"
-            line += f" valid={'yes' if ours['ok'] else 'no'} peak_mb={ours['peak_mb']:.0f}"
-            print(line, flush=True)
+            print(line + f" peak_mb={ours['peak_mb']:.0f}", flush=True)
 
 
 if __name__ == "__main__":
