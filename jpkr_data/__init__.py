@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 __all__ = ["connect", "query", "table", "names", "validate", "ValidationError", "ReadOnlyError",
            "UnknownNameError", "__version__"]
 

@@ -260,7 +260,7 @@ def check_parent_cycles(con, staged: dict[str, Table], report: Report) -> None:
 
 
 def check_coverage(con, staged: dict[str, Table], report: Report) -> None:
-    """Every actor is evidenced by an alias; every claim's subject exists; events are coded; content segments keep their text."""
+    """Every actor is evidenced by an alias; every claim's subject (or dyad) exists; events are coded; content segments keep their text."""
     if "events" in staged:
         report.ran("event-code")
         collect(con, f"SELECT _row, event_type FROM {typed_name(staged['events'])} WHERE cameo_code IS NULL AND event_type <> 'deadline'",
@@ -283,6 +283,13 @@ def check_coverage(con, staged: dict[str, Table], report: Report) -> None:
                 collect(con, f"SELECT c._row, c.subject_id FROM {c} c WHERE c.subject_table = '{tname}' AND NOT EXISTS "
                                    f"(SELECT 1 FROM {typed_name(staged[tname])} s WHERE s.{key} = c.subject_id)",
                               report, "claim-subject", staged["claims"], "subject_id", f"no row in {tname} has {key} equal to this value")
+        if "actors" in staged:
+            a = typed_name(staged["actors"])
+            first, second = "split_part(c.subject_id, '-', 1)", "split_part(c.subject_id, '-', 2)"
+            collect(con, f"SELECT c._row, c.subject_id FROM {c} c WHERE c.subject_table = 'dyads' AND NOT ({first} < {second} "
+                               f"AND {first} IN (SELECT actor_id FROM {a}) AND {second} IN (SELECT actor_id FROM {a}))",
+                          report, "claim-subject", staged["claims"], "subject_id",
+                          "a dyad must name two existing actor ids in alphabetical order joined by '-' (e.g. jpn-kor)")
 
 
 def run_integrity_checks(con, pkg: Package, staged: dict[str, Table], report: Report) -> None:

@@ -4,8 +4,10 @@
 -- one distinct value (how long a meeting lasted, how many rulings, what a meeting agreed).
 -- Each source's claim is kept, attributed to its article; none is chosen. Columns:
 -- subject_table, subject_id, attribute, article_id, outlet (outlet or wire agency id),
--- value, evidence_text, char_start, char_end, n_values (distinct values for the subject
--- and attribute), claim_id.
+-- published_date (articles of different dates may describe different moments), value,
+-- evidence_text, char_start, char_end, n_values (distinct values for the subject and
+-- attribute), claim_id. For subject_table 'dyads' the subject_id is two actor ids joined
+-- by '-' (e.g. 'jpn-kor').
 CREATE OR REPLACE VIEW disagreements AS
 WITH counted AS (
     SELECT subject_table, subject_id, attribute, count(DISTINCT value) AS n_values
@@ -13,7 +15,7 @@ WITH counted AS (
 )
 SELECT
     c.subject_table, c.subject_id, c.attribute, c.article_id,
-    coalesce(a.outlet_id, a.wire_agency_id) AS outlet,
+    coalesce(a.outlet_id, a.wire_agency_id) AS outlet, a.published_date,
     c.value, c.evidence_text, c.char_start, c.char_end, k.n_values, c.claim_id
 FROM claims c
 JOIN counted k USING (subject_table, subject_id, attribute)

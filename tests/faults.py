@@ -85,6 +85,14 @@ def add_event_without_mention(pkg: Path) -> None:
     write(pkg, "events", rows + [new])
 
 
+def set_cells(table: str, row: int, values: dict[str, str]) -> Callable[[Path], None]:
+    """Mutation: set several cells of one row."""
+    def mutate(pkg: Path) -> None:
+        for field, value in values.items():
+            set_cell(table, row, field, value)(pkg)
+    return mutate
+
+
 EV = "data/events.csv"
 FAULTS: list[Fault] = [
     Fault("bad_date", set_cell("events", 2, "date_start", "1910-13-01"), "type", EV, "date_start", 2),
@@ -128,4 +136,6 @@ FAULTS: list[Fault] = [
     Fault("body_end_past_source", set_cell("articles", 2, "body_end", "99999"), "body-bounds", "data/articles.csv"),
     Fault("event_code_missing", set_cell("events", 2, "cameo_code", ""), "event-code", EV, "cameo_code", 2),
     Fault("claim_subject_missing", set_cell("claims", 2, "subject_id", "ev_nowhere"), "claim-subject", "data/claims.csv", "subject_id", 2),
+    Fault("claim_dyad_unordered", set_cells("claims", 3, {"subject_table": "dyads", "subject_id": "kor-jpn"}), "claim-subject", "data/claims.csv", "subject_id", 3),
+    Fault("claim_dyad_unknown_actor", set_cells("claims", 4, {"subject_table": "dyads", "subject_id": "jpn-nobody"}), "claim-subject", "data/claims.csv", "subject_id", 4),
 ]

@@ -1,6 +1,7 @@
 """The accessor: read-only package, user's own tables, unknown names, DataFrames, light import."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -74,3 +75,14 @@ def test_validate_returns_a_real_report():
     report = jpkr_data.validate()
     assert report.valid, report.to_text()
     assert len(report.checks) >= 20
+
+
+def test_versions_agree():
+    """The package, the wheel metadata and the data package carry one version."""
+    import tomllib
+
+    import jpkr_data
+
+    descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert descriptor["version"] == project["version"] == jpkr_data.__version__

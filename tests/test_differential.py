@@ -44,6 +44,8 @@ STRICTER = {
     "body_end_past_source": "needs the source text",
     "event_code_missing": "conditional requirement (code unless a deadline)",
     "claim_subject_missing": "a polymorphic reference (subject_table + subject_id), not expressible as a foreign key",
+    "claim_dyad_unordered": "a dyad's two actor ids must be in alphabetical order; a cross-field rule Table Schema cannot state",
+    "claim_dyad_unknown_actor": "a dyad's actor ids are checked against actors; a reference packed in one field, not expressible as a foreign key",
     "empty_file": "frictionless reports an empty file differently depending on version; we require a header",
     "header_duplicated": "frictionless may report duplicate labels as a warning-level label error only",
     "whitespace_in_key": "frictionless treats ' art000' as a different string, caught only if a foreign key breaks",

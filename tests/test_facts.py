@@ -49,6 +49,34 @@ def test_headline_and_body_disagree_on_summit(con):
     assert rows == [("formal talks",), ("summit",)]
 
 
+def test_gsomia_threats_differ_by_source_and_date(con):
+    rows = one(con, "SELECT d.article_id, d.published_date, d.value FROM disagreements d "
+                    "WHERE subject_id = 'ag_gsomia' AND attribute = 'threatened_action' ORDER BY d.published_date, d.value")
+    assert ("art000", dt.date(2019, 8, 21), "pull out") in rows and ("art002", dt.date(2019, 8, 1), "reconsider") in rows
+    assert rows[-1][0] == "art003"  # the November article reports the lapse it had indicated
+
+
+def test_low_point_of_relations_is_a_dyad_claim(con):
+    rows = one(con, "SELECT article_id, evidence_text FROM disagreements WHERE subject_table = 'dyads' AND subject_id = 'jpn-kor' "
+                    "AND attribute = 'state_of_relations' ORDER BY claim_id")
+    assert ("art000", "as relations sink to their lowest point in years") in rows
+    assert any(a == "art002" and "since they normalized ties in 1965" in t for a, t in rows)
+
+
+def test_us_mediation_claims_disagree(con):
+    rows = dict(one(con, "SELECT article_id, value FROM disagreements WHERE subject_id = 'usa' AND attribute = 'mediation'"))
+    assert rows["art002"].startswith("not asked to mediate") and "mediating role" in rows["art004"]
+
+
+def test_threatened_countermeasures_hang_off_the_bangkok_meeting(con):
+    ev = one(con, "SELECT status, parent_event_id, cameo_code FROM events WHERE event_id = 'ev_kor_countermeasures_threatened'")
+    assert ev == [("threatened", "ev_bangkok_kang_kono", "130")]
+    said = one(con, "SELECT speaker_id, addressee_id FROM statements WHERE event_id = 'ev_kor_countermeasures_threatened'")
+    assert said == [("kang_kyung_wha", "taro_kono")]
+    rel = one(con, "SELECT relation, basis FROM event_relations WHERE event_id = 'ev_kor_countermeasures_threatened'")
+    assert rel == [("responds_to", "inferred")]  # "that process" is resolved by the curator
+
+
 def test_relative_dates_are_resolved_and_marked(con):
     kono = one(con, "SELECT date_start, date_basis FROM events WHERE event_id = 'ev_kono_remarks_aug20'")
     assert kono == [(dt.date(2019, 8, 20), "inferred")]  # "the previous day" before Wednesday Aug 21

@@ -73,7 +73,8 @@ def test_citation_and_checksums(release):
 
 def test_sources_left_out_unless_asked(release, tmp_path):
     assert not (release / "data" / "sources").exists()
-    with zipfile.ZipFile(release / "jpkr-data-0.1.0.zip") as z:
+    version = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))["version"]
+    with zipfile.ZipFile(release / f"jpkr-data-{version}.zip") as z:
         assert not any("/data/sources/" in n for n in z.namelist()) and any(n.endswith("CODEBOOK.md") for n in z.namelist())
     full = build_release(tmp_path / "full", include_sources=True)
     assert (full / "data" / "sources" / "NOTICE.txt").is_file()
