@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 
+from . import csvscan
 from .report import Problem, Report
 from .schema import Package, Table, quote_ident, sql_literal
 
@@ -33,6 +35,15 @@ def _check_bytes(raw: bytes, rel: str, report: Report) -> str | None:
         report.add(Problem("encoding", rel, f"not UTF-8: byte 0x{raw[exc.start]:02x} at byte offset {exc.start} (line {line}); save the file as UTF-8",
                            row=line))
         return None
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of `text`, newline kept, cut only as far as the reader asks."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start) + 1 or len(text)
+        yield text[start:end]
+        start = end
 
 
 def _check_header(header: list[str] | None, table: Table, rel: str, report: Report) -> bool:
@@ -61,9 +72,14 @@ def _check_header(header: list[str] | None, table: Table, rel: str, report: Repo
     return ok
 
 
-def scan_rows(text: str, table: Table, rel: str, report: Report) -> bool:
-    """Row by row (slow path, used to locate a problem): CSV syntax and ragged rows."""
+def scan_rows(raw: bytes, table: Table, rel: str, report: Report) -> bool:
+    """CSV syntax and ragged rows of a UTF-8 file. Large files are first checked with numpy
+    (csvscan); the csv module parses a file when that check is not sure, and locates any
+    problem row by row."""
     width = len(table.field_names)
+    if len(raw) >= csvscan.FAST_MIN_BYTES and csvscan.widths_certainly_ok(raw, width):
+        return True
+    text = raw.decode("utf-8")
     try:
         widths = set(map(len, csv.reader(io.StringIO(text, newline=""), strict=True)))  # C speed; locate only on failure
         if widths <= {width}:
@@ -84,22 +100,23 @@ def scan_rows(text: str, table: Table, rel: str, report: Report) -> bool:
     return ok
 
 
-def check_csv_shape(table: Table, path: Path, rel: str, report: Report) -> str | None:
-    """Encoding and header (fast: the first record only). Returns the text when loadable."""
+def check_csv_shape(table: Table, path: Path, rel: str, report: Report) -> bytes | None:
+    """Encoding and header (fast: the first record only). Returns the file's bytes when loadable."""
     report.ran("csv-hygiene")
     if not path.is_file():
         report.add(Problem("missing-file", rel, f"data file for table {table.name!r} does not exist"))
         return None
-    text = _check_bytes(path.read_bytes(), rel, report)
+    raw = path.read_bytes()
+    text = _check_bytes(raw, rel, report)
     if text is None:
         return None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(_lines(text), strict=True)  # lazily: a StringIO would copy the whole file
     try:
         header = next(reader, None)
     except csv.Error as exc:
         report.add(Problem("csv-syntax", rel, f"malformed CSV header: {exc}", row=1))
         return None
-    return text if _check_header(header, table, rel, report) else None
+    return raw if _check_header(header, table, rel, report) else None
 
 
 def stage_table(con: duckdb.DuckDBPyConnection, table: Table, path: Path) -> int:
@@ -118,17 +135,18 @@ def stage_table(con: duckdb.DuckDBPyConnection, table: Table, path: Path) -> int
 def stage_package(con: duckdb.DuckDBPyConnection, pkg: Package, report: Report) -> dict[str, Table]:
     """Stage every table whose CSV is well formed; return those that were staged.
 
-    Every file is scanned row by row with Python's csv module before DuckDB reads it: DuckDB
-    2.0's strict mode silently drops an unclosed quote at the end of a file and extra cells
-    in some rows, so it cannot be trusted alone to reject a malformed file.
+    Every file's shape is checked before DuckDB reads it (numpy for large files, else or when
+    unsure Python's csv module): DuckDB 2.0's strict mode silently drops an unclosed quote at
+    the end of a file and extra cells in some rows, so it cannot be trusted alone to reject a
+    malformed file.
     """
     staged: dict[str, Table] = {}
     for table in pkg.tables:
         path = pkg.root / table.path
-        text = check_csv_shape(table, path, table.path, report)
-        if text is None:
+        raw = check_csv_shape(table, path, table.path, report)
+        if raw is None:
             continue
-        if not scan_rows(text, table, table.path, report):
+        if not scan_rows(raw, table, table.path, report):
             continue
         try:
             report.tables[table.name] = stage_table(con, table, path)

@@ -115,6 +115,8 @@ FAULTS: list[Fault] = [
     Fault("missing_data_file", delete("data/claims.csv"), "missing-file", "data/claims.csv"),
     Fault("missing_source_file", delete("data/sources/004_211d29bb0920ff2d.txt"), "source-file", "data/articles.csv", "source_file", 6),
     Fault("ragged_row", edit_file("data/actors.csv", lambda b: b.replace(b"\nkor,", b"\nkor,extra,", 1)), "ragged-row", "data/actors.csv", None, 3),
+    Fault("surplus_empty_cell", edit_file("data/cameo_codes.csv", lambda b: b.replace(b"\n", b",\n", 2).replace(b",\n", b"\n", 1)),
+          "ragged-row", "data/cameo_codes.csv", None, 2),
     Fault("header_wrong_order", swap_columns("actors", 1, 2), "header", "data/actors.csv", None, 1),
     Fault("header_duplicated", edit_file("data/actors.csv", lambda b: b.replace(b"description,notes", b"description,description", 1)),
           "header", "data/actors.csv", None, 1),
