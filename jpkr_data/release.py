@@ -149,6 +149,8 @@ def site_data(con: duckdb.DuckDBPyConnection, pkg: Package, downloads: list[dict
                  "fields": [{"name": f.name, "type": f.type, "description": f.description or ""} for f in t.fields]} for t in pkg.tables]
     return {"description": pkg.descriptor.get("description", ""), "downloads": downloads, "events": events,
             "dyads": rows("SELECT source_actor_id, source_name, target_actor_id, target_name, dyad_kind, event_type, plover_type, n_events FROM dyads ORDER BY ALL"),
+            "disagreements": rows("SELECT subject_table, subject_id, subject_label, attribute, article_id, outlet, published_date, value, evidence_text, claim_id "
+                                  "FROM disagreements"),
             "codebook": codebook, "examples": [{"question": q, "sql": s} for q, s in EXAMPLES]}
 
 

@@ -60,6 +60,7 @@ def test_low_point_of_relations_is_a_dyad_claim(con):
     rows = one(con, "SELECT article_id, evidence_text FROM disagreements WHERE subject_table = 'dyads' AND subject_id = 'jpn-kor' "
                     "AND attribute = 'state_of_relations' ORDER BY claim_id")
     assert ("art000", "as relations sink to their lowest point in years") in rows
+    assert one(con, "SELECT DISTINCT subject_label FROM disagreements WHERE subject_id = 'jpn-kor'") == [("Japan – South Korea",)]
     assert any(a == "art002" and "since they normalized ties in 1965" in t for a, t in rows)
 
 

@@ -121,6 +121,15 @@ def test_site_in_headless_chromium(release, tmp_path):
     assert "Uncaught" not in dom.stderr
     shown = set(re.findall(r'class="event[^"]*" data-id="([a-z0-9_]+)"', dom.stdout))
     assert shown == {e["event_id"] for e in read_rows("events")}
+    claims = set(re.findall(r'class="claim" data-claim="(cl_\d+)"', dom.stdout))
+    con = duckdb.connect(str(release / "jpkr.duckdb"), read_only=True)
+    assert claims == {c for (c,) in con.execute("SELECT claim_id FROM disagreements").fetchall()} and claims
+    filtered = subprocess.run(base + ["--dump-dom", page + "#q=gsomia"], capture_output=True, text=True, timeout=120).stdout
+    visible = set(re.findall(r'class="event[^"]*" data-id="([a-z0-9_]+)"', filtered))
+    words = {e["event_id"]: e["title"] for e in read_rows("events")}
+    for m in read_rows("event_mentions"):
+        words[m["event_id"]] += " " + m["evidence_text"]
+    assert visible == {k for k, v in words.items() if "gsomia" in v.lower()} and visible
     shot = tmp_path / "site.png"
     subprocess.run(base + ["--window-size=1200,2400", f"--screenshot={shot}", page], capture_output=True, timeout=120)
     assert shot.stat().st_size > 10_000
