@@ -72,14 +72,13 @@ def _check_header(header: list[str] | None, table: Table, rel: str, report: Repo
     return ok
 
 
-def scan_rows(raw: bytes, table: Table, rel: str, report: Report) -> bool:
-    """CSV syntax and ragged rows of a UTF-8 file. Large files are first checked with numpy
-    (csvscan); the csv module parses a file when that check is not sure, and locates any
-    problem row by row."""
+def scan_rows(raw: bytes, text: str, table: Table, rel: str, report: Report) -> bool:
+    """CSV syntax and ragged rows of a file (its bytes and decoded text). Large files are first
+    checked with numpy (csvscan); the csv module parses the text when that check is not sure,
+    and locates any problem row by row."""
     width = len(table.field_names)
     if len(raw) >= csvscan.FAST_MIN_BYTES and csvscan.widths_certainly_ok(raw, width):
         return True
-    text = raw.decode("utf-8")
     try:
         widths = set(map(len, csv.reader(io.StringIO(text, newline=""), strict=True)))  # C speed; locate only on failure
         if widths <= {width}:
@@ -100,8 +99,8 @@ def scan_rows(raw: bytes, table: Table, rel: str, report: Report) -> bool:
     return ok
 
 
-def check_csv_shape(table: Table, path: Path, rel: str, report: Report) -> bytes | None:
-    """Encoding and header (fast: the first record only). Returns the file's bytes when loadable."""
+def check_csv_shape(table: Table, path: Path, rel: str, report: Report) -> tuple[bytes, str] | None:
+    """Encoding and header (fast: the first record only). Returns the file's bytes and text when loadable."""
     report.ran("csv-hygiene")
     if not path.is_file():
         report.add(Problem("missing-file", rel, f"data file for table {table.name!r} does not exist"))
@@ -116,7 +115,7 @@ def check_csv_shape(table: Table, path: Path, rel: str, report: Report) -> bytes
     except csv.Error as exc:
         report.add(Problem("csv-syntax", rel, f"malformed CSV header: {exc}", row=1))
         return None
-    return raw if _check_header(header, table, rel, report) else None
+    return (raw, text) if _check_header(header, table, rel, report) else None
 
 
 def stage_table(con: duckdb.DuckDBPyConnection, table: Table, path: Path) -> int:
@@ -143,10 +142,10 @@ def stage_package(con: duckdb.DuckDBPyConnection, pkg: Package, report: Report) 
     staged: dict[str, Table] = {}
     for table in pkg.tables:
         path = pkg.root / table.path
-        raw = check_csv_shape(table, path, table.path, report)
-        if raw is None:
+        loaded = check_csv_shape(table, path, table.path, report)
+        if loaded is None:
             continue
-        if not scan_rows(raw, table, table.path, report):
+        if not scan_rows(*loaded, table, table.path, report):
             continue
         try:
             report.tables[table.name] = stage_table(con, table, path)

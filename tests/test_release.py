@@ -122,8 +122,8 @@ def test_site_in_headless_chromium(release, tmp_path):
     shown = set(re.findall(r'class="event[^"]*" data-id="([a-z0-9_]+)"', dom.stdout))
     assert shown == {e["event_id"] for e in read_rows("events")}
     claims = set(re.findall(r'class="claim" data-claim="(cl_\d+)"', dom.stdout))
-    con = duckdb.connect(str(release / "jpkr.duckdb"), read_only=True)
-    assert claims == {c for (c,) in con.execute("SELECT claim_id FROM disagreements").fetchall()} and claims
+    with duckdb.connect(str(release / "jpkr.duckdb"), read_only=True) as con:
+        assert claims == {c for (c,) in con.execute("SELECT claim_id FROM disagreements").fetchall()} and claims
     filtered = subprocess.run(base + ["--dump-dom", page + "#q=gsomia"], capture_output=True, text=True, timeout=120).stdout
     visible = set(re.findall(r'class="event[^"]*" data-id="([a-z0-9_]+)"', filtered))
     words = {e["event_id"]: e["title"] for e in read_rows("events")}
