@@ -24,7 +24,7 @@ MEASURE = r"""
 import json, resource, sys, time
 t = time.perf_counter()
 if sys.argv[1] == "jpkr":
-    from jpkr_data.validation import validate
+    from jpkr_data.validator import validate
     ok = validate(sys.argv[2]).valid
 else:
     from frictionless import Package

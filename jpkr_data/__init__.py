@@ -19,7 +19,7 @@ __all__ = ["connect", "query", "table", "names", "validate", "ValidationError", 
 _LAZY = {
     "connect": "api", "query": "api", "table": "api", "names": "api",
     "ReadOnlyError": "api", "UnknownNameError": "api",
-    "validate": "validation", "ValidationError": "report",
+    "validate": "validator", "ValidationError": "validator.report",
 }
 
 

@@ -51,7 +51,7 @@ def print_rows(columns: list[str], rows: list[tuple], fmt: str, out=sys.stdout, 
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .validation import validate
+    from .validator import validate
 
     report = validate(args.path)
     print(report.to_json() if args.format == "json" else report.to_text())
@@ -132,7 +132,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .release import build_release
+    from .publication.release import build_release
 
     out = build_release(args.out, args.path, include_sources=args.include_sources)
     print(f"release written to {out}")
@@ -208,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from .report import ValidationError
+    from .validator.report import ValidationError
 
     try:
         return args.func(args)

@@ -11,10 +11,10 @@ import io
 import os
 from pathlib import Path
 
-from .integrity import CONTENT_SEGMENTS
 from .paths import resolve_descriptor
 from .schema import Package, Table, load_package
 from .sources import read_source
+from .validator.integrity import CONTENT_SEGMENTS
 
 
 def _read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:

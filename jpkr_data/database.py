@@ -8,9 +8,9 @@ from pathlib import Path
 
 import duckdb
 
-from .report import ValidationError
 from .schema import load_package, sql_literal
-from .validation import run_pipeline
+from .validator.pipeline import run_pipeline
+from .validator.report import ValidationError
 from .views import discover_views
 
 SCHEMA_VERSION = "1"  # bump when the build procedure changes

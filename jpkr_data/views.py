@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from .report import Problem, Report
+from .validator.report import Problem, Report
 
 VIEW_FILE = re.compile(r"^\d{2}_([a-z_]+)\.sql$")
 

@@ -9,8 +9,7 @@ from faults import FAULTS, Fault
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jpkr_data import csvscan
-from jpkr_data.validation import validate
+from jpkr_data.validator import csvscan, validate
 
 
 def csv_module_widths(raw: bytes) -> set[int] | None:

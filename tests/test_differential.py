@@ -17,7 +17,7 @@ from faults import FAULTS, read, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jpkr_data.validation import validate
+from jpkr_data.validator import validate
 
 frictionless = pytest.importorskip("frictionless")
 

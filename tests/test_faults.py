@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from faults import FAULTS, Fault
 
-from jpkr_data.validation import validate
+from jpkr_data.validator import validate
 
 
 def snapshot(root: Path) -> dict[str, str]:

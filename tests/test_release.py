@@ -15,8 +15,8 @@ import duckdb
 import pytest
 from conftest import read_rows
 
-from jpkr_data.release import build_release
-from jpkr_data.report import ValidationError
+from jpkr_data.publication.release import build_release
+from jpkr_data.validator.report import ValidationError
 
 
 @pytest.fixture(scope="module")

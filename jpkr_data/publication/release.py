@@ -20,12 +20,12 @@ from pathlib import Path
 
 import duckdb
 
+from ..database import build_database
+from ..paths import resolve_descriptor
+from ..schema import Package, load_package, quote_ident, sql_literal
+from ..validator.pipeline import validate
+from ..validator.report import ValidationError
 from .codebook import render_codebook
-from .database import build_database
-from .paths import resolve_descriptor
-from .report import ValidationError
-from .schema import Package, load_package, quote_ident, sql_literal
-from .validation import validate
 
 STORAGE_VERSION = "v1.0.0"  # DuckDB 1.0 and later can open the release database
 DOC_FILES = ("LICENSE", "LICENSE-DATA", "CHANGELOG.md", "README.md", "CURATION.md")

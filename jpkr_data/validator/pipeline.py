@@ -6,12 +6,12 @@ from pathlib import Path
 
 import duckdb
 
+from ..schema import Package, load_package, quote_ident
+from ..views import create_views
 from .integrity import run_integrity_checks
 from .report import Problem, Report
-from .schema import Package, load_package, quote_ident
 from .schema_checks import run_schema_checks, typed_name
 from .staging import stage_package
-from .views import create_views
 
 
 def materialize(con: duckdb.DuckDBPyConnection, pkg: Package) -> None:
@@ -52,7 +52,7 @@ def run_pipeline(con: duckdb.DuckDBPyConnection, descriptor: Path, build: bool =
 
 def validate(path: str | os.PathLike[str] | None = None) -> Report:
     """Validate a data package (default: the bundled one). Reads files only; writes nothing."""
-    from .paths import resolve_descriptor
+    from ..paths import resolve_descriptor
 
     descriptor = resolve_descriptor(path)
     con = duckdb.connect(":memory:")

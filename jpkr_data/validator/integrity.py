@@ -10,10 +10,10 @@ from pathlib import Path
 
 import duckdb
 
+from ..schema import Package, Table, quote_ident
+from ..sources import find_quoted_spans, read_source, sha256_of
 from .report import Problem, Report
-from .schema import Package, Table, quote_ident
 from .schema_checks import collect, typed_name
-from .sources import find_quoted_spans, read_source, sha256_of
 
 CONTENT_SEGMENTS = ("headline", "caption", "byline", "correction", "timestamp")
 BOILERPLATE_SEGMENTS = ("page_title", "photo_credit", "navigation", "login_notice", "comments_widget",

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import duckdb
 
+from ..schema import Field, Table, quote_ident, sql_literal
 from .report import Problem, Report
-from .schema import Field, Table, quote_ident, sql_literal
 from .staging import staging_name
 
 # Values a field of each type must look like before it is cast (frictionless defaults).

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from .schema import Package
-from .views import discover_views
+from ..schema import Package
+from ..views import discover_views
 
 
 def _constraints(field) -> str:

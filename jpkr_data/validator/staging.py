@@ -12,9 +12,9 @@ from pathlib import Path
 
 import duckdb
 
+from ..schema import Package, Table, quote_ident, sql_literal
 from . import csvscan
 from .report import Problem, Report
-from .schema import Package, Table, quote_ident, sql_literal
 
 BOM = b"\xef\xbb\xbf"
 

@@ -1,0 +1,1 @@
+"""The publication: the release build, its codebook and its pages."""
