@@ -160,6 +160,49 @@ def cmd_fill_offsets(args: argparse.Namespace) -> int:
     return EXIT_INVALID if problems else 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the events in GDELT 2.0, ICEWS or PLOVER JSONL layout to --out."""
+    from . import api
+    from .paths import package_root
+    from .publication.exports import ExportError, export
+    from .schema import load_package
+
+    created = str(load_package(package_root() / "datapackage.json").descriptor.get("created", ""))[:10]
+    try:
+        coded = dt.date.fromisoformat(created) if created else None
+    except ValueError:
+        coded = None
+    try:
+        n = export(api.connect(), args.format, args.out, header=args.header, coded=coded)
+    except ExportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"{n} records written to {args.out} ({args.format})")
+    return 0
+
+
+def cmd_plot_series(args: argparse.Namespace) -> int:
+    """Plot the weekly (or monthly) Goldstein series of two countries to a PNG."""
+    from . import api
+    from .publication.plot import PlotError, plot_series
+
+    try:
+        start, end = dt.date.fromisoformat(args.start), dt.date.fromisoformat(args.end)
+    except ValueError as exc:
+        print(f"error: --start/--end must be dates YYYY-MM-DD: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        n = plot_series(api.connect(), args.out, args.a.upper(), args.b.upper(), start, end, args.period)
+    except PlotError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except ImportError:
+        print("error: plot-series needs matplotlib (pip install matplotlib)", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"{n} series rows plotted to {args.out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="jpkr-data", description="Query and validate the jpkr-data dataset.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -203,6 +246,21 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("fill-offsets", help="curators: fill empty span offsets from the evidence text")
     s.add_argument("path", nargs="?", help="datapackage.json or its folder")
     s.set_defaults(func=cmd_fill_offsets)
+
+    s = sub.add_parser("export", help="write the events in GDELT 2.0, ICEWS or PLOVER (JSONL) layout")
+    s.add_argument("--format", required=True, help="gdelt, icews or plover")
+    s.add_argument("--out", required=True, help="output file (replaced only when complete)")
+    s.add_argument("--header", action="store_true", help="gdelt: write the column names as a first row (GDELT ships none)")
+    s.set_defaults(func=cmd_export)
+
+    s = sub.add_parser("plot-series", help="plot the weekly conflict-cooperation series of two countries to a PNG")
+    s.add_argument("--out", required=True, help="PNG file")
+    s.add_argument("--a", default="JPN", help="first country (ISO3), default JPN")
+    s.add_argument("--b", default="KOR", help="second country (ISO3), default KOR")
+    s.add_argument("--start", default="2019-06-01")
+    s.add_argument("--end", default="2019-12-31")
+    s.add_argument("--period", choices=["week", "month"], default="week")
+    s.set_defaults(func=cmd_plot_series)
     return p
 
 

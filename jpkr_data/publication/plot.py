@@ -1,0 +1,70 @@
+"""Plot the weekly conflict-cooperation series of a pair of countries from event_series (matplotlib)."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import duckdb
+
+SERIES_SQL = """
+SELECT period_start, source, target, goldstein_sum, n_events, n_window_placed
+FROM event_series
+WHERE level = 'state' AND period = ? AND ((source = ? AND target = ?) OR (source = ? AND target = ?))
+  AND period_start BETWEEN ? AND ?
+ORDER BY period_start, source
+"""
+
+
+class PlotError(ValueError):
+    """A bad argument or an unwritable output file; the message is one line."""
+
+
+def series(con: duckdb.DuckDBPyConnection, a: str, b: str, start: dt.date, end: dt.date, period: str = "week") -> list[tuple]:
+    """Rows (period_start, source, target, goldstein_sum, n_events, n_window_placed) of both directions."""
+    return con.execute(SERIES_SQL, [period, a, b, b, a, start, end]).fetchall()
+
+
+def plot_series(con: duckdb.DuckDBPyConnection, out: str | os.PathLike[str], a: str = "JPN", b: str = "KOR",
+                start: dt.date = dt.date(2019, 6, 1), end: dt.date = dt.date(2019, 12, 31), period: str = "week") -> int:
+    """Save a bar chart of the Goldstein sum per period, a -> b and b -> a, to a PNG; return the number of rows plotted."""
+    out = Path(out)
+    if out.suffix.lower() != ".png":
+        raise PlotError(f"cannot write {out}: the plot is a PNG file (name it *.png)")
+    if not (out.parent if str(out.parent) else Path(".")).is_dir():
+        raise PlotError(f"cannot write {out}: folder {out.parent} does not exist")
+    rows = series(con, a, b, start, end, period)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(10, 4.5), dpi=120)
+    width = 2.6 if period == "week" else 10
+    centre = 3.5 if period == "week" else 15  # bars stand in the middle of their week or month
+    for (src, tgt), shift, colour in (((a, b), -width / 2, "#b2182b"), ((b, a), width / 2, "#2166ac")):
+        pts = [(r[0], r[3], r[5]) for r in rows if r[1] == src and r[2] == tgt]
+        xs = [p[0] + dt.timedelta(days=centre + shift) for p in pts]
+        ax.bar(xs, [p[1] for p in pts], width=width, color=colour, label=f"{src} -> {tgt}")
+        for x, p in zip(xs, pts):
+            if p[2]:
+                ax.annotate("*", (x, p[1]), ha="center", va="bottom" if p[1] >= 0 else "top")
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_xlim(start, end)
+    ax.set_ylabel(f"Goldstein sum per {period}")
+    ax.set_title(f"{a} - {b}: conflict (<0) and cooperation (>0) per {period}, jpkr-data event_series"
+                 "\n* = includes events placed at the midpoint of their date window")
+    ax.legend(loc="upper left")
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}.png")
+    try:
+        fig.savefig(tmp, format="png")
+        os.replace(tmp, out)
+    except OSError as exc:
+        raise PlotError(f"cannot write {out}: {exc.strerror or exc}") from None
+    finally:
+        plt.close(fig)
+        if tmp.exists():
+            tmp.unlink()
+    return len(rows)
