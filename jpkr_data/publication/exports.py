@@ -5,7 +5,7 @@ written per counted event (status occurred, ongoing or threatened: these formats
 field, so scheduled, expected, proposed, hypothetical and cancelled events are left out) and
 directed actor pair from the `event_dyads_coded` view; a mutual pair (two participants of a
 meeting) is written once, in actor_id order; an event without a pair is written with its first
-initiator, host or participant as the only actor. Deadlines have no CAMEO code and are not
+initiator, host or participant as actor and its first target, if any, as the other actor. Deadlines have no CAMEO code and are not
 events in these formats.
 
 What the formats cannot hold is listed in LOST, per format; the README's export section
@@ -90,7 +90,9 @@ LOST: dict[str, list[str]] = {
         "event status: only counted events are written",
         "disagreements between sources: only as text in comment",
         "evidence spans: cite_info names the articles, not the offsets",
-        "CAMEO code and Goldstein score: event_scale holds the Goldstein score of the CAMEO code",
+        "CAMEO code and Goldstein score: event_scale holds the Goldstein score of the CAMEO code; the CAMEO code is in comment",
+        "events of CAMEO roots 01 (statements) and 02 (appeals), which PLOVER does not code: not written",
+        "an event whose acting side the sources do not name (courts freezing assets) has an empty actor list, though PLOVER requires one",
     ],
 }
 
@@ -141,8 +143,8 @@ FROM actors a LEFT JOIN actor_codes k ON k.actor_id = a.actor_id
 _PAIRS_SQL = "SELECT event_id, dyad_kind, source_actor_id, target_actor_id, placed_date FROM event_dyads_coded"
 _ROLES_SQL = """
 SELECT DISTINCT event_id, actor_id, role FROM event_actors
-WHERE role IN ('initiator', 'host', 'participant')
-ORDER BY event_id, CASE role WHEN 'initiator' THEN 0 WHEN 'host' THEN 1 ELSE 2 END, actor_id
+WHERE role IN ('initiator', 'host', 'participant', 'target')
+ORDER BY event_id, CASE role WHEN 'initiator' THEN 0 WHEN 'host' THEN 1 WHEN 'participant' THEN 2 ELSE 3 END, actor_id
 """
 _MENTIONS_SQL = """
 WITH pub AS (
@@ -174,8 +176,9 @@ def collect_records(con: duckdb.DuckDBPyConnection) -> list[Record]:
             continue
         pairs.setdefault(event_id, []).append((src, tgt))
     first_actor: dict[str, str] = {}
-    for event_id, actor_id, _ in con.execute(_ROLES_SQL).fetchall():
-        first_actor.setdefault(event_id, actor_id)
+    first_target: dict[str, str] = {}
+    for event_id, actor_id, role in con.execute(_ROLES_SQL).fetchall():
+        (first_target if role == "target" else first_actor).setdefault(event_id, actor_id)
     mentions = {r[0]: (list(r[1]), list(r[2]), int(r[3])) for r in con.execute(_MENTIONS_SQL).fetchall()}
     disagree: dict[str, list[str]] = {}
     for subject_id, attribute in con.execute(_DISAGREE_SQL).fetchall():
@@ -186,7 +189,7 @@ def collect_records(con: duckdb.DuckDBPyConnection) -> list[Record]:
         day = _placed(ds, de, precision, span)
         if day is None:
             continue
-        event_pairs = pairs.get(event_id) or [(first_actor.get(event_id), None)]
+        event_pairs = pairs.get(event_id) or [(first_actor.get(event_id), first_target.get(event_id))]
         arts, outlets, n = mentions.get(event_id, ([], [], 0))
         for src, tgt in event_pairs:
             records.append(Record(
@@ -258,6 +261,8 @@ def plover_records(records: Iterable[Record], coded_date: str) -> list[dict[str,
     """Records as PLOVER JSON objects (field order of PLOVER_FIELDS)."""
     out = []
     for r in records:
+        if not r.plover_type:
+            continue  # CAMEO 01 and 02: PLOVER codes no event for statements and appeals
         comment = [f"date_precision={r.date_precision}", f"date_basis={r.date_basis}", f"cameo_code={r.cameo_code}"]
         if r.disagreements:
             comment.append("sources disagree on: " + ", ".join(r.disagreements))
@@ -287,6 +292,8 @@ def _clean(cell: str) -> str:
 
 def _write_atomically(out: Path, write) -> None:
     """Write to a temporary file beside `out`, then move it into place (an earlier file survives a failure)."""
+    if "\0" in str(out):
+        raise ExportError(f"cannot write {str(out)!r}: a file name cannot hold a NUL character")
     if out.is_dir():
         raise ExportError(f"cannot write {out}: it is a directory")
     parent = out.parent if str(out.parent) else Path(".")

@@ -29,6 +29,8 @@ def plot_series(con: duckdb.DuckDBPyConnection, out: str | os.PathLike[str], a: 
                 start: dt.date = dt.date(2019, 6, 1), end: dt.date = dt.date(2019, 12, 31), period: str = "week") -> int:
     """Save a bar chart of the Goldstein sum per period, a -> b and b -> a, to a PNG; return the number of rows plotted."""
     out = Path(out)
+    if "\0" in str(out):
+        raise PlotError(f"cannot write {str(out)!r}: a file name cannot hold a NUL character")
     if out.suffix.lower() != ".png":
         raise PlotError(f"cannot write {out}: the plot is a PNG file (name it *.png)")
     if not (out.parent if str(out.parent) else Path(".")).is_dir():

@@ -1,0 +1,244 @@
+"""The analysis layer: the CAMEO codebook with Goldstein scores, actor codes, event_dyads_coded, event_series, dyad_summary."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import duckdb
+from conftest import ROOT, read_rows
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jpkr_data.publication.exports import _placed
+
+# PLOVER manual, event categories: the quad each PLOVER type belongs to.
+PLOVER_QUAD = {"AGREE": 1, "CONSULT": 1, "SUPPORT": 1, "CONCEDE": 1, "COOPERATE": 2, "AID": 2, "RETREAT": 2,
+               "REQUEST": 3, "ACCUSE": 3, "REJECT": 3, "THREATEN": 3,
+               "PROTEST": 4, "SANCTION": 4, "MOBILIZE": 4, "COERCE": 4, "ASSAULT": 4}
+
+
+def cameo_quad(root: str) -> int:
+    """GDELT's QuadClass by CAMEO root: 01-05, 06-08, 09-13, 14-20."""
+    r = int(root)
+    return 1 if r <= 5 else 2 if r <= 8 else 3 if r <= 13 else 4
+
+
+def rows_of(con, sql, params=None):
+    return con.execute(sql, params or []).fetchall()
+
+
+# --- the codebook -------------------------------------------------------------------------------
+
+def test_codebook_covers_every_root_and_every_parent():
+    codes = {r["cameo_code"]: r for r in read_rows("cameo_codes")}
+    roots = {c[:2] for c in codes}
+    assert roots == {f"{i:02d}" for i in range(1, 21)}
+    for root in roots:
+        assert root + "0" in codes, f"root {root} has no 'not specified' code"
+    for c in codes:
+        assert len(c) in (3, 4) and c.isdigit()
+        assert codes[c]["cameo_root"] == c[:2]
+        if len(c) == 4:
+            assert c[:3] in codes, f"{c} has no three-digit parent"
+    assert len(codes) > 280  # the whole 1.1b3 codebook, not only the codes used
+
+
+def test_leading_zeros_are_kept_as_text(con):
+    assert rows_of(con, "SELECT typeof(cameo_code), count(*) FROM cameo_codes WHERE cameo_root = '01' GROUP BY 1") == [("VARCHAR", 10)]
+    assert rows_of(con, "SELECT label FROM cameo_codes WHERE cameo_code = '010'") == [("Make statement, not specified below",)]
+    assert rows_of(con, "SELECT count(*) FROM cameo_codes WHERE cameo_code = '10'") == [(0,)]
+
+
+def test_quad_classes_follow_the_root_and_the_plover_type():
+    for r in read_rows("cameo_codes"):
+        assert int(r["quad_class"]) == cameo_quad(r["cameo_root"]), r["cameo_code"]
+        if r["plover_type"]:
+            assert int(r["plover_quad_class"]) == PLOVER_QUAD[r["plover_type"]], r["cameo_code"]
+        else:
+            assert r["plover_quad_class"] == "" and r["crosswalk_note"], r["cameo_code"]
+
+
+def test_goldstein_sign_follows_cooperation_and_conflict():
+    for r in read_rows("cameo_codes"):
+        g, root = float(r["goldstein"]), int(r["cameo_root"])
+        assert -10 <= g <= 10
+        if 3 <= root <= 8:
+            assert g > 0, r["cameo_code"]
+        if root >= 9:
+            assert g < 0, r["cameo_code"]
+    by_code = {r["cameo_code"]: float(r["goldstein"]) for r in read_rows("cameo_codes")}
+    # the published scale's anchors: signing an agreement is among the most cooperative verbal acts, sanctions deeply conflictual
+    assert by_code["057"] > by_code["046"] > by_code["042"] > by_code["010"] > by_code["130"] > by_code["163"]
+    assert by_code["0874"] == 10 and min(by_code.values()) == -10
+
+
+def test_the_crosswalk_notes_and_types_of_the_codes_in_use_are_kept(con):
+    used = rows_of(con, "SELECT DISTINCT e.cameo_code, c.plover_type, c.crosswalk_note FROM events e JOIN cameo_codes c USING (cameo_code) ORDER BY 1")
+    by_code = {c: (t, n) for c, t, n in used}
+    assert by_code["163"][0] == "SANCTION" and "COERCE" in by_code["163"][1]
+    assert by_code["1014"][0] == "REQUEST"
+    assert by_code["010"][0] is None and "statements" in by_code["010"][1]
+    unknown = rows_of(con, "SELECT event_id FROM events WHERE cameo_code IS NOT NULL AND cameo_code NOT IN (SELECT cameo_code FROM cameo_codes)")
+    assert unknown == []
+
+
+def test_codes_the_curators_may_switch_to_are_known(con):
+    wanted = ["130", "131", "1311", "1312", "1313", "132", "138", "139", "161", "172", "0254", "1054", "1244"]
+    found = [r[0] for r in rows_of(con, "SELECT cameo_code FROM cameo_codes WHERE cameo_code IN (SELECT unnest(?)) ORDER BY 1", [wanted])]
+    assert found == sorted(wanted)
+
+
+def test_a_code_unknown_to_the_codebook_is_rejected(package_copy):
+    from jpkr_data.validator import validate
+
+    events = package_copy / "data" / "events.csv"
+    events.write_text(events.read_text(encoding="utf-8").replace(",163,", ",1999,", 1), encoding="utf-8")
+    report = validate(package_copy)
+    assert not report.valid
+    assert any(p.file == "data/events.csv" and "cameo" in (p.field or "") + p.message for p in report.problems)
+
+
+# --- actor codes --------------------------------------------------------------------------------
+
+def test_every_actor_has_one_code_made_of_country_and_sector():
+    actors = {a["actor_id"]: a for a in read_rows("actors")}
+    codes = {c["actor_id"]: c for c in read_rows("actor_codes")}
+    assert set(codes) == set(actors)
+    for aid, c in codes.items():
+        assert c["cameo_actor_code"] == c["country_code"] + c["sector_code"]
+        assert c["country_code"] == actors[aid]["country_iso3"]
+
+
+def test_sector_follows_its_basis():
+    actors = {a["actor_id"]: a for a in read_rows("actors")}
+    codes = {c["actor_id"]: c for c in read_rows("actor_codes")}
+    by_type = {"government_body": "GOV", "court": "JUD", "legislature_body": "LEG", "business_group": "BUS",
+               "media": "MED", "social_group": "CVL", "international_forum": "IGO"}
+    for aid, c in codes.items():
+        a = actors[aid]
+        if c["basis"] == "state":
+            assert a["actor_type"] == "state" and c["sector_code"] == "GOV"
+        elif c["basis"] == "type":
+            assert by_type[a["actor_type"]] == c["sector_code"], aid
+        elif c["basis"] == "parent":
+            assert a["actor_type"] in ("person", "unnamed_source") and codes[a["parent_actor_id"]]["sector_code"] == c["sector_code"], aid
+        else:
+            assert any(r["actor_id"] == aid for r in read_rows("actor_roles")), aid
+
+
+def test_known_actor_codes(con):
+    got = dict(rows_of(con, "SELECT actor_id, cameo_actor_code FROM actor_codes WHERE actor_id IN "
+                            "('jpn', 'kor', 'usa', 'chn', 'kor_supreme_court', 'jpn_companies', 'kor_public', 'kang_kyung_wha', 'suh_hoon')"))
+    assert got == {"jpn": "JPNGOV", "kor": "KORGOV", "usa": "USAGOV", "chn": "CHNGOV", "kor_supreme_court": "KORJUD",
+                   "jpn_companies": "JPNBUS", "kor_public": "KORCVL", "kang_kyung_wha": "KORGOV", "suh_hoon": "KORSPY"}
+
+
+def test_actor_code_faults_are_rejected(package_copy):
+    from jpkr_data.validator import validate
+
+    path = package_copy / "data" / "actor_codes.csv"
+    text = path.read_text(encoding="utf-8")
+    for bad, field in ((text.replace("kor_public,KORCVL,KOR,CVL", "kor_public,KORCVL,KOR,XXX", 1), "sector_code"),
+                       (text.replace("\nkor_public,", "\nnobody_known,", 1), "actor_id"),
+                       (text.replace("jpn,JPNGOV,JPN,GOV,state", "jpn,jpngov,JPN,GOV,state", 1), "cameo_actor_code")):
+        path.write_text(bad, encoding="utf-8")
+        report = validate(package_copy)
+        assert not report.valid
+        assert any(p.file == "data/actor_codes.csv" and (p.field in (field, None)) for p in report.problems), report.problems
+
+
+# --- the views ------------------------------------------------------------------------------------
+
+def test_japan_toward_south_korea_in_july_august_2019_is_net_conflictual_driven_by_the_trade_measures(con):
+    months = rows_of(con, "SELECT period_start, goldstein_sum, event_ids FROM event_series WHERE level = 'state' AND period = 'month' "
+                          "AND source = 'JPN' AND target = 'KOR' AND period_start IN (DATE '2019-07-01', DATE '2019-08-01')")
+    total = sum(r[1] for r in months)
+    assert total < 0
+    ids = sorted({e for r in months for e in r[2]})
+    scores = dict(rows_of(con, "SELECT DISTINCT event_id, goldstein FROM event_dyads_coded WHERE event_id IN (SELECT unnest(?))", [ids]))
+    drivers = sorted(e for e in ids if scores[e] < 0)
+    assert drivers == ["ev_jpn_export_controls", "ev_jpn_whitelist_removal"]
+    assert total - sum(scores[e] for e in drivers) >= 0  # without them the two months are not conflictual
+    titles = dict(rows_of(con, "SELECT event_id, event_type FROM events WHERE event_id IN (SELECT unnest(?))", [drivers]))
+    assert set(titles.values()) == {"policy_measure"}
+
+
+def test_south_korea_answers_in_august_with_window_placed_countermeasures(con):
+    (row,) = rows_of(con, "SELECT goldstein_sum, n_material_conflict, n_window_placed, event_ids FROM event_series WHERE level = 'state' "
+                          "AND period = 'month' AND period_start = DATE '2019-08-01' AND source = 'KOR' AND target = 'JPN'")
+    assert row[0] < 0
+    windowed = {e["event_id"] for e in read_rows("events") if e["date_precision"] == "range" and e["event_id"] in row[3]}
+    assert {"ev_kor_whitelist_removal", "ev_kor_import_restrictions"} <= windowed
+    assert row[2] == len(windowed)
+
+
+def test_november_2019_south_korea_toward_japan_is_cooperative_gsomia_kept(con):
+    (row,) = rows_of(con, "SELECT goldstein_sum, event_ids FROM event_series WHERE level = 'state' AND period = 'month' "
+                          "AND period_start = DATE '2019-11-01' AND source = 'KOR' AND target = 'JPN'")
+    assert row[0] > 0 and "ev_gsomia_kor_decides_keep" in row[1]
+
+
+def test_an_event_counts_once_per_state_dyad_however_many_actor_pairs(con):
+    pairs = rows_of(con, "SELECT count(*) FROM event_dyads_coded WHERE event_id = 'ev_kor_countermeasures_threatened'")[0][0]
+    assert pairs > 1
+    weeks = rows_of(con, "SELECT n_events, event_ids FROM event_series WHERE level = 'state' AND period = 'week' AND source = 'KOR' "
+                         "AND target = 'JPN' AND list_contains(event_ids, 'ev_kor_countermeasures_threatened')")
+    assert len(weeks) == 1 and weeks[0][1].count("ev_kor_countermeasures_threatened") == 1 and weeks[0][0] == len(weeks[0][1])
+
+
+def test_uncounted_statuses_and_deadlines_stay_out_of_the_series(con):
+    left_out = {e["event_id"] for e in read_rows("events") if e["status"] not in ("occurred", "ongoing", "threatened") or not e["cameo_code"]}
+    in_series = {e for (ids,) in rows_of(con, "SELECT event_ids FROM event_series") for e in ids}
+    in_summary = {e for (ids,) in rows_of(con, "SELECT event_ids FROM dyad_summary") for e in ids}
+    assert left_out and not (left_out & in_series) and not (left_out & in_summary)
+
+
+def test_placement_rule_matches_the_events_table(con):
+    placed = dict(rows_of(con, "SELECT DISTINCT event_id, placed_date FROM event_dyads_coded"))
+    for e in read_rows("events"):
+        if e["event_id"] not in placed:
+            continue
+        start = dt.date.fromisoformat(e["date_start"]) if e["date_start"] else None
+        end = dt.date.fromisoformat(e["date_end"]) if e["date_end"] else None
+        if start is None or end is None:
+            expected = None
+        elif e["date_precision"] == "day" or e["date_span_type"] == "period":
+            expected = start
+        else:
+            expected = start + dt.timedelta(days=(end - start).days // 2)
+        assert placed[e["event_id"]] == expected, e["event_id"]
+
+
+def test_weeks_months_and_summary_add_up(con):
+    by_period = dict(((lvl, p), n) for lvl, p, n in rows_of(con, "SELECT level, period, sum(n_events) FROM event_series GROUP BY ALL"))
+    summary = dict(rows_of(con, "SELECT level, sum(n_events - n_undated) FROM dyad_summary GROUP BY ALL"))
+    for level in ("state", "actor_code"):
+        assert by_period[(level, "week")] == by_period[(level, "month")] == summary[level]
+    bad = rows_of(con, "SELECT * FROM event_series WHERE n_events <> n_verbal_coop + n_material_coop + n_verbal_conflict + n_material_conflict "
+                       "OR n_events <> len(event_ids) OR abs(goldstein_mean * n_events - goldstein_sum) > 0.01 * n_events")
+    assert bad == []
+
+
+def test_sector_level_dyads_are_readable(con):
+    rows = rows_of(con, "SELECT source, target, event_ids FROM dyad_summary WHERE level = 'actor_code' AND source = 'KORJUD'")
+    assert rows == [("KORJUD", "JPNBUS", ["ev_court_rulings_2018"])]
+
+
+def _view_midpoint_expression() -> str:
+    """The window-midpoint expression exactly as written in sql/70_event_dyads_coded.sql."""
+    text = (ROOT / "sql" / "70_event_dyads_coded.sql").read_text(encoding="utf-8")
+    m = re.search(r"WHEN 'window_midpoint' THEN (.+)$", text, re.MULTILINE)
+    assert m, "the view no longer has a window_midpoint branch"
+    return m.group(1).strip()
+
+
+@settings(max_examples=60, deadline=None)
+@given(start=st.dates(dt.date(1900, 1, 1), dt.date(2100, 1, 1)), days=st.integers(0, 20000),
+       precision=st.sampled_from(["day", "month", "year", "range"]), span=st.sampled_from(["instant", "period"]))
+def test_export_placement_agrees_with_the_view_sql(start, days, precision, span):
+    """The exporter's Python placement and the view's own SQL expression give the same day for any window."""
+    end = start + dt.timedelta(days=0 if precision == "day" else days)
+    expected = start if precision == "day" or span == "period" else duckdb.execute(
+        f"SELECT {_view_midpoint_expression()} FROM (SELECT ?::DATE AS date_start, ?::DATE AS date_end) e", [start, end]).fetchone()[0]
+    assert _placed(start, end, precision, span) == expected
+    assert start <= expected <= end
