@@ -164,7 +164,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Write the events in GDELT 2.0, ICEWS or PLOVER JSONL layout to --out."""
     from . import api
     from .paths import package_root
-    from .publication.exports import ExportError, export
+    from .publication.exports import LOST, ExportError, export
     from .schema import load_package
 
     created = str(load_package(package_root() / "datapackage.json").descriptor.get("created", ""))[:10]
@@ -178,6 +178,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
     print(f"{n} records written to {args.out} ({args.format})")
+    print(f"not held by the {args.format} layout: " + "; ".join(LOST[args.format]))
     return 0
 
 

@@ -188,3 +188,20 @@ def test_plot_series_errors_are_one_line(capsys, tmp_path, args, words):
     code, _, err = run(capsys, "plot-series", *args)
     assert code != 0 and len(err.strip().splitlines()) == 1 and words in err
     assert not any(p.suffix == ".png" for p in tmp_path.iterdir())
+
+
+def test_hostile_cells_in_a_package_keep_the_tab_layout(package_copy, tmp_path):
+    """Tabs, line breaks and quotes in a package's text cannot add or split GDELT or ICEWS columns."""
+    import jpkr_data
+
+    actors = package_copy / "data" / "actors.csv"
+    text = actors.read_text(encoding="utf-8")
+    assert "\njpn,Japan,state," in text
+    actors.write_text(text.replace("\njpn,Japan,state,", '\njpn,"Ja\tpan\r\n""Nippon""\u2028",state,', 1), encoding="utf-8")
+    con = jpkr_data.connect(package_copy)
+    for fmt, width in (("gdelt", 61), ("icews", 20)):
+        out = tmp_path / f"x.{fmt}"
+        assert exports.export(con, fmt, out) > 0
+        lines = out.read_text(encoding="utf-8").split("\n")[:-1]
+        assert all(len(line.split("\t")) == width for line in lines), fmt
+        assert any('Ja pan "Nippon"' in line for line in lines), fmt
