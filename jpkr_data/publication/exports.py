@@ -66,7 +66,7 @@ LOST: dict[str, list[str]] = {
     "gdelt": [
         "date precision and window: SQLDATE is one day (the placed day of event_series; for an open window its known bound)",
         "date basis (stated, inferred, cross_article, external) and its reasoning",
-        "event status (scheduled, threatened, ...): only counted events are written",
+        "event status: only occurred, ongoing and threatened events are written, without saying which",
         "disagreements between sources (claims): no column",
         "evidence spans: SOURCEURL holds our article ids, separated by ';', not URLs",
         "GLOBALEVENTID is our event_id string, not a number, and repeats when an event has several actor pairs",
@@ -77,7 +77,7 @@ LOST: dict[str, list[str]] = {
     "icews": [
         "date precision and window: Event Date is one day (as for GDELT)",
         "date basis and its reasoning",
-        "event status: only counted events are written",
+        "event status: only occurred, ongoing and threatened events are written, without saying which",
         "disagreements between sources: no column",
         "evidence spans: Story ID holds our article ids separated by ';'; Sentence Number is empty",
         "Event ID is our event_id string and repeats when an event has several actor pairs",
@@ -87,7 +87,7 @@ LOST: dict[str, list[str]] = {
     "plover": [
         "date basis and its reasoning: only as text in comment",
         "date precision: date and enddate carry the window, not its precision label; an open start has the known end as date",
-        "event status: only counted events are written",
+        "event status: only occurred, ongoing and threatened events are written, without saying which",
         "disagreements between sources: only as text in comment",
         "evidence spans: cite_info names the articles, not the offsets",
         "CAMEO code and Goldstein score: event_scale holds the Goldstein score of the CAMEO code; the CAMEO code is in comment",
