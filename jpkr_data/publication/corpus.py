@@ -207,7 +207,7 @@ def corpus_records(pkg: Package, con: duckdb.DuckDBPyConnection, sources: str | 
 
 
 def brat_fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """(start, end) pieces of a span with the line breaks left out (brat lines cannot hold a newline)."""
+    """(start, end) pieces of a span with the line breaks (as str.splitlines sees them) left out; empty if it is all breaks."""
     pieces, pos = [], start
     for m in re.finditer(r"[\r\n\u2028\u2029\x85\x0b\x0c\x1c\x1d\x1e]+", text[start:end]):
         a, b = start + m.start(), start + m.end()
@@ -216,7 +216,7 @@ def brat_fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
         pos = b
     if end > pos:
         pieces.append((pos, end))
-    return pieces or [(start, end)]
+    return pieces
 
 
 BRAT_TOKEN = re.compile(r"[A-Za-z0-9_.:\-]{1,80}")
@@ -224,28 +224,38 @@ BRAT_TOKEN = re.compile(r"[A-Za-z0-9_.:\-]{1,80}")
 
 def brat_attributes(attributes: dict[str, Any]) -> dict[str, str]:
     """The attributes brat can show as values (ids, codes, enums, dates: one token); the rest stay in the note."""
-    return {k: str(v) for k, v in attributes.items() if BRAT_TOKEN.fullmatch(str(v))}
+    return {brat_name(k): str(v) for k, v in attributes.items() if BRAT_TOKEN.fullmatch(str(v))}
+
+
+def brat_name(name: str) -> str:
+    """A label or attribute name brat accepts (letters, digits, '_', '.', '-')."""
+    return re.sub(r"[^A-Za-z0-9_.\-]", "_", name) or "_"
 
 
 def brat_ann(record: dict[str, Any]) -> str:
-    """The .ann standoff of one article: a T line per span, A lines for its attributes, a note with its row key."""
-    text, lines, n_attr = record["text"], [], 0
-    for i, s in enumerate(record["spans"], start=1):
+    """The .ann standoff of one article: a T line per span, A lines for its attributes, a note with its row key.
+
+    A span made only of line breaks has no brat form and is left out of the .ann (it stays in the JSON Lines)."""
+    text, lines, n_attr, i = record["text"], [], 0, 0
+    for s in record["spans"]:
         frags = brat_fragments(text, s["start"], s["end"])
+        if not frags:
+            continue
+        i += 1
         offsets = ";".join(f"{a} {b}" for a, b in frags)
         shown = " ".join(text[a:b] for a, b in frags)
-        lines.append(f"T{i}\t{s['label']} {offsets}\t{shown}")
+        lines.append(f"T{i}\t{brat_name(s['label'])} {offsets}\t{shown}")
         for k, v in brat_attributes(s["attributes"]).items():
             n_attr += 1
             lines.append(f"A{n_attr}\t{k} T{i} {v}")
-        note = json.dumps({"table": s["table"], "key": s["key"], "attributes": s["attributes"]}, ensure_ascii=False, default=str)
+        note = json.dumps({"table": s["table"], "key": s["key"], "attributes": s["attributes"]}, ensure_ascii=True, default=str)
         lines.append(f"#{i}\tAnnotatorNotes T{i}\t{note}")
     return "\n".join(lines) + ("\n" if lines else "")
 
 
 def brat_conf(records: list[dict[str, Any]]) -> str:
     """annotation.conf declaring every label and attribute used, so the folder opens in brat as is."""
-    labels = sorted({s["label"] for r in records for s in r["spans"]})
+    labels = sorted({brat_name(s["label"]) for r in records for s in r["spans"]})
     attrs: dict[str, set[str]] = {}
     for r in records:
         for s in r["spans"]:
