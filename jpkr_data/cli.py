@@ -188,10 +188,11 @@ def cmd_corpus(args: argparse.Namespace) -> int:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     """Compare two releases or packages by primary key."""
+    from .paths import resolve_descriptor
     from .publication.diff import DiffError, diff_packages, render_text
 
     try:
-        result = diff_packages(args.old, args.new)
+        result = diff_packages(args.old, args.new or resolve_descriptor(None))
     except DiffError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
@@ -245,7 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("diff", help="compare two releases (or a release and a package) by primary key")
     s.add_argument("old", help="old release folder, package folder or datapackage.json")
-    s.add_argument("new", help="new release folder, package folder or datapackage.json")
+    s.add_argument("new", nargs="?", help="new release folder, package folder or datapackage.json (default: the working package)")
     s.add_argument("--format", choices=["text", "json"], default="text")
     s.set_defaults(func=cmd_diff)
 

@@ -233,3 +233,19 @@ def test_sources_folder_is_the_package_itself(tmp_path, capsys):
     shutil.copytree(ROOT / "data", folder)
     rc, _, err = run(capsys, "corpus", "--sources", str(folder), "--out", str(tmp_path / "c.jsonl"))
     assert rc == 0, err
+
+
+def test_release_with_sources_carries_the_corpus(tmp_path):
+    """`build --include-sources` (research use) adds the corpus beside the texts, under their NOTICE; a plain release has none."""
+    from built_release import built_release
+
+    from jpkr_data.publication.release import build_release
+
+    full = build_release(tmp_path / "full", include_sources=True)
+    folder = full / "data" / "sources"
+    records = [json.loads(line) for line in (folder / "corpus.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in records] == [a["article_id"] for a in read_rows("articles")]
+    assert all(r["text"][s["start"]:s["end"]] == s["text"] for r in records for s in r["spans"])
+    assert (folder / "brat" / "art000.ann").is_file() and (folder / "NOTICE.txt").is_file()
+    assert "data/sources/corpus.jsonl" in (full / "SHA256SUMS").read_text(encoding="utf-8")
+    assert not any(built_release().rglob("corpus*")) and not any(built_release().rglob("*.ann"))

@@ -66,6 +66,12 @@ def test_diff_reports_exactly_what_changed(changed_copy, capsys):
     assert rc == 0 and f"  - {done['removed_claim']}" in text and f"  ~ {done['changed_claim']}: value:" in text
 
 
+def test_new_side_defaults_to_the_working_package(capsys):
+    rc, out, err = run(capsys, "diff", str(ROOT / "releases" / "0.2.0"), "--format", "json")
+    result = json.loads(out)
+    assert rc == 0 and result["new"]["path"] == str(ROOT / "datapackage.json") and result["old"]["version"] == "0.2.0"
+
+
 def test_composite_keys_and_typed_cells(package_copy):
     """Integers compare as numbers ('018' == '18'); a composite key is reported as {column: value}."""
     mentions = read_rows("event_mentions", package_copy)

@@ -27,6 +27,7 @@ from ..validator.pipeline import validate
 from ..validator.report import ValidationError
 from .card import write_card
 from .codebook import render_codebook
+from .corpus import write_corpus
 from .datasheet import render_datasheet
 from .diff import write_changes
 from .flat import write_views
@@ -224,6 +225,8 @@ def build_release(out: str | os.PathLike[str], path: str | os.PathLike[str] | No
             write_text(tmp / "DATASHEET.md", render_datasheet(pkg, con))
             write_card(pkg, tmp, counts, [r[0] for r in con.execute("SELECT DISTINCT language FROM articles ORDER BY 1").fetchall()])
             write_changes(pkg.root, pkg.descriptor.get("version", "0.0.0"), tmp)
+            if include_sources:
+                write_corpus(pkg, con, pkg.root / "data" / "sources", tmp / "data" / "sources" / "corpus.jsonl", tmp / "data" / "sources" / "brat")
             step("codebook")
             version = pkg.descriptor.get("version", "0.0.0")
             downloads = [{"path": f"jpkr-data-{version}.zip", "what": "the whole release"},
