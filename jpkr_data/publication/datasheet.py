@@ -38,8 +38,9 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
 
 
 def first_sentence(text: str) -> str:
-    """Text up to its first full stop, semicolon or colon."""
-    return re.split(r"(?<=[.;:])\s", text, maxsplit=1)[0]
+    """Text up to its first full stop or colon (a list that follows a colon is left out)."""
+    head = re.split(r"(?<=\.)\s", text, maxsplit=1)[0]
+    return head.split(": ", 1)[0].rstrip(":") + ("." if ": " in head or head.endswith(":") else "")
 
 
 def _cell(value: Any) -> str:
@@ -53,8 +54,8 @@ def datasheet_values(pkg: Package, con: duckdb.DuckDBPyConnection) -> dict[str, 
     v: dict[str, Any] = {f"n_{name}": n for name, n in counts.items()}
     v["version"] = d.get("version", "")
     v["created"] = str(d.get("created", ""))[:10]
-    v["created_year"] = v["created"][:4]
     v["n_tables"] = len(pkg.tables)
+    v["homepage"] = d.get("homepage", "")
     rows = ["| table | rows | what a row is |", "|---|---:|---|"]
     rows += [f"| `{t.name}` | {counts[t.name]} | {_cell(first_sentence(t.description or t.title))} |" for t in pkg.tables]
     v["table_counts"] = "\n".join(rows)
@@ -67,7 +68,7 @@ def datasheet_values(pkg: Package, con: duckdb.DuckDBPyConnection) -> dict[str, 
     v["n_outlets"] = _one(con, "SELECT count(DISTINCT coalesce(wire_agency_id, outlet_id)) FROM articles")
     v["n_source_chars"] = f"{_one(con, 'SELECT sum(source_chars) FROM articles'):,}"
     arts = con.execute(
-        "SELECT a.article_id, coalesce(o.name, a.outlet, '') AS outlet, coalesce(w.name, '') AS agency, a.medium, a.language, "
+        "SELECT a.article_id, coalesce(o.name, a.outlet, '(site not named)') AS outlet, coalesce(w.name, '') AS agency, a.medium, a.language, "
         "a.published_date, a.published_date_basis, a.source_chars, "
         "(SELECT count(*) FROM event_mentions m WHERE m.article_id = a.article_id) AS mentions, "
         "(SELECT count(*) FROM statements s WHERE s.article_id = a.article_id) AS statements "
@@ -77,6 +78,7 @@ def datasheet_values(pkg: Package, con: duckdb.DuckDBPyConnection) -> dict[str, 
             "|---|---|---|---|---|---|---|---:|---:|---:|"]
     rows += ["| " + " | ".join(_cell(x) for x in r) + " |" for r in arts]
     v["articles_table"] = "\n".join(rows)
+    v["n_republished"] = _one(con, "SELECT count(*) FROM articles WHERE outlet_id IS NULL AND wire_agency_id IS NOT NULL")
     v["first_article"], v["last_article"] = (str(x) for x in con.execute("SELECT min(published_date), max(published_date) FROM articles").fetchone())
     v["n_events_not_stated"] = _one(con, "SELECT count(*) FROM events WHERE date_basis <> 'stated'")
     v["n_events_undated"] = _one(con, "SELECT count(*) FROM events WHERE date_start IS NULL OR date_end IS NULL")
