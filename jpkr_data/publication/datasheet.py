@@ -90,7 +90,7 @@ def datasheet_values(pkg: Package, con: duckdb.DuckDBPyConnection) -> dict[str, 
     v["events_by_status"] = ", ".join(f"{n} {s}" for s, n in status)
     by_country = con.execute("SELECT coalesce(a.country_iso3, 'no country'), count(*) FROM statements s JOIN actors a ON a.actor_id = s.speaker_id "
                              "GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
-    v["statements_by_country"] = ", ".join(f"{n} by speakers of {c}" for c, n in by_country)
+    v["statements_by_country"] = ", ".join(f"{c} {n}" for c, n in by_country)
     return {k: str(x) for k, x in v.items()}
 
 
