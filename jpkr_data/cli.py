@@ -245,8 +245,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_corpus)
 
     s = sub.add_parser("diff", help="compare two releases (or a release and a package) by primary key")
-    s.add_argument("old", help="old release folder, package folder or datapackage.json")
-    s.add_argument("new", nargs="?", help="new release folder, package folder or datapackage.json (default: the working package)")
+    s.add_argument("old", help="old release folder or zip, package folder or datapackage.json")
+    s.add_argument("new", nargs="?", help="new release folder or zip, package folder or datapackage.json (default: the working package)")
     s.add_argument("--format", choices=["text", "json"], default="text")
     s.set_defaults(func=cmd_diff)
 

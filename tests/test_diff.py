@@ -197,3 +197,86 @@ def test_text_output_never_carries_control_characters(value):
 def test_merge_changelog_places_the_section_before_the_first_release():
     assert merge_changelog("# Changelog\n\n## 1.0\n- x\n", "## Data\n") == "# Changelog\n\n## Data\n\n## 1.0\n- x\n"
     assert merge_changelog("no headings\n", "## Data\n") == "no headings\n\n## Data\n"
+
+
+def test_release_zip_is_a_side(capsys):
+    rel = built_release()
+    [zipped] = rel.glob("jpkr-data-*.zip")
+    rc, out, err = run(capsys, "diff", str(zipped), str(ROOT), "--format", "json")
+    assert rc == 0, err
+    result = json.loads(out)
+    assert result["summary"] == {"added": 0, "removed": 0, "changed": 0} and result["old"]["path"].endswith("!jpkr-data-0.2.0/datapackage.json")
+    assert all(t["rows_old"] == len(read_rows(t["table"])) for t in result["tables"])
+
+
+def _zip(path: Path, members: dict[str, bytes]) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize("case, says", [("dotdot", "outside"), ("absolute", "outside"), ("missing member", "missing"),
+                                        ("no descriptor", "no datapackage.json"), ("not a zip", "not a readable zip"),
+                                        ("too big", "allowed")])
+def test_hostile_zips_are_refused(case, says, tmp_path, capsys, monkeypatch):
+    import jpkr_data.publication.diff as diff
+
+    desc = {"name": "x", "resources": [{"name": "t", "path": "data/t.csv", "schema": {"fields": [{"name": "id"}], "primaryKey": ["id"]}}]}
+    members = {"rel/datapackage.json": json.dumps(desc).encode(), "rel/data/t.csv": b"id\n1\n", "secret.csv": b"id\nSECRET\n"}
+    if case == "dotdot":
+        desc["resources"][0]["path"] = "../secret.csv"
+    elif case == "absolute":
+        desc["resources"][0]["path"] = "/secret.csv"
+    elif case == "missing member":
+        del members["rel/data/t.csv"]
+    elif case == "no descriptor":
+        del members["rel/datapackage.json"]
+    elif case == "too big":
+        monkeypatch.setattr(diff, "MAX_MEMBER", 4)
+    if case in ("dotdot", "absolute"):
+        members["rel/datapackage.json"] = json.dumps(desc).encode()
+    target = tmp_path / "r.zip"
+    if case == "not a zip":
+        target.write_bytes(b"PK\x03\x04 not really")
+    else:
+        _zip(target, members)
+    rc, out, err = run(capsys, "diff", str(target), str(target))
+    assert rc == 1 and says in err and "Traceback" not in err and "SECRET" not in out + err, err
+
+
+def _package(root: Path, rows: dict[str, str]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "data").mkdir(exist_ok=True)
+    desc = {"name": "p", "version": "1", "resources": [{"name": "t", "path": "data/t.csv", "schema": {
+        "fields": [{"name": "id", "type": "string"}, {"name": "n", "type": "integer"}, {"name": "s", "type": "string"}], "primaryKey": ["id"]}}]}
+    (root / "datapackage.json").write_text(json.dumps(desc), encoding="utf-8")
+    with (root / "data" / "t.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_ALL)  # a lone CR in a cell must be quoted
+        w.writerow(["id", "n", "s"])
+        w.writerows([k, *v.split("|", 1)] for k, v in rows.items())
+    return root
+
+
+ids = st.text(alphabet="abcxyz_0123", min_size=1, max_size=4)
+values = st.tuples(st.integers(-5, 5), st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=6).filter(lambda x: "|" not in x))
+
+
+@settings(max_examples=60, deadline=None)
+@given(old=st.dictionaries(ids, values, max_size=8), new=st.dictionaries(ids, values, max_size=8))
+def test_diff_matches_a_set_computation(old, new, tmp_path_factory):
+    """For any two versions of a table, added/removed/changed are exactly the set differences, changed fields exactly the differing cells."""
+    tmp = tmp_path_factory.mktemp("p")
+    a = _package(tmp / "a", {k: f"{n}|{s}" for k, (n, s) in old.items()})
+    b = _package(tmp / "b", {k: f"{n}|{s}" for k, (n, s) in new.items()})
+    [t] = diff_packages(a, b)["tables"]
+    assert t["added"] == sorted(new.keys() - old.keys(), key=lambda k: json.dumps(k))
+    assert t["removed"] == sorted(old.keys() - new.keys(), key=lambda k: json.dumps(k))
+    expected = {}
+    for k in old.keys() & new.keys():
+        fields = {f for f, x, y in (("n", old[k][0], new[k][0]), ("s", old[k][1] or None, new[k][1] or None)) if x != y}
+        if fields:
+            expected[k] = fields
+    assert {c["key"]: set(c["fields"]) for c in t["changed"]} == expected

@@ -1,15 +1,17 @@
 """Compare two versions of the package by primary key: rows added, removed and changed, per table.
 
-Either side is a release folder, a package folder or a datapackage.json. Only the descriptor and the
+Either side is a release folder or zip, a package folder or a datapackage.json. Only the descriptor and the
 CSV files it names are read, each checked to lie inside its package; cells are compared as the
 Table Schema types them (so `1` and `01` in an integer column are the same value).
 """
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,14 +43,80 @@ class Side:
     tables: dict[str, TableData]
 
 
-def _descriptor_path(path: str | os.PathLike[str]) -> Path:
-    """A folder or a datapackage.json, as the descriptor file."""
+MAX_MEMBER = 1 << 30  # a zip member larger than this (uncompressed) is refused: no zip bombs
+URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+class FolderSide:
+    """Files of a package or release folder, each checked to lie inside it."""
+
+    def __init__(self, descriptor: Path):
+        self.descriptor, self.root = descriptor, descriptor.parent
+
+    def label(self, rel: str) -> str:
+        """Where a member is, for messages."""
+        return str(self.root / rel)
+
+    def read(self, rel: Any, what: str) -> bytes:
+        """The bytes of a member, after the path checks."""
+        path = safe_member(self.root, rel, what)
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            raise DiffError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+
+
+class ZipSide:
+    """Members of a release zip (datapackage.json at its top or in its one top folder), read in memory, never extracted."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            self.zip = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise DiffError(f"{path}: not a readable zip file: {exc}") from None
+        names = self.zip.namelist()
+        tops = [""] if "datapackage.json" in names else sorted(n[: -len("datapackage.json")] for n in names
+                                                                if n.endswith("/datapackage.json") and n.count("/") == 1)
+        if not tops:
+            raise DiffError(f"{path}: no datapackage.json at the top of the zip or in its top folder")
+        self.prefix = tops[0]
+        self.descriptor = Path(f"{path}!{self.prefix}datapackage.json")
+
+    def label(self, rel: str) -> str:
+        """Where a member is, for messages."""
+        return f"{self.path}!{self.prefix}{rel}"
+
+    def read(self, rel: Any, what: str) -> bytes:
+        """The bytes of a member: relative, no '..', present, and not larger than MAX_MEMBER once inflated."""
+        if not isinstance(rel, str) or not rel or "\\" in rel or "\x00" in rel or rel.startswith("/") or ".." in rel.split("/") or URL.match(rel):
+            raise DiffError(f"{what}: path {rel!r} points outside the package")
+        try:
+            info = self.zip.getinfo(self.prefix + rel)
+        except KeyError:
+            raise DiffError(f"{what}: {rel} is missing") from None
+        if info.file_size > MAX_MEMBER:
+            raise DiffError(f"{self.label(rel)}: {info.file_size} bytes uncompressed, more than the {MAX_MEMBER} allowed")
+        try:
+            with self.zip.open(info) as fh:
+                data = fh.read(MAX_MEMBER + 1)
+        except (zipfile.BadZipFile, OSError, RuntimeError, EOFError) as exc:
+            raise DiffError(f"{self.label(rel)}: cannot be read from the zip: {exc}") from None
+        if len(data) > MAX_MEMBER:
+            raise DiffError(f"{self.label(rel)}: larger than the {MAX_MEMBER} bytes allowed")
+        return data
+
+
+def open_side(path: str | os.PathLike[str]) -> FolderSide | ZipSide:
+    """A release folder or zip, a package folder or a datapackage.json."""
     p = Path(path)
+    if p.is_file() and p.suffix.lower() == ".zip":
+        return ZipSide(p)
     if p.is_dir():
         p = p / "datapackage.json"
     if not p.is_file():
-        raise DiffError(f"{p}: no such datapackage.json (give a release folder, a package folder or a datapackage.json)")
-    return p
+        raise DiffError(f"{p}: no such datapackage.json (give a release folder or zip, a package folder or a datapackage.json)")
+    return FolderSide(p)
 
 
 def safe_member(root: Path, rel: Any, what: str) -> Path:
@@ -56,7 +124,7 @@ def safe_member(root: Path, rel: Any, what: str) -> Path:
     if not isinstance(rel, str) or not rel or "\\" in rel or "\x00" in rel:
         raise DiffError(f"{what}: path {rel!r} is not a relative file path")
     pure = Path(rel)
-    if pure.is_absolute() or ".." in pure.parts or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", rel):
+    if pure.is_absolute() or ".." in pure.parts or URL.match(rel):
         raise DiffError(f"{what}: path {rel!r} points outside the package")
     target = (root / pure).resolve()
     if not target.is_relative_to(root.resolve()):
@@ -87,68 +155,66 @@ def normalize(value: str, spec: dict[str, Any]) -> Any:
     return value
 
 
-def _read_table(root: Path, res: dict[str, Any], index: int) -> TableData | None:
+def _read_table(side: FolderSide | ZipSide, res: Any, index: int) -> TableData | None:
     """One CSV resource as rows keyed by its primary key; None for a resource that is not a CSV table."""
     if not isinstance(res, dict):
-        raise DiffError(f"{root / 'datapackage.json'}: resource #{index + 1} is not an object")
+        raise DiffError(f"{side.descriptor}: resource #{index + 1} is not an object")
     name, rel, schema = res.get("name"), res.get("path"), res.get("schema")
     if not isinstance(rel, str) or not rel.endswith(".csv") or not isinstance(schema, dict):
         return None
-    what = f"{root / 'datapackage.json'}: resource {name!r}"
+    what = f"{side.descriptor}: resource {name!r}"
     if not isinstance(name, str) or not isinstance(schema.get("fields"), list):
         raise DiffError(f"{what}: needs a name and schema.fields")
     specs = {f["name"]: f for f in schema["fields"] if isinstance(f, dict) and isinstance(f.get("name"), str)}
     pk = schema.get("primaryKey") or []
     pk = [pk] if isinstance(pk, str) else [k for k in pk if isinstance(k, str)]
-    path = safe_member(root, rel, what)
+    raw = side.read(rel, what)
+    where = side.label(rel)
     try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            reader = csv.reader(fh)
-            header = next(reader, None)
-            if header is None:
-                raise DiffError(f"{path}: empty file (no header)")
-            missing = [k for k in pk if k not in header]
-            if missing:
-                raise DiffError(f"{path}: primary key column(s) {', '.join(missing)} not in the header")
-            table = TableData(name, header, {h: specs.get(h, {}) for h in header}, pk)
-            key_cols = pk or header
-            for rowno, cells in enumerate(reader, start=2):
-                if len(cells) != len(header):
-                    raise DiffError(f"{path}: row {rowno} has {len(cells)} cells, the header has {len(header)}")
-                row = {h: normalize(c, table.types[h]) for h, c in zip(header, cells)}
-                key = tuple(json.dumps(row[k], sort_keys=True, default=str) for k in key_cols)
-                if key in table.rows:
-                    raise DiffError(f"{path}: row {rowno}: primary key {', '.join(f'{k}={row[k]!r}' for k in key_cols)} appears twice")
-                table.rows[key] = row
+        reader = csv.reader(io.StringIO(raw.decode("utf-8"), newline=""))
+        header = next(reader, None)
+        if header is None:
+            raise DiffError(f"{where}: empty file (no header)")
+        missing = [k for k in pk if k not in header]
+        if missing:
+            raise DiffError(f"{where}: primary key column(s) {', '.join(missing)} not in the header")
+        table = TableData(name, header, {h: specs.get(h, {}) for h in header}, pk)
+        key_cols = pk or header
+        for rowno, cells in enumerate(reader, start=2):
+            if len(cells) != len(header):
+                raise DiffError(f"{where}: row {rowno} has {len(cells)} cells, the header has {len(header)}")
+            row = {h: normalize(c, table.types[h]) for h, c in zip(header, cells)}
+            key = tuple(json.dumps(row[k], sort_keys=True, default=str) for k in key_cols)
+            if key in table.rows:
+                raise DiffError(f"{where}: row {rowno}: primary key {', '.join(f'{k}={row[k]!r}' for k in key_cols)} appears twice")
+            table.rows[key] = row
     except UnicodeDecodeError as exc:
-        raise DiffError(f"{path}: not UTF-8 (byte {exc.start})") from None
+        raise DiffError(f"{where}: not UTF-8 (byte {exc.start})") from None
     except csv.Error as exc:
-        raise DiffError(f"{path}: not valid CSV: {exc}") from None
-    except OSError as exc:
-        raise DiffError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+        raise DiffError(f"{where}: not valid CSV: {exc}") from None
     return table
 
 
 def load_side(path: str | os.PathLike[str]) -> Side:
     """Read a version's descriptor and every CSV table it names."""
-    desc_path = _descriptor_path(path)
+    side = open_side(path)
     try:
-        d = json.loads(desc_path.read_text(encoding="utf-8"))
+        raw = side.read("datapackage.json", str(path)) if isinstance(side, ZipSide) else side.descriptor.read_bytes()
+        d = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DiffError(f"{desc_path}: not valid UTF-8 JSON: {exc}") from None
+        raise DiffError(f"{side.descriptor}: not valid UTF-8 JSON: {exc}") from None
     except OSError as exc:
-        raise DiffError(f"{desc_path}: cannot be read: {exc.strerror or exc}") from None
+        raise DiffError(f"{side.descriptor}: cannot be read: {exc.strerror or exc}") from None
     if not isinstance(d, dict) or not isinstance(d.get("resources"), list):
-        raise DiffError(f"{desc_path}: not a data package (no resources list)")
-    root = desc_path.parent
+        raise DiffError(f"{side.descriptor}: not a data package (no resources list)")
     tables: dict[str, TableData] = {}
     for i, res in enumerate(d["resources"]):
-        t = _read_table(root, res, i)
+        t = _read_table(side, res, i)
         if t is not None:
             if t.name in tables:
-                raise DiffError(f"{desc_path}: two resources are named {t.name!r}")
+                raise DiffError(f"{side.descriptor}: two resources are named {t.name!r}")
             tables[t.name] = t
-    return Side(desc_path, str(d.get("name", "")), str(d.get("version", "")), tables)
+    return Side(side.descriptor, str(d.get("name", "")), str(d.get("version", "")), tables)
 
 
 def _key_out(t: TableData, row: dict[str, Any]) -> Any:
