@@ -68,6 +68,8 @@ def test_corpus_from_renamed_sources_round_trips_every_span(renamed_sources, tmp
         a = articles[r["id"]]
         assert hashlib.sha256(r["text"].encode("utf-8")).hexdigest() == a["source_sha256"] == r["source_sha256"]
         assert len(r["text"]) == int(a["source_chars"]) and r["date"] == a["published_date"]
+        actors = {x["actor_id"]: x["name"] for x in read_rows("actors")}
+        assert r["outlet"] == (a["outlet"] or None) and r["wire_agency"] == actors.get(a["wire_agency_id"])
         for s in r["spans"]:
             assert r["text"][s["start"]:s["end"]] == s["text"], (r["id"], s)
     n_spans = sum(len(r["spans"]) for r in records)

@@ -14,6 +14,8 @@ from ..schema import Package
 from ..views import discover_views
 
 DEFAULT_CONFIG = "timeline"
+# The spans in the tables support these tasks once the texts are at hand (`jpkr-data corpus`); the configs hold tables only.
+EXTRA_TAGS = ["event-extraction", "quotation-attribution", "cross-document-event-coreference"]
 SIZE_CATEGORIES = [(1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"), (10_000_000, "1M<n<10M")]
 LICENSES = {"CC-BY-4.0": "cc-by-4.0", "CC0-1.0": "cc0-1.0", "ODC-BY-1.0": "odc-by"}
 
@@ -36,10 +38,10 @@ def front_matter(pkg: Package, row_counts: dict[str, int], languages: list[str])
     d = pkg.descriptor
     licence = next((LICENSES.get(x.get("name", ""), x.get("name", "").lower()) for x in d.get("licenses", [])), "cc-by-4.0")
     lines = ["---", f"license: {_q(licence)}", "language:"] + [f"- {_q(code)}" for code in languages or ["en"]]
-    lines += ["task_categories:", "- table-question-answering", "- token-classification",
+    lines += ["task_categories:", "- table-question-answering",
               "size_categories:", f"- {_q(size_category(sum(row_counts.values())))}",
               f"pretty_name: {_q(d.get('title', d['name']))}", "tags:"]
-    lines += [f"- {_q(k)}" for k in d.get("keywords", [])]
+    lines += [f"- {_q(k)}" for k in [*d.get("keywords", []), *EXTRA_TAGS]]
     lines.append("configs:")
     names = [("data", t.name) for t in pkg.tables] + [("views", v.name) for v in discover_views(pkg.root)]
     for folder, name in names:

@@ -78,8 +78,10 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
 def load_articles(con: duckdb.DuckDBPyConnection) -> list[Article]:
     """Every article with the checksum and size its source file must have."""
     out = []
+    names = dict(con.execute("SELECT actor_id, name FROM actors").fetchall())
     for r in _rows(con, "SELECT * FROM articles ORDER BY article_id"):
         meta = {"outlet": r.get("outlet"), "outlet_id": r.get("outlet_id"), "wire_agency_id": r.get("wire_agency_id"),
+                "wire_agency": names.get(r.get("wire_agency_id")),
                 "medium": r.get("medium"), "language": r.get("language"), "date": r.get("published_date"),
                 "date_basis": r.get("published_date_basis"), "headline": r.get("headline"),
                 "body_start": r.get("body_start"), "body_end": r.get("body_end")}
