@@ -118,3 +118,11 @@ def test_sizes_and_sums_cover_the_new_files(release):
     for name in ["datapackage-views.json", "jpkr-data.xlsx", "DATASHEET.md", "README.md"] + [f"views/{v}.{ext}" for v in VIEWS for ext in ("csv", "parquet")]:
         assert f"  {name}\n" in sums
     assert size_category(999) == "n<1K" and size_category(1000) == "1K<n<10K"
+
+
+def test_parquet_views_carry_their_descriptions(release, views_descriptor):
+    pq = duckdb.connect()
+    for res in views_descriptor["resources"]:
+        meta = {k.decode(): v.decode() for k, v in pq.execute(f"SELECT key, value FROM parquet_kv_metadata('{release / res['jpkr:parquet']}')").fetchall()}
+        assert meta["jpkr:view"] == res["name"] and meta["jpkr:question"] == res["title"]
+        assert json.loads(meta["jpkr:columns"]) == {f["name"]: f["description"] for f in res["schema"]["fields"]}
