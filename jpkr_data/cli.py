@@ -204,6 +204,49 @@ def cmd_plot_series(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_corpus(args: argparse.Namespace) -> int:
+    """Write the annotated corpus (JSON Lines + brat standoff) from the articles found in --sources."""
+    from . import api
+    from .paths import resolve_descriptor
+    from .publication.corpus import CorpusError, write_corpus
+    from .schema import load_package
+
+    try:
+        descriptor = resolve_descriptor(args.path)
+        pkg = load_package(descriptor)
+        con = api.connect(descriptor)
+        try:
+            out, brat, records = write_corpus(pkg, con, args.sources, args.out, args.brat)
+        finally:
+            con.close()
+    except (CorpusError, ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except OSError as exc:
+        print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INVALID
+    n_spans = sum(len(r["spans"]) for r in records)
+    print(f"{len(records)} articles, {n_spans} spans: {out} (JSON Lines), {brat}/ (brat standoff)")
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """Compare two releases or packages by primary key."""
+    from .paths import resolve_descriptor
+    from .publication.diff import DiffError, diff_packages, render_text
+
+    try:
+        result = diff_packages(args.old, args.new or resolve_descriptor(None))
+    except DiffError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    if args.format == "json":
+        print(json.dumps(result, ensure_ascii=False, indent=1, default=str))
+    else:
+        print(render_text(result), end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="jpkr-data", description="Query and validate the jpkr-data dataset.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -237,6 +280,19 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--path", help="datapackage.json or its folder (default: the bundled one)")
     s.add_argument("--include-sources", action="store_true", help="also copy the third-party article texts (research use, see NOTICE)")
     s.set_defaults(func=cmd_build)
+
+    s = sub.add_parser("corpus", help="write the annotated corpus (JSON Lines + brat) from your copies of the articles")
+    s.add_argument("--sources", required=True, help="folder holding the article files (found by SHA-256, any names)")
+    s.add_argument("--out", required=True, help="JSON Lines file to write (one article per line)")
+    s.add_argument("--brat", help="brat standoff folder (default: <out stem>_brat beside --out)")
+    s.add_argument("--path", help="datapackage.json or its folder (default: the bundled one)")
+    s.set_defaults(func=cmd_corpus)
+
+    s = sub.add_parser("diff", help="compare two releases (or a release and a package) by primary key")
+    s.add_argument("old", help="old release folder or zip, package folder or datapackage.json")
+    s.add_argument("new", nargs="?", help="new release folder or zip, package folder or datapackage.json (default: the working package)")
+    s.add_argument("--format", choices=["text", "json"], default="text")
+    s.set_defaults(func=cmd_diff)
 
     s = sub.add_parser("locate", help="curators: print the offsets of a verbatim text in an article")
     s.add_argument("article", help="article_id, e.g. art002")

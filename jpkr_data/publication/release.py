@@ -25,7 +25,13 @@ from ..paths import resolve_descriptor
 from ..schema import Package, load_package, quote_ident, sql_literal
 from ..validator.pipeline import validate
 from ..validator.report import ValidationError
+from .card import write_card
 from .codebook import render_codebook
+from .corpus import write_corpus
+from .datasheet import render_datasheet
+from .diff import write_changes
+from .flat import write_views
+from .workbook import write_workbook
 
 STORAGE_VERSION = "v1.0.0"  # DuckDB 1.0 and later can open the release database
 DOC_FILES = ("LICENSE", "LICENSE-DATA", "CHANGELOG.md", "README.md", "CURATION.md")
@@ -214,6 +220,13 @@ def build_release(out: str | os.PathLike[str], path: str | os.PathLike[str] | No
             write_text(tmp / "CODEBOOK.md", render_codebook(pkg, counts))
             write_text(tmp / "CITATION.cff", citation_cff(pkg))
             write_text(tmp / "zenodo.json", zenodo_json(pkg))
+            write_views(con, pkg, tmp)
+            write_workbook(pkg, con, tmp / "jpkr-data.xlsx")
+            write_text(tmp / "DATASHEET.md", render_datasheet(pkg, con))
+            write_card(pkg, tmp, counts, [r[0] for r in con.execute("SELECT DISTINCT language FROM articles ORDER BY 1").fetchall()])
+            write_changes(pkg.root, pkg.descriptor.get("version", "0.0.0"), tmp)
+            if include_sources:
+                write_corpus(pkg, con, pkg.root / "data" / "sources", tmp / "data" / "sources" / "corpus.jsonl", tmp / "data" / "sources" / "brat")
             step("codebook")
             version = pkg.descriptor.get("version", "0.0.0")
             downloads = [{"path": f"jpkr-data-{version}.zip", "what": "the whole release"},

@@ -1,0 +1,327 @@
+"""The annotated corpus: find the source articles by checksum, then write every span as JSON Lines and brat standoff.
+
+Offsets everywhere are Unicode code points into the UTF-8-decoded article (Python `str` indexing),
+start inclusive, end exclusive. brat's standoff format counts characters of the `.txt` file the same
+way, so offsets are written unchanged; a span that crosses a line break becomes a discontinuous brat
+span (`start end;start end`), because a brat annotation line cannot hold a newline.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from ..schema import Package, quote_ident
+
+# (table, text column) -> span label; a span column pair not listed here is labelled "<table>.<text column>".
+LABELS = {
+    ("articles", "headline"): "headline",
+    ("articles", "dateline"): "dateline",
+    ("articles", "published_date_evidence"): "date_evidence",
+    ("article_segments", "text"): "segment",
+    ("article_credits", "evidence_text"): "credit",
+    ("actor_aliases", "evidence_text"): "actor_alias",
+    ("actor_roles", "evidence_text"): "actor_role",
+    ("event_mentions", "evidence_text"): "event_mention",
+    ("event_actors", "evidence_text"): "event_actor",
+    ("event_relations", "evidence_text"): "event_relation",
+    ("statements", "text"): "statement",
+    ("statements", "attribution_text"): "attribution",
+    ("quotations", "text"): "quotation",
+    ("agreements", "evidence_text"): "agreement",
+    ("agreement_parties", "evidence_text"): "agreement_party",
+    ("agreement_events", "evidence_text"): "agreement_event",
+    ("claims", "evidence_text"): "claim",
+}
+# Attributes joined in from other tables, so that a span says what it refers to without a lookup.
+ENRICH = {
+    "event_mentions": {"event_type": ("events", "event_id", "event_type"), "cameo_code": ("events", "event_id", "cameo_code"),
+                       "event_title": ("events", "event_id", "title")},
+    "actor_aliases": {"actor_name": ("actors", "actor_id", "name")},
+    "statements": {"speaker_name": ("actors", "speaker_id", "name"), "addressee_name": ("actors", "addressee_id", "name")},
+}
+SKIP_ATTRIBUTES = {"notes"}
+BRAT_MARKER = ".jpkr-corpus"
+
+
+class CorpusError(Exception):
+    """A clear, user-facing reason why the corpus cannot be written."""
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article row as the corpus needs it."""
+    article_id: str
+    source_file: str
+    sha256: str
+    size: int
+    chars: int
+    meta: dict[str, Any]
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
+    """Rows as dicts, dates as ISO strings."""
+    cur = con.execute(sql)
+    cols = [c[0] for c in cur.description]
+    return [{k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in zip(cols, r)} for r in cur.fetchall()]
+
+
+def load_articles(con: duckdb.DuckDBPyConnection) -> list[Article]:
+    """Every article with the checksum and size its source file must have."""
+    out = []
+    names = dict(con.execute("SELECT actor_id, name FROM actors").fetchall())
+    for r in _rows(con, "SELECT * FROM articles ORDER BY article_id"):
+        meta = {"outlet": r.get("outlet"), "outlet_id": r.get("outlet_id"), "wire_agency_id": r.get("wire_agency_id"),
+                "wire_agency": names.get(r.get("wire_agency_id")),
+                "medium": r.get("medium"), "language": r.get("language"), "date": r.get("published_date"),
+                "date_basis": r.get("published_date_basis"), "headline": r.get("headline"),
+                "body_start": r.get("body_start"), "body_end": r.get("body_end")}
+        out.append(Article(r["article_id"], r["source_file"], r["source_sha256"], int(r["source_bytes"]), int(r["source_chars"]), meta))
+    return out
+
+
+def _file_sha256(path: Path) -> str:
+    """SHA-256 of a file, read in blocks."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def find_sources(folder: str | os.PathLike[str], articles: list[Article]) -> dict[str, Path]:
+    """article_id -> file in `folder` (searched recursively, any names) whose size and SHA-256 match; CorpusError otherwise."""
+    root = Path(folder)
+    if not root.exists():
+        raise CorpusError(f"{root}: no such folder")
+    if not root.is_dir():
+        raise CorpusError(f"{root}: not a folder (give the folder that holds the article files)")
+    by_size: dict[int, list[Article]] = {}
+    for a in articles:
+        by_size.setdefault(a.size, []).append(a)
+    found: dict[str, Path] = {}
+    near: dict[str, list[str]] = {}
+    try:
+        candidates = sorted(p for p in root.rglob("*") if p.is_file())
+    except OSError as exc:
+        raise CorpusError(f"{root}: cannot be read: {exc.strerror or exc}") from None
+    for p in candidates:
+        try:
+            size = p.stat().st_size
+            named = [a for a in articles if a.source_file == p.name]
+            if size not in by_size and not named:
+                continue
+            digest = _file_sha256(p)
+        except OSError as exc:
+            raise CorpusError(f"{p}: cannot be read: {exc.strerror or exc}") from None
+        for a in by_size.get(size, []):
+            if digest == a.sha256 and a.article_id not in found:
+                found[a.article_id] = p
+        for a in named:
+            if digest != a.sha256:
+                near.setdefault(a.article_id, []).append(f"{p} has the file name of {a.article_id} but {size} bytes and SHA-256 {digest}")
+    missing = [a for a in articles if a.article_id not in found]
+    if missing:
+        lines = [f"{len(missing)} of {len(articles)} articles not found in {root} (matched by SHA-256, any file name):"]
+        for a in missing:
+            lines.append(f"  {a.article_id}: expected {a.size} bytes, SHA-256 {a.sha256} (published as {a.source_file})")
+            lines += [f"    {n} (wrong checksum: not this article, or altered)" for n in near.get(a.article_id, [])]
+        raise CorpusError("\n".join(lines))
+    return found
+
+
+def read_verified(path: Path, article: Article) -> str:
+    """The article's text, after checking size, SHA-256, UTF-8 and length in code points again on the bytes read."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    if len(raw) != article.size or hashlib.sha256(raw).hexdigest() != article.sha256:
+        raise CorpusError(f"{path}: changed while being read ({article.article_id} expects {article.size} bytes, SHA-256 {article.sha256})")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"{path}: not UTF-8 at byte {exc.start}") from None
+    if len(text) != article.chars:
+        raise CorpusError(f"{path}: {len(text)} code points, {article.article_id} expects {article.chars}")
+    return text
+
+
+def collect_spans(con: duckdb.DuckDBPyConnection, pkg: Package) -> dict[str, list[dict[str, Any]]]:
+    """article_id -> every span declared in the schemas ('jpkr:spans'), with its label, source row and attributes."""
+    lookups: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+    for enrich in ENRICH.values():
+        for table, _, _ in enrich.values():
+            key_col = pkg.table(table).primary_key[0]
+            lookups[(table, key_col)] = {r[key_col]: r for r in _rows(con, f"SELECT * FROM {quote_ident(table)}")}
+    spans: dict[str, list[dict[str, Any]]] = {}
+    for t in pkg.tables:
+        if not t.spans:
+            continue
+        order = ", ".join(quote_ident(c) for c in t.primary_key) or "ALL"
+        rows = _rows(con, f"SELECT * FROM {quote_ident(t.name)} ORDER BY {order}")
+        span_cols = {c for s in t.spans for c in (s.article, s.start, s.end, s.text)}
+        for r in rows:
+            article_level = t.primary_key == [t.spans[0].article]  # the articles table: its fields are the record's own
+            attrs = {} if article_level else {k: v for k, v in r.items() if k not in span_cols and k not in SKIP_ATTRIBUTES and v is not None}
+            for name, (table, fk_col, col) in ENRICH.get(t.name, {}).items():
+                ref = lookups[(table, pkg.table(table).primary_key[0])].get(r.get(fk_col))
+                if ref is not None and ref.get(col) is not None:
+                    attrs[name] = ref[col]
+            for s in t.spans:
+                if r.get(s.start) is None or r.get(s.end) is None:
+                    continue
+                label = LABELS.get((t.name, s.text), f"{t.name}.{s.text}")
+                spans.setdefault(r[s.article], []).append(
+                    {"label": label, "start": int(r[s.start]), "end": int(r[s.end]), "text": r.get(s.text),
+                     "table": t.name, "key": {k: r[k] for k in t.primary_key}, "attributes": attrs})
+    for items in spans.values():
+        items.sort(key=lambda x: (x["start"], -x["end"], x["label"], json.dumps(x["key"], sort_keys=True, default=str)))
+    return spans
+
+
+def corpus_records(pkg: Package, con: duckdb.DuckDBPyConnection, sources: str | os.PathLike[str]) -> list[dict[str, Any]]:
+    """One record per article (id, outlet, date, text, spans); every span's stored text is checked against the text."""
+    articles = load_articles(con)
+    files = find_sources(sources, articles)
+    spans = collect_spans(con, pkg)
+    records = []
+    for a in articles:
+        text = read_verified(files[a.article_id], a)
+        items = spans.get(a.article_id, [])
+        for s in items:
+            piece = text[s["start"]:s["end"]]
+            if s["text"] is None:
+                s["text"] = piece  # boilerplate segments store offsets only
+            elif piece != s["text"]:
+                raise CorpusError(f"{s['table']} {s['key']}: stored text {s['text']!r} differs from {a.article_id}[{s['start']}:{s['end']}] = {piece!r}")
+        records.append({"id": a.article_id, **a.meta, "source_sha256": a.sha256, "text": text, "spans": items})
+    return records
+
+
+def brat_fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) pieces of a span with the line breaks (as str.splitlines sees them) left out; empty if it is all breaks."""
+    pieces, pos = [], start
+    for m in re.finditer(r"[\r\n\u2028\u2029\x85\x0b\x0c\x1c\x1d\x1e]+", text[start:end]):
+        a, b = start + m.start(), start + m.end()
+        if a > pos:
+            pieces.append((pos, a))
+        pos = b
+    if end > pos:
+        pieces.append((pos, end))
+    return pieces
+
+
+BRAT_TOKEN = re.compile(r"[A-Za-z0-9_.:\-]{1,80}")
+
+
+def brat_attributes(attributes: dict[str, Any]) -> dict[str, str]:
+    """The attributes brat can show as values (ids, codes, enums, dates: one token); the rest stay in the note."""
+    return {brat_name(k): str(v) for k, v in attributes.items() if BRAT_TOKEN.fullmatch(str(v))}
+
+
+def brat_name(name: str) -> str:
+    """A label or attribute name brat accepts (letters, digits, '_', '.', '-')."""
+    return re.sub(r"[^A-Za-z0-9_.\-]", "_", name) or "_"
+
+
+def brat_ann(record: dict[str, Any]) -> str:
+    """The .ann standoff of one article: a T line per span, A lines for its attributes, a note with its row key.
+
+    A span made only of line breaks has no brat form and is left out of the .ann (it stays in the JSON Lines)."""
+    text, lines, n_attr, i = record["text"], [], 0, 0
+    for s in record["spans"]:
+        frags = brat_fragments(text, s["start"], s["end"])
+        if not frags:
+            continue
+        i += 1
+        offsets = ";".join(f"{a} {b}" for a, b in frags)
+        shown = " ".join(text[a:b] for a, b in frags)
+        lines.append(f"T{i}\t{brat_name(s['label'])} {offsets}\t{shown}")
+        for k, v in brat_attributes(s["attributes"]).items():
+            n_attr += 1
+            lines.append(f"A{n_attr}\t{k} T{i} {v}")
+        note = json.dumps({"table": s["table"], "key": s["key"], "attributes": s["attributes"]}, ensure_ascii=True, default=str)
+        lines.append(f"#{i}\tAnnotatorNotes T{i}\t{note}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def brat_conf(records: list[dict[str, Any]]) -> str:
+    """annotation.conf declaring every label and attribute used, so the folder opens in brat as is."""
+    labels = sorted({brat_name(s["label"]) for r in records for s in r["spans"]})
+    attrs: dict[str, set[str]] = {}
+    for r in records:
+        for s in r["spans"]:
+            for k, v in brat_attributes(s["attributes"]).items():
+                attrs.setdefault(k, set()).add(v)
+    lines = ["[entities]", *labels, "", "[relations]", "", "[events]", "", "[attributes]"]
+    lines += [f"{k}\tArg:<ENTITY>, Value:{'|'.join(sorted(v))}" for k, v in sorted(attrs.items())]
+    return "\n".join(lines) + "\n"
+
+
+def _atomic_write(target: Path, data: str) -> None:
+    """Write a file through a temporary file in the same folder, then rename it into place."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_brat(records: list[dict[str, Any]], folder: Path) -> Path:
+    """A folder with <id>.txt, <id>.ann, annotation.conf; an existing folder is replaced only if it is one of ours."""
+    folder = folder.resolve()
+    if folder.exists() and (not folder.is_dir() or (any(folder.iterdir()) and not (folder / BRAT_MARKER).is_file())):
+        raise CorpusError(f"{folder}: exists and is not a brat folder written by jpkr-data corpus; choose another --brat folder")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
+    try:
+        for r in records:
+            (tmp / f"{r['id']}.txt").write_bytes(r["text"].encode("utf-8"))
+            (tmp / f"{r['id']}.ann").write_bytes(brat_ann(r).encode("utf-8"))
+        (tmp / "annotation.conf").write_text(brat_conf(records), encoding="utf-8", newline="\n")
+        (tmp / BRAT_MARKER).write_text("written by jpkr-data corpus; replaced on the next run\n", encoding="utf-8")
+        tmp.chmod(0o755)
+        if folder.exists():
+            old = folder.parent / f".{folder.name}.old"
+            if old.exists():
+                shutil.rmtree(old)
+            os.replace(folder, old)
+            os.replace(tmp, folder)
+            shutil.rmtree(old)
+        else:
+            os.replace(tmp, folder)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+    return folder
+
+
+def write_corpus(pkg: Package, con: duckdb.DuckDBPyConnection, sources: str | os.PathLike[str], out: str | os.PathLike[str],
+                 brat: str | os.PathLike[str] | None = None) -> tuple[Path, Path, list[dict[str, Any]]]:
+    """Write the JSON Lines corpus to `out` and brat standoff beside it (or to `brat`); nothing is written on any error."""
+    out_path = Path(out)
+    if out_path.is_dir():
+        raise CorpusError(f"{out_path}: is a folder; --out names the JSON Lines file to write")
+    if not out_path.parent.is_dir():
+        raise CorpusError(f"{out_path.parent}: no such folder for --out")
+    records = corpus_records(pkg, con, sources)
+    brat_dir = Path(brat) if brat else out_path.with_name(out_path.stem + "_brat")
+    if brat_dir.resolve() == out_path.resolve():
+        raise CorpusError("--brat and --out name the same path")
+    body = "".join(json.dumps(r, ensure_ascii=False, sort_keys=False) + "\n" for r in records)
+    written = write_brat(records, brat_dir)
+    _atomic_write(out_path, body)
+    return out_path, written, records
