@@ -158,6 +158,15 @@ def export_parquet(con: duckdb.DuckDBPyConnection, pkg: Package, out: Path) -> N
                     f"(FORMAT parquet, COMPRESSION zstd, KV_METADATA {meta})")
 
 
+def view_column_types(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """Each view's column types, as the release database reports them."""
+    out: dict[str, dict[str, str]] = {}
+    for view, column, type_ in con.execute("SELECT table_name, column_name, data_type FROM duckdb_columns() "
+                                           "WHERE table_name IN (SELECT view_name FROM duckdb_views() WHERE NOT internal) ORDER BY column_index").fetchall():
+        out.setdefault(view, {})[column] = type_
+    return out
+
+
 def bundled_artifact(descriptor: Path) -> Path | None:
     """The wheel's verified-at-build database, when `descriptor` is the wheel's own package (which has no source texts)."""
     db = bundled_database()
@@ -274,7 +283,7 @@ def build_release(out: str | os.PathLike[str], path: str | os.PathLike[str] | No
             step("parquet")
             step("database")
             counts = {t.name: con.execute(f"SELECT count(*) FROM {quote_ident(t.name)}").fetchone()[0] for t in pkg.tables}
-            write_text(tmp / "CODEBOOK.md", render_codebook(pkg, counts))
+            write_text(tmp / "CODEBOOK.md", render_codebook(pkg, counts, view_column_types(con)))
             write_text(tmp / "CITATION.cff", citation_cff(pkg))
             write_text(tmp / "zenodo.json", zenodo_json(pkg))
             step("codebook")
