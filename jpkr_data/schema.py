@@ -206,10 +206,10 @@ def parse_descriptor(descriptor: dict[str, Any], path: Path) -> Package:
                       dict(f.get("constraints", {})), f.get("jpkr:separator"))
                 for f in schema["fields"]
             ]
-            for f in fields:
+            for f, raw in zip(fields, schema["fields"]):
                 if f.type not in DUCKDB_TYPES:
                     raise ValueError(f"field {f.name!r} has unsupported type {f.type!r}")
-                if f.separator is not None and (f.type != "string" or not isinstance(f.separator, str) or len(f.separator) != 1):
+                if "jpkr:separator" in raw and (f.type != "string" or not isinstance(f.separator, str) or len(f.separator) != 1):
                     raise ValueError(f"field {f.name!r}: 'jpkr:separator' must be one character on a string field")
             fks = [
                 ForeignKey(_as_list(fk["fields"]), fk["reference"].get("resource") or res["name"],

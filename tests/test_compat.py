@@ -2,6 +2,7 @@
 metadata, sha256sum, Markdown links, the README's commands, and view column descriptions."""
 from __future__ import annotations
 
+import csv
 import hashlib
 import importlib.util
 import json
@@ -226,3 +227,32 @@ def test_readme_says_how_to_reach_the_command():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "source .venv/bin/activate" in text and ".venv/bin/jpkr-data" in text
     assert len(readme_shell_blocks()) >= 2
+
+
+@pytest.mark.parametrize("separator", ["", ";;", 3, None, "'"])
+def test_list_separator_is_checked_and_quoted(separator, package_copy, tmp_path):
+    """A hostile or malformed 'jpkr:separator' is refused with a message naming the field, or (a quote) used safely."""
+    d = json.loads((package_copy / "datapackage.json").read_text(encoding="utf-8"))
+    field = next(f for r in d["resources"] if r["name"] == "events" for f in r["schema"]["fields"] if f["name"] == "plover_contexts")
+    field["jpkr:separator"] = separator
+    if separator == "'":
+        field["constraints"]["pattern"] = "^[a-z_]+('[a-z_]+)*$"
+        table = list(csv.DictReader((package_copy / "data" / "events.csv").open(encoding="utf-8", newline="")))
+        joined = {r["event_id"]: r["plover_contexts"] for r in table}
+        for r in table:
+            r["plover_contexts"] = r["plover_contexts"].replace(";", "'")
+        with (package_copy / "data" / "events.csv").open("w", encoding="utf-8", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(table[0]), lineterminator="\n")
+            w.writeheader()
+            w.writerows(table)
+    (package_copy / "datapackage.json").write_text(json.dumps(d), encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "jpkr_data.cli", "validate", str(package_copy)], capture_output=True, text=True)
+    assert "Traceback" not in r.stderr
+    if separator == "'":
+        assert r.returncode == 0, r.stdout + r.stderr
+        out = build_release(tmp_path / "out", package_copy)
+        with duckdb.connect(str(out / "jpkr.duckdb"), read_only=True) as con:
+            lists = dict(con.execute("SELECT event_id, plover_contexts FROM events").fetchall())
+        assert {k: (";".join(v) if v else "") for k, v in lists.items()} == joined and any(";" in v for v in joined.values())
+    else:
+        assert r.returncode != 0 and "plover_contexts" in r.stdout + r.stderr and "jpkr:separator" in r.stdout + r.stderr
