@@ -5,7 +5,8 @@ view, and a comment on every table, view and column (view columns from the view 
 Foreign keys stay in datapackage.json and are checked by the validator: DuckDB stores each as an
 index block, which would more than double the file for no reader's benefit.
 DuckDB 1.0 cannot open it: it reads only 256 KiB blocks, and 20 such blocks (17 tables) are over 5 MB;
-it also fails on any primary-key index written by DuckDB 2.0.
+it also fails on any primary-key index written by DuckDB 2.0. DuckDB 2.0 reports the 'v1.1.0' format
+as 'v1.0.0+' (the serialization is the same); the 16 KiB blocks are what needs 1.1.
 """
 from __future__ import annotations
 
