@@ -3,7 +3,8 @@
 
     python3 dev.py demo    # make .venv, install the package, validate, show the timeline
     python3 dev.py test    # make .venv, install the package with its test tools (and Chromium, for the
-                           # page test, via apt-get when run as root), lint, run pytest
+                           # page test, via apt-get when run as root; and one venv per older DuckDB
+                           # release in .venv-duckdb/, for the compatibility test), lint, run pytest
 
 Both create ./.venv on first use and reuse it afterwards; pass --fresh to rebuild it.
 """
@@ -18,6 +19,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
+OLD_DUCKDB = ROOT / ".venv-duckdb"
+# The release database is opened by each of these in tests/test_compat.py (the newest of each minor line).
+OLD_DUCKDB_VERSIONS = ("1.0.0", "1.1.3", "1.2.2", "1.3.2", "1.4.4", "1.5.6")
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 
 
@@ -54,9 +58,24 @@ def ensure_chromium() -> None:
         print("note: chromium is not available; the page test will be skipped", flush=True)
 
 
+def ensure_old_duckdb() -> None:
+    """One small venv per older DuckDB wheel (.venv-duckdb/<version>), reused once made."""
+    for version in OLD_DUCKDB_VERSIONS:
+        target = OLD_DUCKDB / version
+        py = target / ("Scripts" if os.name == "nt" else "bin") / "python"
+        if py.exists() and subprocess.run([str(py), "-c", f"import duckdb; assert duckdb.__version__ == {version!r}"],
+                                          capture_output=True).returncode == 0:
+            continue
+        venv.EnvBuilder(with_pip=True, clear=True).create(target)
+        result = subprocess.run([str(py), "-m", "pip", "install", "--quiet", f"duckdb=={version}"], cwd=ROOT)
+        if result.returncode != 0:
+            print(f"note: could not install duckdb=={version}; its compatibility test will be skipped", flush=True)
+
+
 def test(fresh: bool) -> None:
     ensure_venv("[test]", fresh)
     ensure_chromium()
+    ensure_old_duckdb()
     run(BIN / "ruff", "check", "jpkr_data", "tests", "benchmarks", "dev.py")
     run(BIN / "python", "-m", "pytest", "-q")
 
@@ -64,7 +83,7 @@ def test(fresh: bool) -> None:
 def main(argv: list[str]) -> None:
     fresh = "--fresh" in argv
     args = [a for a in argv if a != "--fresh"]
-    commands = {"demo": demo, "test": test}
+    commands = {"demo": demo, "test": test, "old-duckdb": lambda fresh: ensure_old_duckdb()}
     if len(args) != 1 or args[0] not in commands:
         sys.exit(__doc__)
     try:

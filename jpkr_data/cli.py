@@ -134,7 +134,11 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     from .publication.release import build_release
 
-    out = build_release(args.out, args.path, include_sources=args.include_sources)
+    try:
+        out = build_release(args.out, args.path, include_sources=args.include_sources)
+    except (ValueError, FileNotFoundError) as exc:  # a view header that does not match its view, a damaged bundled database, no sources to include
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
     print(f"release written to {out}")
     return 0
 

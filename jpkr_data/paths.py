@@ -30,3 +30,9 @@ def resolve_descriptor(path: str | os.PathLike[str] | None = None) -> Path:
     if p.is_dir():
         p = p / "datapackage.json"
     return p.resolve()
+
+
+def bundled_database() -> Path | None:
+    """The validated database shipped in the wheel (jpkr_data/_package/jpkr.duckdb), or None in a source checkout."""
+    db = _HERE / "_package" / "jpkr.duckdb"
+    return db if db.is_file() else None

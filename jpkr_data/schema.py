@@ -39,10 +39,17 @@ class Field:
     type: str
     description: str
     constraints: dict[str, Any]
+    separator: str | None = None  # custom 'jpkr:separator' on a string field: the CSV cell holds a list joined by it
 
     @property
     def sql_type(self) -> str:
-        return DUCKDB_TYPES[self.type]
+        """The DuckDB type: a list field is VARCHAR[] (its CSV cell stays one joined string)."""
+        return "VARCHAR[]" if self.separator else DUCKDB_TYPES[self.type]
+
+    def load_expr(self) -> str:
+        """SQL turning the checked CSV value into the typed table's value (a list field is split)."""
+        col = quote_ident(self.name)
+        return f"string_split({col}, {sql_literal(self.separator)})" if self.separator else col
 
     @property
     def required(self) -> bool:
@@ -86,6 +93,10 @@ class Table:
     def field_names(self) -> list[str]:
         return [f.name for f in self.fields]
 
+    def load_columns(self) -> str:
+        """The SELECT list that turns checked CSV columns into the typed table's columns (list fields split)."""
+        return ", ".join(f"{f.load_expr()} AS {quote_ident(f.name)}" for f in self.fields)
+
     def field(self, name: str) -> Field:
         for f in self.fields:
             if f.name == name:
@@ -93,8 +104,10 @@ class Table:
         raise KeyError(f"{self.name} has no field {name!r}")
 
     def check_clauses(self, f: Field) -> list[str]:
-        """SQL CHECK expressions for one field's enum, pattern and range constraints."""
+        """SQL CHECK expressions for one field's enum, pattern and range constraints (a list field's on its joined text)."""
         col = quote_ident(f.name)
+        if f.separator:
+            col = f"array_to_string({col}, {sql_literal(f.separator)})"
         out = []
         c = f.constraints
         if f.enum is not None:
@@ -190,12 +203,14 @@ def parse_descriptor(descriptor: dict[str, Any], path: Path) -> Package:
             schema = res["schema"]
             fields = [
                 Field(f["name"], f.get("type", "string"), f.get("description", ""),
-                      dict(f.get("constraints", {})))
+                      dict(f.get("constraints", {})), f.get("jpkr:separator"))
                 for f in schema["fields"]
             ]
-            for f in fields:
+            for f, raw in zip(fields, schema["fields"]):
                 if f.type not in DUCKDB_TYPES:
                     raise ValueError(f"field {f.name!r} has unsupported type {f.type!r}")
+                if "jpkr:separator" in raw and (f.type != "string" or not isinstance(f.separator, str) or len(f.separator) != 1):
+                    raise ValueError(f"field {f.name!r}: 'jpkr:separator' must be one character on a string field")
             fks = [
                 ForeignKey(_as_list(fk["fields"]), fk["reference"].get("resource") or res["name"],
                            _as_list(fk["reference"]["fields"]))

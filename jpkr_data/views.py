@@ -12,26 +12,62 @@ from .validator.report import Problem, Report
 VIEW_FILE = re.compile(r"^\d{2}_([a-z_]+)\.sql$")
 
 
+COLUMN_LINE = re.compile(r"^--   ([a-z_][a-z0-9_]*): (\S.*)$")
+
+
 @dataclass(frozen=True)
 class View:
+    """One view file: its name, path and SQL (header comment included)."""
     name: str
     path: Path
     sql: str
 
     @property
-    def description(self) -> str:
-        """The leading '--' comment block: the question the view answers and its columns."""
+    def header(self) -> list[str]:
+        """The leading '--' comment lines, as written."""
         lines = []
         for line in self.sql.splitlines():
             if not line.startswith("--"):
                 break
-            lines.append(line[2:].strip())
-        return "\n".join(lines).strip()
+            lines.append(line)
+        return lines
+
+    @property
+    def description(self) -> str:
+        """The header without its comment markers: the question, the prose and the columns."""
+        return "\n".join(line[2:].strip() for line in self.header).strip()
 
     @property
     def question(self) -> str:
-        """First paragraph of the description."""
-        return self.description.split("\n\n")[0].replace("\n", " ")
+        """The first header line: the question the view answers."""
+        return self.header[0][2:].strip() if self.header else ""
+
+    @property
+    def columns(self) -> dict[str, str]:
+        """Column name -> description, from the header's '-- Columns:' block ('--   name: description' lines)."""
+        lines = self.header
+        try:
+            start = next(i for i, line in enumerate(lines) if line.rstrip() == "-- Columns:") + 1
+        except StopIteration:
+            return {}
+        out: dict[str, str] = {}
+        for line in lines[start:]:
+            m = COLUMN_LINE.match(line.rstrip())
+            if m is None:
+                break
+            out[m.group(1)] = m.group(2).strip()
+        return out
+
+    def header_problems(self) -> list[str]:
+        """What the header lacks or repeats, against the format: question, '--', prose, '-- Columns:', one line per column."""
+        lines, problems = self.header, []
+        if len(lines) < 2 or not lines[0][2:].strip() or lines[1].rstrip() != "--":
+            problems.append("the header must start with '-- <question>' and then a line '--'")
+        if "-- Columns:" not in [line.rstrip() for line in lines]:
+            problems.append("the header has no '-- Columns:' block")
+        names = [m.group(1) for m in (COLUMN_LINE.match(line.rstrip()) for line in lines) if m]
+        problems += [f"column {n!r} is described twice" for n in sorted({n for n in names if names.count(n) > 1})]
+        return problems
 
 
 def discover_views(root: Path) -> list[View]:

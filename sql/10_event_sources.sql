@@ -1,10 +1,17 @@
 -- How many articles and outlets back each event?
 --
--- One row per event. Columns: event_id, title, n_mentions (evidence spans), n_articles,
--- n_outlets (distinct news organisations: the outlet, or the wire agency for a wire story
--- republished by an unnamed site), article_ids (list), outlets (list of outlet or agency
--- ids), first_reported and last_reported (publication dates of the articles).
--- Portable SQL except list(): DuckDB's aggregate into a list (array_agg elsewhere).
+-- One row per event.
+-- Columns:
+--   event_id: the event (events.event_id)
+--   title: the event's title (events.title)
+--   n_mentions: evidence spans that mention the event (rows of event_mentions)
+--   n_articles: distinct articles that mention the event
+--   n_outlets: distinct news organisations among those articles: the outlet, or the wire agency for a wire story republished by an unnamed site
+--   article_ids: the articles that mention the event (list, sorted)
+--   outlets: the outlet or wire agency ids of those articles (list, sorted)
+--   first_reported: the earliest publication date among those articles
+--   last_reported: the latest publication date among those articles
+-- DuckDB-specific: list() aggregate (array_agg elsewhere).
 CREATE OR REPLACE VIEW event_sources AS
 SELECT
     e.event_id,

@@ -1,11 +1,24 @@
 -- What happened when? The events in date order.
 --
 -- One row per event, ordered by the earliest day it can fall on (or, for an open start,
--- its latest day). Columns: event_id, date_start, date_end, date_precision, date_basis,
--- title, event_type, cameo_code, plover_type, status, location, parent_event_id,
--- actor_ids (list of actors in any role), n_articles, n_outlets (see event_sources).
--- Dates are windows: date_start..date_end bound the days the event can fall on; check
--- date_precision and date_basis before reading a window as a day.
+-- its latest day). Dates are windows: date_start..date_end bound the days the event can
+-- fall on; check date_precision and date_basis before reading a window as a day.
+-- Columns:
+--   event_id: the event (events.event_id)
+--   date_start: earliest day the event can fall on (empty for an open start)
+--   date_end: latest day the event can fall on (empty for an open end)
+--   date_precision: how precisely the sources date the event (events.date_precision)
+--   date_basis: whether the window is stated by a source or inferred (events.date_basis)
+--   title: the event's title
+--   event_type: the event's type (events.event_type)
+--   cameo_code: the event's CAMEO code, as text
+--   plover_type: the PLOVER event type the CAMEO code maps to (cameo_codes.plover_type)
+--   status: the event's status as reported by the latest article that mentions it (events.status)
+--   location: where the event took place, as reported (city, venue); empty when not reported
+--   parent_event_id: the larger event this one is part of, if any
+--   actor_ids: the actors taking part in the event in any role (list, sorted; empty list when none)
+--   n_articles: distinct articles that mention the event (see event_sources)
+--   n_outlets: distinct news organisations that report the event (see event_sources)
 -- DuckDB-specific: list() aggregate.
 CREATE OR REPLACE VIEW timeline AS
 SELECT

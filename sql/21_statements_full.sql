@@ -1,11 +1,27 @@
 -- Who said what, when, where it was reported?
 --
--- One row per statement. Columns: statement_id, said_date (when known to the day),
--- said_date_start, said_date_end (the window it can have been said in), said_date_basis,
--- speaker_id, speaker_name, speaker_type, speaker_country, mode (direct | indirect),
--- factuality (asserted | reported | expected), text, article_id, outlet (outlet or wire
--- agency id), published_date, event_id, event_title, addressee_id, relayed_by_id,
--- part_of_statement_id.
+-- One row per statement, with its speaker, article and event spelled out.
+-- Columns:
+--   statement_id: the statement (statements.statement_id)
+--   said_date: the day the statement was made, when known to the day
+--   said_date_start: earliest day the statement can have been made
+--   said_date_end: latest day the statement can have been made
+--   said_date_basis: whether the said-date window is stated by a source or inferred
+--   speaker_id: the actor who spoke (actors.actor_id)
+--   speaker_name: the speaker's name (actors.name)
+--   speaker_type: the speaker's actor type (actors.actor_type)
+--   speaker_country: the speaker's country (ISO 3166-1 alpha-3)
+--   mode: direct (quoted) or indirect (reported speech)
+--   factuality: how firmly the article reports that the words were said: asserted, reported or expected
+--   text: the statement's text as the article gives it
+--   article_id: the article that reports the statement
+--   outlet: the article's outlet, or its wire agency when the outlet is not named
+--   published_date: the article's publication date
+--   event_id: the event the statement belongs to, if any
+--   event_title: that event's title
+--   addressee_id: the actor the statement was said to, when stated
+--   relayed_by_id: the actor who relayed the words to the article, when they reach it second-hand
+--   part_of_statement_id: for a quoted fragment inside reported speech, the indirect statement it belongs to
 CREATE OR REPLACE VIEW statements_full AS
 SELECT
     s.statement_id,

@@ -3,9 +3,19 @@
 -- One row per (source actor, target actor, event_type, plover_type). An initiator acting
 -- on a target gives the dyad initiator -> target (dyad_kind 'directed'); actors taking part
 -- on an equal footing (participant, host) give a dyad in each direction (dyad_kind
--- 'mutual'). Columns: source_actor_id, source_name, target_actor_id, target_name,
--- dyad_kind, event_type, plover_type, n_events, event_ids (list), first_date, last_date
--- (earliest date_start and latest date_end of those events).
+-- 'mutual').
+-- Columns:
+--   source_actor_id: the acting actor (actors.actor_id)
+--   source_name: the acting actor's name
+--   target_actor_id: the actor acted on, or met (actors.actor_id)
+--   target_name: the target actor's name
+--   dyad_kind: directed (initiator -> target) or mutual (participants and hosts, both directions)
+--   event_type: the events' type (events.event_type)
+--   plover_type: the PLOVER event type of the events' CAMEO codes
+--   n_events: distinct events that give this dyad
+--   event_ids: those events (list, sorted)
+--   first_date: earliest date_start of those events
+--   last_date: latest date_end of those events
 -- DuckDB-specific: list() aggregate.
 CREATE OR REPLACE VIEW dyads AS
 WITH roles AS (

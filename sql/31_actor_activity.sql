@@ -1,10 +1,16 @@
 -- What did each actor do and say, and when do they appear?
 --
--- One row per actor. Columns: actor_id, name, actor_type, country_iso3, n_events (events
--- the actor takes part in, any role), n_statements (as speaker), n_articles (articles that
--- name the actor, through an alias, a role, a credit, an event role or a statement),
--- first_appearance and last_appearance (earliest and latest day among the actor's events'
--- windows and statements' said-date windows; empty when none is dated).
+-- One row per actor.
+-- Columns:
+--   actor_id: the actor (actors.actor_id)
+--   name: the actor's name
+--   actor_type: the actor's type (actors.actor_type)
+--   country_iso3: the actor's country (ISO 3166-1 alpha-3)
+--   n_events: events the actor takes part in, in any role
+--   n_statements: statements the actor made, as speaker
+--   n_articles: articles that name the actor, through an alias, a role, a credit, an event role or a statement
+--   first_appearance: earliest day among the actor's events' windows and statements' said-date windows (empty when none is dated)
+--   last_appearance: latest day among the same windows (empty when none is dated)
 CREATE OR REPLACE VIEW actor_activity AS
 WITH dates AS (
     SELECT ea.actor_id, coalesce(e.date_start, e.date_end) AS d_first, coalesce(e.date_end, e.date_start) AS d_last

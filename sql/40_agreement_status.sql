@@ -1,15 +1,22 @@
 -- What was each agreement's status on a given date? Its lifecycle over time.
 --
--- One row per event that changed or marked an agreement, in date order. Columns:
--- agreement_id, name, agreement_type, event_id, event_title, effect, effective_date (the
--- latest day the event can fall on: the status is certain from then on), status (the
--- agreement's status from effective_date on: the effect's 'status after', or the previous
--- status when the effect leaves it unchanged), valid_until (the next row's effective_date,
--- exclusive; empty for the current status), article_id and evidence_text (the evidence).
--- Events on the same effective_date are ordered by their earliest possible day, an open
--- start first ("had earlier indicated" comes before the decision it preceded).
+-- One row per event that changed or marked an agreement, in date order. Events on the
+-- same effective_date are ordered by their earliest possible day, an open start first
+-- ("had earlier indicated" comes before the decision it preceded).
 -- Status on day D: WHERE effective_date <= D AND (valid_until IS NULL OR D < valid_until).
 -- The mapping from effect to status is the one documented on agreement_events.effect.
+-- Columns:
+--   agreement_id: the agreement (agreements.agreement_id)
+--   name: the agreement's name
+--   agreement_type: the agreement's type (agreements.agreement_type)
+--   event_id: the event that changed or marked the agreement
+--   event_title: that event's title
+--   effect: what the event did to the agreement (agreement_events.effect)
+--   effective_date: the latest day the event can fall on: the status is certain from then on
+--   status: the agreement's status from effective_date on: the effect's status after, or the previous status when the effect leaves it unchanged
+--   valid_until: the next row's effective_date, exclusive; empty for the current status
+--   article_id: the article that gives the evidence
+--   evidence_text: the verbatim evidence span
 -- DuckDB-specific: last_value(... IGNORE NULLS).
 CREATE OR REPLACE VIEW agreement_status AS
 WITH steps AS (

@@ -1,9 +1,20 @@
 -- What did each article contribute to the dataset?
 --
--- One row per article. Columns: article_id, outlet (outlet or wire agency id), medium,
--- published_date, n_events (events it mentions), n_events_only_here (events no other
--- article mentions), n_mentions, n_statements, n_direct, n_indirect, n_terms (quoted
--- terms, not statements), n_actors (actors it names), n_claims.
+-- One row per article.
+-- Columns:
+--   article_id: the article (articles.article_id)
+--   outlet: the article's outlet, or its wire agency when the outlet is not named
+--   medium: the article's medium (articles.medium)
+--   published_date: the article's publication date
+--   n_events: distinct events the article mentions
+--   n_events_only_here: events that no other article mentions
+--   n_mentions: event mentions (evidence spans) in the article
+--   n_statements: statements the article reports
+--   n_direct: statements the article quotes directly
+--   n_indirect: statements the article reports indirectly
+--   n_terms: quoted terms in the article (quotations that are not statements)
+--   n_actors: distinct actors the article names (through actor_aliases)
+--   n_claims: claims taken from the article
 CREATE OR REPLACE VIEW article_contributions AS
 SELECT
     a.article_id,

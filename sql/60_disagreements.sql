@@ -2,13 +2,21 @@
 --
 -- One row per claim about a subject and attribute on which the claims hold more than
 -- one distinct value (how long a meeting lasted, how many rulings, what a meeting agreed).
--- Each source's claim is kept, attributed to its article; none is chosen. Columns:
--- subject_table, subject_id, subject_label (the event's title, the agreement's or actor's
--- name, or both actors' names for a dyad), attribute, article_id, outlet (outlet or wire agency id),
--- published_date (articles of different dates may describe different moments), value,
--- evidence_text, char_start, char_end, n_values (distinct values for the subject and
--- attribute), claim_id. For subject_table 'dyads' the subject_id is two actor ids joined
--- by '-' (e.g. 'jpn-kor').
+-- Each source's claim is kept, attributed to its article; none is chosen.
+-- Columns:
+--   subject_table: the table the claim is about (claims.subject_table)
+--   subject_id: the subject's id in that table; for subject_table 'dyads', two actor ids joined by '-' (e.g. 'jpn-kor')
+--   subject_label: the event's title, the agreement's or actor's name, or both actors' names for a dyad
+--   attribute: what the claim is about (claims.attribute)
+--   article_id: the article the claim comes from
+--   outlet: the article's outlet, or its wire agency when the outlet is not named
+--   published_date: the article's publication date (articles of different dates may describe different moments)
+--   value: the value this source gives
+--   evidence_text: the verbatim evidence span
+--   char_start: where the evidence starts in the article (code points)
+--   char_end: where the evidence ends in the article (code points, exclusive)
+--   n_values: distinct values the sources give for the subject and attribute
+--   claim_id: the claim (claims.claim_id)
 CREATE OR REPLACE VIEW disagreements AS
 WITH counted AS (
     SELECT subject_table, subject_id, attribute, count(DISTINCT value) AS n_values

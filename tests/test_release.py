@@ -15,6 +15,7 @@ import duckdb
 import pytest
 from conftest import read_rows
 
+from jpkr_data.publication.database_file import BLOCK_SIZE, STORAGE_VERSION
 from jpkr_data.publication.release import build_release
 from jpkr_data.validator.report import ValidationError
 
@@ -47,7 +48,9 @@ def test_parquet_tables_are_typed_and_complete(release):
 
 def test_duckdb_file_has_views_comments_and_old_storage(release):
     con = duckdb.connect(str(release / "jpkr.duckdb"), read_only=True)
-    assert con.execute("SELECT tags['storage_version'] FROM duckdb_databases() WHERE database_name = 'jpkr'").fetchone()[0].startswith("v1.0.0")
+    # DuckDB 2.0 tags the 'v1.1.0' format as 'v1.0.0+' (the serialization did not change between them); the block size is ours
+    assert con.execute("SELECT tags['storage_version'] FROM duckdb_databases() WHERE database_name = 'jpkr'").fetchone()[0] == "v1.0.0+"
+    assert STORAGE_VERSION == "v1.1.0" and con.execute("SELECT block_size FROM pragma_database_size()").fetchone()[0] == BLOCK_SIZE
     comment = con.execute("SELECT comment FROM duckdb_columns() WHERE table_name = 'events' AND column_name = 'date_basis'").fetchone()[0]
     assert "stated" in comment and "inferred" in comment
     assert con.execute("SELECT n_articles FROM event_sources WHERE event_id = 'ev_bangkok_kang_kono'").fetchone()[0] == 3

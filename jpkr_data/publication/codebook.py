@@ -21,7 +21,18 @@ def _constraints(field) -> str:
 
 
 def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def anchor(heading: str) -> str:
+    """The fragment GitHub (and most Markdown renderers) give a heading: lower case, punctuation dropped, spaces as '-'."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def _type(field) -> str:
+    """The field's type as the codebook shows it; a list field names its CSV separator."""
+    return f"list of string (`{field.separator}`-separated in the CSV)" if field.separator else field.type
 
 
 def enum_meanings(field) -> list[tuple[str, str]]:
@@ -31,7 +42,8 @@ def enum_meanings(field) -> list[tuple[str, str]]:
     return [(str(v), meanings.get(str(v), "").strip().rstrip(".")) for v in (field.enum or [])]
 
 
-def render_codebook(pkg: Package, row_counts: dict[str, int]) -> str:
+def render_codebook(pkg: Package, row_counts: dict[str, int], view_types: dict[str, dict[str, str]] | None = None) -> str:
+    """CODEBOOK.md: tables and their columns, allowed values, and every view with its columns (types from `view_types`)."""
     d = pkg.descriptor
     out = [f"# {d.get('title', d['name'])}: codebook", "", f"Version {d.get('version', '')}. Generated from `datapackage.json` "
            "and `sql/`; do not edit by hand.", "", d.get("description", ""), ""]
@@ -39,10 +51,14 @@ def render_codebook(pkg: Package, row_counts: dict[str, int]) -> str:
     if conventions:
         out += ["## Conventions", ""] + [f"- {c}" for c in conventions] + [""]
     out += ["## Tables", "", "| table | rows | description |", "|---|---:|---|"]
-    out += [f"| [{t.name}](#{t.name}) | {row_counts.get(t.name, 0)} | {_cell(t.description)} |" for t in pkg.tables]
+    out += [f"| [{t.name}](#{anchor(t.name)}) | {row_counts.get(t.name, 0)} | {_cell(t.description)} |" for t in pkg.tables]
     out += ["", "## Views", "", "| view | question |", "|---|---|"]
     views = discover_views(pkg.root)
-    out += [f"| [{v.name}](#view-{v.name.replace('_', '-')}) | {_cell(v.question)} |" for v in views]
+    out += [f"| [{v.name}](#{anchor('view ' + v.name)}) | {_cell(v.question)} |" for v in views]
+    lists = [f"`{t.name}.{f.name}`" for t in pkg.tables for f in t.fields if f.separator]
+    if lists:
+        out += ["", f"List columns ({', '.join(lists)}): one CSV cell holds the items joined by the separator shown in the column's type "
+                "(declared as `jpkr:separator` in `datapackage.json`); DuckDB and Parquet hold a real list (VARCHAR[])."]
     for t in pkg.tables:
         out += ["", f"### {t.name}", "", t.description, "", f"Rows: {row_counts.get(t.name, 0)}. File: `{t.path}`. "
                 f"Primary key: `{', '.join(t.primary_key)}`."]
@@ -51,12 +67,19 @@ def render_codebook(pkg: Package, row_counts: dict[str, int]) -> str:
         out += ["", "| column | type | constraints | description |", "|---|---|---|---|"]
         for f in t.fields:
             desc = (f.description or "").split(" Values:", 1)[0]
-            out.append(f"| `{f.name}` | {f.type} | {_cell(_constraints(f))} | {_cell(desc)} |")
+            out.append(f"| `{f.name}` | {_type(f)} | {_cell(_constraints(f))} | {_cell(desc)} |")
         for f in t.fields:
             if f.enum:
                 out += ["", f"Allowed values of `{t.name}.{f.name}`:", "", "| value | meaning |", "|---|---|"]
                 out += [f"| `{v}` | {_cell(m)} |" for v, m in enum_meanings(f)]
     out += ["", "## View definitions"]
     for v in views:
-        out += ["", f"### view {v.name}", "", "```", v.description, "```"]
+        types = (view_types or {}).get(v.name, {})
+        prose = [line[2:].strip() for line in v.header[2:]]
+        prose = prose[: prose.index("Columns:")] if "Columns:" in prose else prose
+        out += ["", f"### view {v.name}", "", f"**{v.question}** File: `sql/{v.path.name}`.", ""]
+        if any(prose):
+            out += [" ".join(p for p in prose if p), ""]
+        out += ["| column | type | description |", "|---|---|---|"]
+        out += [f"| `{c}` | {types.get(c, '')} | {_cell(text)} |" for c, text in v.columns.items()]
     return "\n".join(out).rstrip() + "\n"

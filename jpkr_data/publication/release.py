@@ -1,9 +1,11 @@
 """`jpkr-data build --out DIR`: the publication artifacts, written atomically and reproducibly.
 
 DIR receives datapackage.json + data/*.csv (Frictionless), data/*.parquet (+ datapackage-parquet.json),
-jpkr.duckdb (tables, views, COMMENT ON, readable by DuckDB 1.x), CODEBOOK.md, CITATION.cff,
-zenodo.json, LICENSE files, CHANGELOG.md, site/index.html, SHA256SUMS and jpkr-data-<version>.zip.
-Source article texts are left out unless include_sources is set.
+jpkr.duckdb (tables, views, COMMENT ON, readable by DuckDB 1.1 and later) and its manifest, CODEBOOK.md,
+CITATION.cff, zenodo.json, LICENSE files, CHANGELOG.md, site/index.html, jpkr-data-<version>.zip and
+SHA256SUMS (every file, the zip included). Source article texts are left out unless include_sources is set.
+From an installed wheel (no source texts inside) the release is built from the verified bundled database
+and the CSVs: the spans cannot be re-checked against the texts there.
 """
 from __future__ import annotations
 
@@ -20,20 +22,21 @@ from pathlib import Path
 
 import duckdb
 
-from ..database import build_database
-from ..paths import resolve_descriptor
+from ..artifact import verify
+from ..database import content_key
+from ..paths import bundled_database, package_root, resolve_descriptor
 from ..schema import Package, load_package, quote_ident, sql_literal
 from ..validator.pipeline import validate
 from ..validator.report import ValidationError
 from .card import write_card
 from .codebook import render_codebook
 from .corpus import write_corpus
+from .database_file import MIN_DUCKDB, STORAGE_VERSION, ArtifactError, copy_verified, release_database
 from .datasheet import render_datasheet
 from .diff import write_changes
 from .flat import write_views
 from .workbook import write_workbook
 
-STORAGE_VERSION = "v1.0.0"  # DuckDB 1.0 and later can open the release database
 DOC_FILES = ("LICENSE", "LICENSE-DATA", "CHANGELOG.md", "README.md", "CURATION.md")
 SOURCES_NOTICE = """The files in this folder are third-party news texts (Kyodo News, Arirang, Reuters,
 KBS World Radio, as republished by the sites they were taken from). They are NOT licensed by
@@ -94,15 +97,31 @@ def release_descriptor(pkg: Package, out: Path, include_sources: bool) -> dict:
     return d
 
 
-def parquet_descriptor(descriptor: dict, out: Path) -> dict:
+PARQUET_NOTE = ("The same tables as Parquet; the Parquet files' own schemas give the exact types (BIGINT, DATE, VARCHAR[]). "
+                "frictionless reads Parquet through pandas, which cannot carry everything the CSV package states: no bytes or hash "
+                "are declared (the checksums are in SHA256SUMS); an integer field that may be empty arrives as a float with NaN, so "
+                "it is declared 'number' here, without its range constraints; a list field arrives as a numpy array, so it is declared 'any'. Both keep their "
+                "Parquet type in 'jpkr:parquetType'.")
+
+
+def parquet_descriptor(descriptor: dict) -> dict:
+    """The Parquet package, valid for frictionless: no bytes/hash, and the two pandas departures of PARQUET_NOTE declared."""
     d = json.loads(json.dumps(descriptor))
     d["name"] = descriptor["name"] + "-parquet"
+    d["jpkr:parquet"] = PARQUET_NOTE
     for res in d["resources"]:
         res["path"] = res["path"][: -len(".csv")] + ".parquet"
         res["format"], res["mediatype"] = "parquet", "application/vnd.apache.parquet"
-        res.pop("dialect", None), res.pop("encoding", None)
-        f = out / res["path"]
-        res["hash"], res["bytes"] = f"sha256:{sha256(f)}", f.stat().st_size
+        for key in ("dialect", "encoding", "hash", "bytes"):
+            res.pop(key, None)
+        for f in res["schema"]["fields"]:
+            constraints = f.get("constraints", {})
+            if f.pop("jpkr:separator", None) is not None:
+                f["type"], f["jpkr:parquetType"] = "any", "VARCHAR[]"
+                f.pop("constraints", None)
+            elif f.get("type") == "integer" and not constraints.get("required") and f["name"] not in res["schema"].get("primaryKey", []):
+                f["type"], f["jpkr:parquetType"] = "number", "BIGINT"
+                f.pop("constraints", None)  # NaN fails every range check; the CSV package keeps the constraints
     return d
 
 
@@ -128,13 +147,67 @@ def zenodo_json(pkg: Package) -> str:
     return json.dumps(meta, indent=2, ensure_ascii=False) + "\n"
 
 
+def parquet_metadata(name: str, description: str, columns: dict[str, str]) -> str:
+    """A DuckDB KV_METADATA clause: the table's name and description, and its column descriptions as JSON."""
+    meta = {"jpkr:name": name, "jpkr:description": description, "jpkr:columns": json.dumps(columns, ensure_ascii=False, sort_keys=True)}
+    return "{" + ", ".join(f"{sql_literal(k)}: {sql_literal(v)}" for k, v in meta.items()) + "}"
+
+
 def export_parquet(con: duckdb.DuckDBPyConnection, pkg: Package, out: Path) -> None:
+    """One zstd Parquet file per table, rows in primary-key order, descriptions as key-value metadata."""
     for t in pkg.tables:
         target = out / "data" / f"{t.name}.parquet"
         cols = ", ".join(quote_ident(f.name) for f in t.fields)
         order = ", ".join(quote_ident(n) for n in t.primary_key) or cols
+        meta = parquet_metadata(t.name, t.description, {f.name: f.description for f in t.fields})
         con.execute(f"COPY (SELECT {cols} FROM {quote_ident(t.name)} ORDER BY {order}) TO {sql_literal(str(target))} "
-                    "(FORMAT parquet, COMPRESSION zstd)")
+                    f"(FORMAT parquet, COMPRESSION zstd, KV_METADATA {meta})")
+
+
+def view_column_types(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """Each view's column types, as the release database reports them."""
+    out: dict[str, dict[str, str]] = {}
+    for view, column, type_ in con.execute("SELECT table_name, column_name, data_type FROM duckdb_columns() "
+                                           "WHERE table_name IN (SELECT view_name FROM duckdb_views() WHERE NOT internal) ORDER BY column_index").fetchall():
+        out.setdefault(view, {})[column] = type_
+    return out
+
+
+def bundled_artifact(descriptor: Path) -> Path | None:
+    """The wheel's verified-at-build database, when `descriptor` is the wheel's own package (which has no source texts)."""
+    db = bundled_database()
+    if db is None or descriptor != (package_root() / "datapackage.json").resolve() or db.parent != descriptor.parent:
+        return None
+    return db
+
+
+def check_package(descriptor: Path, artifact: Path | None, include_sources: bool = False) -> None:
+    """Validate a source package (ValidationError if invalid); for the wheel's package, verify its bundled database instead."""
+    if include_sources and not (descriptor.parent / "data" / "sources").is_dir():
+        raise ValueError(f"{descriptor.parent}: this package has no data/sources/ folder (an installed wheel carries no source texts), "
+                         "so --include-sources cannot be honoured; build from a source checkout")
+    if artifact is None:
+        report = validate(descriptor)
+        if not report.valid:
+            raise ValidationError(report)
+    elif not verify(artifact):
+        raise ArtifactError(f"{artifact}: the bundled database does not match its manifest (changed or damaged); reinstall jpkr-data")
+
+
+def write_release_database(descriptor: Path, target: Path, artifact: Path | None) -> Path:
+    """jpkr.duckdb and its manifest: built from the validated CSVs, or copied from the verified bundled database."""
+    if artifact is not None:
+        return copy_verified(artifact, target)
+    return release_database(descriptor, target, content_key(descriptor))
+
+
+def write_checksums_and_zip(tmp: Path, zip_name: str, when: dt.datetime) -> None:
+    """SHA256SUMS of every file, then the zip (which holds that SHA256SUMS), then the zip's own line appended."""
+    files = sorted(p for p in tmp.rglob("*") if p.is_file())
+    write_text(tmp / "SHA256SUMS", "".join(f"{sha256(p)}  {p.relative_to(tmp).as_posix()}\n" for p in files))
+    archive = write_zip(tmp, zip_name, when)
+    with (tmp / "SHA256SUMS").open("a", encoding="utf-8", newline="\n") as fh:
+        fh.write(f"{sha256(archive)}  {archive.name}\n")
 
 
 def site_data(con: duckdb.DuckDBPyConnection, pkg: Package, downloads: list[dict]) -> dict:
@@ -186,10 +259,9 @@ def build_release(out: str | os.PathLike[str], path: str | os.PathLike[str] | No
     """Validate, then write the release into `out` atomically; an invalid package raises ValidationError."""
     step = progress or Progress(STEPS)
     descriptor = resolve_descriptor(path)
-    report = validate(descriptor)
+    artifact = bundled_artifact(descriptor)
+    check_package(descriptor, artifact, include_sources)
     step("validate")
-    if not report.valid:
-        raise ValidationError(report)
     pkg = load_package(descriptor)
     out = Path(out).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -209,15 +281,15 @@ def build_release(out: str | os.PathLike[str], path: str | os.PathLike[str] | No
         descriptor_out = release_descriptor(pkg, tmp, include_sources)
         write_text(tmp / "datapackage.json", json.dumps(descriptor_out, indent=2, ensure_ascii=False) + "\n")
         step("tables")
-        db = build_database(descriptor, tmp / "jpkr.duckdb", storage_version=STORAGE_VERSION)
+        db = write_release_database(descriptor, tmp / "jpkr.duckdb", artifact)
         con = duckdb.connect(str(db), read_only=True)
         try:
             export_parquet(con, pkg, tmp)
-            write_text(tmp / "datapackage-parquet.json", json.dumps(parquet_descriptor(descriptor_out, tmp), indent=2, ensure_ascii=False) + "\n")
+            write_text(tmp / "datapackage-parquet.json", json.dumps(parquet_descriptor(descriptor_out), indent=2, ensure_ascii=False) + "\n")
             step("parquet")
             step("database")
             counts = {t.name: con.execute(f"SELECT count(*) FROM {quote_ident(t.name)}").fetchone()[0] for t in pkg.tables}
-            write_text(tmp / "CODEBOOK.md", render_codebook(pkg, counts))
+            write_text(tmp / "CODEBOOK.md", render_codebook(pkg, counts, view_column_types(con)))
             write_text(tmp / "CITATION.cff", citation_cff(pkg))
             write_text(tmp / "zenodo.json", zenodo_json(pkg))
             write_views(con, pkg, tmp)
@@ -230,7 +302,7 @@ def build_release(out: str | os.PathLike[str], path: str | os.PathLike[str] | No
             step("codebook")
             version = pkg.descriptor.get("version", "0.0.0")
             downloads = [{"path": f"jpkr-data-{version}.zip", "what": "the whole release"},
-                         {"path": "jpkr.duckdb", "what": f"DuckDB database (storage {STORAGE_VERSION}), tables, views and comments"},
+                         {"path": "jpkr.duckdb", "what": f"DuckDB database for DuckDB {MIN_DUCKDB} and later (storage {STORAGE_VERSION}): tables, views and comments"},
                          {"path": "datapackage.json", "what": "Frictionless data package (CSV)"},
                          {"path": "datapackage-parquet.json", "what": "the same tables as Parquet"},
                          {"path": "CODEBOOK.md", "what": "every table and column"}, {"path": "CITATION.cff", "what": "how to cite"}]
@@ -238,10 +310,8 @@ def build_release(out: str | os.PathLike[str], path: str | os.PathLike[str] | No
             step("site")
         finally:
             con.close()
-        files = sorted(p for p in tmp.rglob("*") if p.is_file())
-        write_text(tmp / "SHA256SUMS", "".join(f"{sha256(p)}  {p.relative_to(tmp).as_posix()}\n" for p in files))
+        write_checksums_and_zip(tmp, f"jpkr-data-{pkg.descriptor.get('version', '0.0.0')}.zip", release_date(pkg))
         step("checksums")
-        write_zip(tmp, f"jpkr-data-{pkg.descriptor.get('version', '0.0.0')}.zip", release_date(pkg))
         step("zip")
         _swap_into_place(tmp, out)
     finally:

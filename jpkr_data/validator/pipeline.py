@@ -18,15 +18,13 @@ def materialize(con: duckdb.DuckDBPyConnection, pkg: Package) -> None:
     """Create the typed tables (constraints from the schemas) and fill them from staging."""
     for table in pkg.load_order():
         con.execute(table.create_sql())
-        cols = ", ".join(quote_ident(n) for n in table.field_names)
-        con.execute(f"INSERT INTO {quote_ident(table.name)} SELECT {cols} FROM {typed_name(table)} ORDER BY _row")
+        con.execute(f"INSERT INTO {quote_ident(table.name)} SELECT {table.load_columns()} FROM {typed_name(table)} ORDER BY _row")
 
 
 def alias_typed(con: duckdb.DuckDBPyConnection, pkg: Package) -> None:
     """For validation only: expose each checked table under its own name, without copying it."""
     for table in pkg.tables:
-        cols = ", ".join(quote_ident(n) for n in table.field_names)
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {quote_ident(table.name)} AS SELECT {cols} FROM {typed_name(table)}")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {quote_ident(table.name)} AS SELECT {table.load_columns()} FROM {typed_name(table)}")
 
 
 def run_pipeline(con: duckdb.DuckDBPyConnection, descriptor: Path, build: bool = True) -> tuple[Report, Package | None]:
