@@ -79,9 +79,11 @@ class ReleaseTarget:
 def release_target(out: str | os.PathLike[str], dataset: str) -> ReleaseTarget:
     """Turn --out into a ReleaseTarget; refuses an empty path, the root, and a parent that is missing or not a writable folder."""
     try:
-        raw = os.fspath(out)
-        if raw in ("", b""):
+        raw = os.fsdecode(os.fspath(out))
+        if raw == "":
             raise TargetError("no output folder given (--out is empty)")
+        if "\0" in raw:
+            raise TargetError(f"cannot build into {raw!r}: a path cannot hold a NUL character")
         absolute = Path(os.path.abspath(raw))
         if not absolute.name:
             raise TargetError(f"cannot build into {absolute}: it is the file-system root, give a folder for the release")
@@ -251,11 +253,12 @@ def write_release_marker(release: Path, dataset: str, version: str) -> None:
 
 
 @contextmanager
-def locked(t: ReleaseTarget, wait: float = LOCK_WAIT) -> Iterator[None]:
-    """Hold the flock on `.DIR.jpkr-lock` (waiting up to `wait` s); the file is removed on release."""
+def locked(t: ReleaseTarget, wait: float | None = None) -> Iterator[None]:
+    """Hold the flock on `.DIR.jpkr-lock` (waiting up to `wait`, default LOCK_WAIT, seconds); the file is removed on release."""
     if fcntl is None:
         yield
         return
+    wait = LOCK_WAIT if wait is None else wait
     deadline = time.monotonic() + wait
     while True:
         try:
