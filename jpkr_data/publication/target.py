@@ -217,6 +217,7 @@ def check_target(t: ReleaseTarget) -> str:
     if files is None:
         raise TargetError(f"refusing to build into {p}: {p / MARKER} has no valid file list")
     dirs = {"/".join(rel.split("/")[:i]) for rel in files for i in range(1, rel.count("/") + 1)}
+    found = []
     try:
         for rel, e in _walk(p):
             if e.is_symlink():
@@ -228,9 +229,10 @@ def check_target(t: ReleaseTarget) -> str:
                 raise TargetError(f"refusing to build into {p}: {p / rel} is not a regular file")
             elif rel != MARKER and rel not in files:
                 raise TargetError(f"refusing to build into {p}: it holds {rel!r}, which the earlier release did not have")
-        for rel, digest in files.items():
-            f = p / rel
-            if os.path.lexists(f) and file_sha256(f) != digest:
+            elif rel != MARKER:
+                found.append(rel)
+        for rel in found:  # only paths found on disk are opened, never a path read from the marker
+            if file_sha256(p / rel) != files[rel]:
                 raise TargetError(f"refusing to build into {p}: {rel!r} was changed after the earlier release was built")
     except OSError as exc:
         raise TargetError(f"cannot build into {p}: {exc.filename or p} cannot be read ({_why(exc)})") from None
