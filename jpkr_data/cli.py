@@ -132,15 +132,38 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    """Build the release into --out; a refused or failed build is one line on stderr naming the path, never a traceback."""
+    import duckdb
+
     from .publication.release import build_release
+    from .publication.target import TargetError
+    from .validator.report import ValidationError
 
     try:
         out = build_release(args.out, args.path, include_sources=args.include_sources)
+    except ValidationError:
+        raise
+    except TargetError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
     except (ValueError, FileNotFoundError) as exc:  # a view header that does not match its view, a damaged bundled database, no sources to include
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
+    except (OSError, duckdb.Error) as exc:
+        where = getattr(exc, "filename", None) or args.out
+        print(f"error: the build into {args.out} failed, the earlier release is unchanged: {where}: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_INVALID
+    except Exception as exc:  # a hostile package must not produce a traceback either
+        print(f"error: the build into {args.out} failed, the earlier release is unchanged: {type(exc).__name__}: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_INVALID
     print(f"release written to {out}")
     return 0
+
+
+def _one_line(exc: BaseException) -> str:
+    """An exception's message on one line."""
+    text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return " ".join(text.split())
 
 
 def cmd_locate(args: argparse.Namespace) -> int:

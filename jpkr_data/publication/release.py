@@ -2,8 +2,9 @@
 
 DIR receives datapackage.json + data/*.csv (Frictionless), data/*.parquet (+ datapackage-parquet.json),
 jpkr.duckdb (tables, views, COMMENT ON, readable by DuckDB 1.1 and later) and its manifest, CODEBOOK.md,
-CITATION.cff, zenodo.json, LICENSE files, CHANGELOG.md, site/index.html, jpkr-data-<version>.zip and
-SHA256SUMS (every file, the zip included). Source article texts are left out unless include_sources is set.
+CITATION.cff, zenodo.json, LICENSE files, CHANGELOG.md, site/, jpkr-data-<version>.zip, SHA256SUMS (every
+file, the zip included) and the .jpkr-release marker (dataset, version, SHA-256 of every file) by which a
+later build recognises DIR. Source article texts are left out unless include_sources is set.
 From an installed wheel (no source texts inside) the release is built from the verified bundled database
 and the CSVs: the spans cannot be re-checked against the texts there.
 """
@@ -15,7 +16,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -35,6 +35,7 @@ from .database_file import MIN_DUCKDB, STORAGE_VERSION, ArtifactError, copy_veri
 from .datasheet import render_datasheet
 from .diff import write_changes
 from .flat import write_views
+from .target import check_target, publish, release_target, staging
 from .workbook import write_workbook
 
 DOC_FILES = ("LICENSE", "LICENSE-DATA", "CHANGELOG.md", "README.md", "CURATION.md")
@@ -256,18 +257,21 @@ STEPS = ["validate", "tables", "parquet", "database", "codebook", "site", "check
 
 def build_release(out: str | os.PathLike[str], path: str | os.PathLike[str] | None = None, include_sources: bool = False,
                   progress: Callable[[str], None] | None = None) -> Path:
-    """Validate, then write the release into `out` atomically; an invalid package raises ValidationError."""
+    """Validate, then write the release into `out` atomically; an invalid package raises ValidationError.
+
+    `out` must be absent, empty or an earlier release of this dataset (else TargetError, nothing touched);
+    the release is written in a hidden sibling `.OUT.jpkr-build-*` and swapped in, under the lock file
+    `.OUT.jpkr-lock` (see publication/target.py). Every failure leaves the earlier release as it was.
+    """
     step = progress or Progress(STEPS)
     descriptor = resolve_descriptor(path)
     artifact = bundled_artifact(descriptor)
     check_package(descriptor, artifact, include_sources)
     step("validate")
     pkg = load_package(descriptor)
-    out = Path(out).resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
-    tmp.chmod(0o755)
-    try:
+    target = release_target(out, str(pkg.descriptor.get("name", "")))
+    check_target(target)
+    with staging(target) as tmp:
         (tmp / "data").mkdir()
         for t in pkg.tables:
             shutil.copyfile(pkg.root / t.path, tmp / t.path)
@@ -313,22 +317,5 @@ def build_release(out: str | os.PathLike[str], path: str | os.PathLike[str] | No
         write_checksums_and_zip(tmp, f"jpkr-data-{pkg.descriptor.get('version', '0.0.0')}.zip", release_date(pkg))
         step("checksums")
         step("zip")
-        _swap_into_place(tmp, out)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
-    return out
-
-
-def _swap_into_place(tmp: Path, out: Path) -> None:
-    """Replace `out` by `tmp`; the earlier release stays until the new one is complete."""
-    if not out.exists():
-        os.replace(tmp, out)
-        return
-    old = out.parent / f".{out.name}.old"
-    if old.exists():
-        shutil.rmtree(old)
-    os.replace(out, old)
-    os.replace(tmp, out)
-    shutil.rmtree(old)
-
+        publish(target, tmp, str(pkg.descriptor.get("version", "0.0.0")))
+    return target.path
