@@ -88,6 +88,7 @@ def test_every_gsomia_warning_occurred_and_threatens_its_own_action(con):
                     "JOIN events a ON a.event_id = r.event_id JOIN events t ON t.event_id = r.related_event_id "
                     "WHERE r.relation IN ('threatens', 'announces') AND t.plover_contexts LIKE '%intelligence%' ORDER BY 1")
     assert rows == [("ev_gsomia_termination_indicated", "occurred", "1313", "announces", "cancelled"),  # "let it lapse": averted
+                    ("ev_kang_warns_security_review", "occurred", "1313", "threatens", "threatened"),  # "no option but to review"
                     ("ev_kor_suggests_gsomia_exit", "occurred", "1313", "threatens", "threatened"),
                     ("ev_kor_warns_gsomia_review", "occurred", "1313", "threatens", "threatened")]
 

@@ -2,7 +2,8 @@
 
 - An event coded CAMEO 13x (threaten) is the act of threatening: it happened when it was
   made, so it is never `threatened`, `hypothetical` or `proposed`, in the event or in a mention.
-- A `threatened` event is an action someone threatened: some act `threatens` it.
+- A `threatened` event is an action someone threatened: some act `threatens` it; an `announced`
+  event is an action its actor announced: some act `announces` it.
 - The source of a `threatens` relation is a CAMEO 13x act; the source of `threatens` or
   `announces` is an act that took place (`occurred` or `ongoing`), and the threatened or
   announced action cannot end before the act begins.
@@ -55,6 +56,10 @@ def check_acts_and_threats(con, staged: dict[str, Table], report: Report) -> Non
                  f"(SELECT 1 FROM {r} x WHERE x.relation = 'threatens' AND x.related_event_id = y.event_id)",
             report, "threat-link", ev, "status",
             "a threatened action needs the act that threatens it (an event_relations row: ACT threatens this event)")
+    collect(con, f"SELECT _row, event_id FROM {e} y WHERE status = 'announced' AND NOT EXISTS "
+                 f"(SELECT 1 FROM {r} x WHERE x.relation = 'announces' AND x.related_event_id = y.event_id)",
+            report, "threat-link", ev, "status",
+            "an announced action needs the act that announces it (an event_relations row: ACT announces this event)")
     collect(con, f"SELECT x._row, x.event_id || ' (' || coalesce(y.cameo_code, 'no code') || ')' FROM {r} x JOIN {e} y USING (event_id) "
                  f"WHERE x.relation = 'threatens' AND coalesce(y.cameo_code, '') NOT LIKE '13%'",
             report, "threat-link", rel, "event_id", "the source of 'threatens' must be an act of threatening (CAMEO 13x)")
