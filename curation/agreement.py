@@ -161,7 +161,8 @@ def figures(read: str, root: Path = ROOT) -> dict[str, Figures]:
 
 def markdown(root: Path = ROOT) -> str:
     """The figures of every read as a Markdown table (the one published in CURATION.md)."""
-    lines = ["| read | item type | read found | tables hold | matched (read / tables) | of which added | out of scope by rule | read's error | tables only | precision | recall | recall in scope | F1 |",
+    lines = ["| read | item type | read found | tables hold | matched (read / tables) | of which added | out of scope by rule "
+             "| read's error | tables only | precision | recall | recall in scope | F1 |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for read in READS:
         for t, f in figures(read, root).items():
