@@ -1,6 +1,6 @@
 """Synthetic scaling of the real package: about N events (and their mentions and actors), every key valid.
 
-The events table and the tables that hang off events (event_mentions, event_actors) are
+The events table and the tables that hang off events (event_mentions, event_actors, event_relations) are
 repeated with fresh event ids; the evidence spans are reused, so every span still equals its
 source slice. `faults` dangling foreign keys can be injected into event_mentions.
 """
@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SCALED = ("events", "event_mentions", "event_actors")
+SCALED = ("events", "event_mentions", "event_actors", "event_relations")
 
 
 def _rows(table: str) -> tuple[list[str], list[dict[str, str]]]:
@@ -38,6 +38,8 @@ def make_package(dst: Path, rows_per_table: int, faults: int = 0) -> int:
                 out = dict(r, event_id=r["event_id"] + suffix)
                 if table == "events" and out["parent_event_id"]:
                     out["parent_event_id"] += suffix
+                if table == "event_relations":  # each copy keeps its own acts and threatened actions linked
+                    out["related_event_id"] += suffix
                 if table == "event_mentions" and faults and written < faults:
                     out["event_id"] = f"ev_missing_{written}"
                 w.writerow(out)

@@ -31,7 +31,8 @@ WITH steps AS (
             WHEN 'review_threatened' THEN 'under_review'
             WHEN 'termination_indicated' THEN 'under_review'
             WHEN 'kept' THEN 'in_force'
-            WHEN 'removal_decided' THEN 'revoked'
+            WHEN 'removal_decided' THEN 'removal_decided'
+            WHEN 'removed' THEN 'revoked'
             ELSE NULL  -- renewal_due, expiry_due, reaffirmation_expected, invoked: unchanged
         END AS status_change
     FROM agreement_events ae

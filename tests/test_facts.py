@@ -69,13 +69,67 @@ def test_us_mediation_claims_disagree(con):
     assert rows["art002"].startswith("not asked to mediate") and "mediating role" in rows["art004"]
 
 
-def test_threatened_countermeasures_hang_off_the_bangkok_meeting(con):
-    ev = one(con, "SELECT status, parent_event_id, cameo_code FROM events WHERE event_id = 'ev_kor_countermeasures_threatened'")
-    assert ev == [("threatened", "ev_bangkok_kang_kono", "130")]
-    said = one(con, "SELECT speaker_id, addressee_id FROM statements WHERE event_id = 'ev_kor_countermeasures_threatened'")
-    assert said == [("kang_kyung_wha", "taro_kono")]
-    rel = one(con, "SELECT relation, basis FROM event_relations WHERE event_id = 'ev_kor_countermeasures_threatened'")
-    assert rel == [("responds_to", "inferred")]  # "that process" is resolved by the curator
+def test_warning_of_countermeasures_is_an_act_and_the_countermeasures_are_threatened(con):
+    act = one(con, "SELECT status, parent_event_id, cameo_code FROM events WHERE event_id = 'ev_kang_warns_countermeasures'")
+    assert act == [("occurred", None, "130")]  # "Kang said she urged Kono": the act happened; where, the text does not say
+    action = one(con, "SELECT status, date_start, date_end FROM events WHERE event_id = 'ev_kor_countermeasures'")
+    assert action == [("threatened", dt.date(2019, 8, 1), None)]
+    link = one(con, "SELECT relation, basis, evidence_text FROM event_relations WHERE event_id = 'ev_kang_warns_countermeasures'")
+    assert link == [("threatens", "stated", "or it would force South Korea to craft countermeasures")]
+    about = one(con, "SELECT event_id, basis FROM statement_events WHERE statement_id = "
+                     "(SELECT statement_id FROM statements WHERE speaker_id = 'kang_kyung_wha' AND text LIKE '%craft countermeasures') ORDER BY 1")
+    assert about == [("ev_jpn_whitelist_removal", "inferred"), ("ev_kang_warns_countermeasures", "stated"), ("ev_kor_countermeasures", "stated")]
+    rel = one(con, "SELECT related_event_id, basis FROM event_relations WHERE event_id = 'ev_kor_countermeasures' AND relation = 'responds_to'")
+    assert rel == [("ev_jpn_whitelist_removal", "inferred")]  # "that process" is resolved by the curator
+
+
+def test_every_gsomia_warning_occurred_and_threatens_its_own_action(con):
+    rows = one(con, "SELECT a.event_id, a.status, a.cameo_code, r.relation, t.status FROM event_relations r "
+                    "JOIN events a ON a.event_id = r.event_id JOIN events t ON t.event_id = r.related_event_id "
+                    "WHERE r.relation IN ('threatens', 'announces') AND t.plover_contexts LIKE '%intelligence%' ORDER BY 1")
+    assert rows == [("ev_gsomia_termination_indicated", "occurred", "1313", "announces", "cancelled"),  # "let it lapse": averted
+                    ("ev_kang_warns_security_review", "occurred", "1313", "threatens", "threatened"),  # "no option but to review"
+                    ("ev_kor_suggests_gsomia_exit", "occurred", "1313", "threatens", "threatened"),
+                    ("ev_kor_warns_gsomia_review", "occurred", "1313", "threatens", "threatened")]
+
+
+def test_what_each_side_said_about_the_export_controls(con):
+    rows = one(con, "SELECT speaker_country, text, said_date_end FROM statements_about WHERE event_id = 'ev_jpn_export_controls'")
+    sides = {c for c, _, _ in rows}
+    assert {"JPN", "KOR"} <= sides
+    assert any(c == "KOR" and "retaliation" in t for c, t, _ in rows)  # art000: Seoul "saying the measures are retaliation"
+    assert any(c == "JPN" and "inadequate management of sensitive items" in t for c, t, _ in rows)  # art002, Japan's accusation
+    ends = [d for _, _, d in rows]
+    assert ends == sorted(ends)  # in the order they were said
+
+
+def test_statement_said_before_the_trip_is_not_placed_at_the_meeting(con):
+    row = one(con, "SELECT occasion_event_id, said_date_end FROM statements WHERE text LIKE 'she will once again actively relay%'")
+    assert row == [(None, dt.date(2019, 8, 20))]  # "Before leaving for Beijing on Tuesday"
+    about = one(con, "SELECT event_id, link_basis FROM statements_about WHERE text LIKE 'she will once again actively relay%' ORDER BY 1")
+    assert about == [("ev_beijing_kang_kono", "inferred"), ("ev_jpn_export_controls", "stated")]
+
+
+def test_occasions_contain_their_statements(con):
+    bad = one(con, "SELECT s.statement_id FROM statements s JOIN events e ON e.event_id = s.occasion_event_id "
+                   "WHERE (e.date_start IS NOT NULL AND (s.said_date_start IS NULL OR s.said_date_start < e.date_start)) "
+                   "OR (e.date_end IS NOT NULL AND s.said_date_end > e.date_end)")
+    assert bad == []
+    n = one(con, "SELECT count(*) FROM statements WHERE occasion_event_id IS NOT NULL")[0][0]
+    assert n > 40
+
+
+def test_1965_accord_is_named_neutrally_and_settlement_is_japans_claim(con):
+    title = one(con, "SELECT title FROM events WHERE event_id = 'ev_1965_accord'")[0][0]
+    name = one(con, "SELECT name FROM agreements WHERE agreement_id = 'ag_1965_accord'")[0][0]
+    assert "settl" not in title.lower() and "settl" not in name.lower()
+    said = one(con, "SELECT DISTINCT speaker_country FROM statements_about WHERE event_id = 'ev_1965_accord' AND text LIKE '%settled%'")
+    assert said == [("JPN",)]
+
+
+def test_whitelist_removal_decided_is_not_revoked(con):
+    rows = dict(one(con, "SELECT agreement_id, status FROM agreements WHERE agreement_type = 'trade_designation'"))
+    assert rows == {"ag_jpn_whitelist": "removal_decided", "ag_kor_whitelist": "revoked"}  # "decided to remove" vs "has since taken Japan off"
 
 
 def test_relative_dates_are_resolved_and_marked(con):
@@ -109,7 +163,7 @@ def test_every_agreement_effect_value_has_a_status_rule(descriptor):
 
 
 def test_kang_said_grave_ramifications_at_her_briefing(con):
-    rows = one(con, "SELECT speaker_name, speaker_country, mode, event_id, said_date FROM statements_full WHERE text = 'grave ramifications'")
+    rows = one(con, "SELECT speaker_name, speaker_country, mode, occasion_event_id, said_date FROM statements_full WHERE text = 'grave ramifications'")
     assert rows == [("Kang Kyung-wha", "KOR", "direct", "ev_bangkok_kang_briefing", dt.date(2019, 8, 1))]
 
 

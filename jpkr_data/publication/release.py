@@ -46,7 +46,7 @@ jpkr-data and stay the copyright of their publishers. They are included on reque
 """
 EXAMPLES = [
     ("What happened when?", "SELECT date_start, date_end, date_precision, title, status, n_articles FROM timeline;"),
-    ("Who said what at the Bangkok briefings?", "SELECT said_date, speaker_name, mode, text FROM statements_full WHERE event_id LIKE 'ev_bangkok_%';"),
+    ("Who said what at the Bangkok briefings?", "SELECT said_date, speaker_name, mode, text FROM statements_full WHERE occasion_event_id LIKE 'ev_bangkok_%';"),
     ("Where do the sources disagree?", "SELECT subject_id, attribute, article_id, value FROM disagreements;"),
     ("Status of GSOMIA on 1 September 2019", "SELECT status FROM agreement_status WHERE agreement_id = 'ag_gsomia' "
      "AND effective_date <= DATE '2019-09-01' AND (valid_until IS NULL OR DATE '2019-09-01' < valid_until);"),

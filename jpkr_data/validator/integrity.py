@@ -14,6 +14,7 @@ from ..schema import Package, Table, quote_ident
 from ..sources import find_quoted_spans, read_source, sha256_of
 from .report import Problem, Report
 from .schema_checks import collect, typed_name
+from .semantics import run_semantic_checks
 
 CONTENT_SEGMENTS = ("headline", "caption", "byline", "correction", "timestamp")
 BOILERPLATE_SEGMENTS = ("page_title", "photo_credit", "navigation", "login_notice", "comments_widget",
@@ -300,3 +301,4 @@ def run_integrity_checks(con, pkg: Package, staged: dict[str, Table], report: Re
     check_quotations(con, staged, texts, report)
     check_parent_cycles(con, staged, report)
     check_coverage(con, staged, report)
+    run_semantic_checks(con, staged, report)

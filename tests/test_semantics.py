@@ -1,0 +1,205 @@
+"""Semantic checks (jpkr_data/validator/semantics.py): each rule rejects the faults of its class, at the right row and field."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import ROOT
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jpkr_data.schema import load_package
+from jpkr_data.validator import validate
+from jpkr_data.validator.report import Report
+from jpkr_data.validator.schema_checks import typed_name
+from jpkr_data.validator.semantics import LOADED_WORDS, check_occasions
+
+Mutation = Callable[[Path], int]  # mutates a package copy, returns the CSV row (header = 1) the error must name
+
+
+def _read(pkg: Path, table: str) -> list[dict[str, str]]:
+    with (pkg / "data" / f"{table}.csv").open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _write(pkg: Path, table: str, rows: list[dict[str, str]]) -> None:
+    path = pkg / "data" / f"{table}.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        header = next(csv.reader(fh))
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=header, lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def edit(table: str, match: dict[str, str], values: dict[str, str]) -> Mutation:
+    """Set cells of the one row matching `match`; the error must name that row."""
+    def mutate(pkg: Path) -> int:
+        rows = _read(pkg, table)
+        hits = [i for i, r in enumerate(rows) if all(r[k] == v for k, v in match.items())]
+        assert len(hits) == 1, (table, match, hits)
+        rows[hits[0]].update(values)
+        _write(pkg, table, rows)
+        return hits[0] + 2
+    return mutate
+
+
+def remove(table: str, match: dict[str, str], then_row_of: tuple[str, dict[str, str]]) -> Mutation:
+    """Delete the matching row; the error must name the row of `then_row_of` (table, match)."""
+    def mutate(pkg: Path) -> int:
+        rows = _read(pkg, table)
+        kept = [r for r in rows if not all(r[k] == v for k, v in match.items())]
+        assert len(kept) == len(rows) - 1
+        _write(pkg, table, kept)
+        other, key = then_row_of
+        return next(i for i, r in enumerate(_read(pkg, other), start=2) if all(r[k] == v for k, v in key.items()))
+    return mutate
+
+
+def copy_row(table: str, match: dict[str, str], values: dict[str, str]) -> Mutation:
+    """Append a copy of the matching row with some cells changed; the error must name the copy."""
+    def mutate(pkg: Path) -> int:
+        rows = _read(pkg, table)
+        src = next(r for r in rows if all(r[k] == v for k, v in match.items()))
+        rows.append(dict(src, **values))
+        _write(pkg, table, rows)
+        return len(rows) + 1
+    return mutate
+
+
+def both(first: Mutation, second: Mutation) -> Mutation:
+    def mutate(pkg: Path) -> int:
+        first(pkg)
+        return second(pkg)
+    return mutate
+
+
+EV, MEN, REL, ST, SE = "events", "event_mentions", "event_relations", "statements", "statement_events"
+FAULTS: list[tuple[str, Mutation, str, str, str]] = [
+    # (name, mutation, check, table, field)
+    ("warning_marked_threatened", edit(EV, {"event_id": "ev_kor_warns_gsomia_review"}, {"status": "threatened"}), "act-status", EV, "status"),
+    ("threat_act_marked_hypothetical", edit(EV, {"event_id": "ev_kang_warns_countermeasures"}, {"status": "hypothetical"}), "act-status", EV, "status"),
+    ("non_threat_event_recoded_as_threat_while_proposed",
+     edit(EV, {"event_id": "ev_formal_talks_december"}, {"cameo_code": "130", "status": "proposed"}), "act-status", EV, "status"),
+    ("mention_of_act_reported_threatened",
+     edit(MEN, {"event_id": "ev_kor_suggests_gsomia_exit"}, {"reported_status": "threatened"}), "act-status", MEN, "reported_status"),
+    ("threatened_action_without_its_act",
+     remove(REL, {"event_id": "ev_kor_suggests_gsomia_exit", "relation": "threatens"}, (EV, {"event_id": "ev_kor_gsomia_pullout"})),
+     "threat-link", EV, "status"),
+    ("threatened_action_linked_only_by_follows",
+     both(edit(REL, {"event_id": "ev_kang_warns_countermeasures", "relation": "threatens"}, {"relation": "follows"}),
+          lambda pkg: next(i for i, r in enumerate(_read(pkg, EV), start=2) if r["event_id"] == "ev_kor_countermeasures")),
+     "threat-link", EV, "status"),
+    ("announced_measure_without_its_announcement",
+     remove(REL, {"event_id": "ev_kor_import_restrictions", "relation": "announces"}, (EV, {"event_id": "ev_kor_import_restrictions_measure"})),
+     "threat-link", EV, "status"),
+    ("threatens_from_a_meeting",
+     edit(REL, {"event_id": "ev_kor_warns_gsomia_review", "relation": "threatens"}, {"event_id": "ev_bangkok_kang_kono"}),
+     "threat-link", REL, "event_id"),
+    ("announcing_act_not_taken_place",
+     both(edit(EV, {"event_id": "ev_gsomia_termination_indicated"}, {"status": "expected"}),
+          lambda pkg: next(i for i, r in enumerate(_read(pkg, REL), start=2) if r["relation"] == "announces")),
+     "threat-link", REL, "event_id"),
+    ("threatened_action_before_its_act",
+     both(edit(EV, {"event_id": "ev_kor_import_restrictions_measure"},
+               {"date_start": "2019-07-01", "date_end": "2019-07-31", "date_precision": "month", "date_span_type": "instant"}),
+          lambda pkg: next(i for i, r in enumerate(_read(pkg, REL), start=2)
+                           if r["event_id"] == "ev_kor_import_restrictions" and r["relation"] == "announces")),
+     "threat-link", REL, "related_event_id"),
+    ("occasion_without_basis", edit(ST, {"statement_id": "st_004_02"}, {"occasion_basis": ""}), "occasion", ST, "occasion_basis"),
+    ("basis_without_occasion", edit(ST, {"statement_id": "st_002_17"}, {"occasion_basis": "stated"}), "occasion", ST, "occasion_basis"),
+    ("said_at_a_scheduled_meeting",
+     edit(ST, {"statement_id": "st_004_08"}, {"occasion_event_id": "ev_bangkok_trilateral_us", "occasion_basis": "inferred"}),
+     "occasion", ST, "occasion_event_id"),
+    ("said_before_its_occasion",  # "Before leaving for Beijing on Tuesday" placed at Wednesday's meeting (audit finding 6)
+     edit(ST, {"statement_id": "st_001_01"}, {"occasion_event_id": "ev_beijing_kang_kono", "occasion_basis": "stated"}),
+     "occasion", ST, "occasion_event_id"),
+    ("open_said_window_at_a_dated_occasion",
+     edit(ST, {"statement_id": "st_000_03"}, {"occasion_event_id": "ev_kono_remarks_aug20", "occasion_basis": "inferred"}),
+     "occasion", ST, "occasion_event_id"),
+    ("said_after_a_dated_occasion",
+     edit(ST, {"statement_id": "st_003_02"}, {"occasion_event_id": "ev_gsomia_kor_decides_keep", "occasion_basis": "inferred"}),
+     "occasion", ST, "occasion_event_id"),
+    ("inferred_about_link_without_reasoning",
+     edit(SE, {"statement_id": "st_002_12", "event_id": "ev_jpn_whitelist_removal"}, {"notes": " "}), "inferred-link", SE, "notes"),
+    ("inferred_relation_without_reasoning",
+     edit(REL, {"event_id": "ev_kor_countermeasures", "relation": "responds_to"}, {"notes": ""}), "inferred-link", REL, "notes"),
+    ("inferred_actor_role_without_reasoning",
+     edit("event_actors", {"event_id": "ev_us_pressure_gsomia", "actor_id": "jpn"}, {"notes": ""}), "inferred-link", "event_actors", "notes"),
+    ("claim_recorded_twice", copy_row("claims", {"claim_id": "cl_005"}, {"claim_id": "cl_999", "value": "no results"}),
+     "claim-once", "claims", "char_start"),
+    ("title_takes_a_side", edit(EV, {"event_id": "ev_1965_accord"}, {"title": "Japan and South Korea conclude the 1965 accord settling compensation"}),
+     "neutral-title", EV, "title"),
+    ("agreement_name_takes_a_side", edit("agreements", {"agreement_id": "ag_1965_accord"}, {"name": "1965 accord (claims settlement)"}),
+     "neutral-title", "agreements", "name"),
+    ("about_link_to_missing_statement", copy_row(SE, {"statement_id": "st_000_04"}, {"statement_id": "st_009_99"}),
+     "foreign-key", SE, "statement_id"),
+]
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=[f[0] for f in FAULTS])
+def test_semantic_fault_is_reported_where_it_is(fault, package_copy):
+    name, mutate, check, table, field = fault
+    row = mutate(package_copy)
+    report = validate(package_copy)
+    assert not report.valid, name
+    hits = [p for p in report.problems if p.check == check and p.file == f"data/{table}.csv"]
+    assert hits, f"expected {check!r} in data/{table}.csv:\n{report.to_text()}"
+    if check == "foreign-key":
+        return  # FK errors carry no field name (frictionless)
+    assert any(p.field == field and p.row == row for p in hits), [str(p) for p in hits]
+
+
+def test_the_curated_tables_pass_every_semantic_check():
+    report = validate()
+    assert report.valid, report.to_text()
+    for check in ("act-status", "threat-link", "occasion", "inferred-link", "claim-once", "neutral-title"):
+        assert check in report.checks, check
+
+
+def test_no_title_or_name_uses_a_loaded_word(rows):
+    for table, column in (("events", "title"), ("agreements", "name")):
+        for r in rows(table):
+            assert not any(w in r[column].lower() for w in LOADED_WORDS), r[column]
+
+
+# ---------- the occasion window rule, property-tested against a plain Python statement of it
+
+DAY = st.one_of(st.none(), st.dates(min_value=dt.date(2019, 7, 1), max_value=dt.date(2019, 9, 30)))
+
+
+def _contains(ev_start, ev_end, s_start, s_end) -> bool:
+    """The occasion window [ev_start, ev_end] (None: unbounded) contains the said window [s_start, s_end]."""
+    if ev_start is not None and (s_start is None or s_start < ev_start):
+        return False
+    if ev_end is not None and (s_end is None or s_end > ev_end):
+        return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def tables():
+    pkg = load_package(ROOT / "datapackage.json")
+    return {n: pkg.table(n) for n in ("statements", "events")}
+
+
+@settings(max_examples=150, deadline=None)
+@given(ev_start=DAY, ev_end=DAY, s_start=DAY, s_end=st.dates(min_value=dt.date(2019, 7, 1), max_value=dt.date(2019, 9, 30)))
+def test_occasion_window_rule_matches_its_definition(tables, ev_start, ev_end, s_start, s_end):
+    con = duckdb.connect()
+    con.execute(f"CREATE TEMP TABLE {typed_name(tables['events'])} (_row INTEGER, event_id VARCHAR, status VARCHAR, date_start DATE, date_end DATE)")
+    con.execute(f"CREATE TEMP TABLE {typed_name(tables['statements'])} (_row INTEGER, occasion_event_id VARCHAR, occasion_basis VARCHAR, "
+                "said_date_start DATE, said_date_end DATE)")
+    con.execute(f"INSERT INTO {typed_name(tables['events'])} VALUES (2, 'ev_x', 'occurred', ?, ?)", [ev_start, ev_end])
+    con.execute(f"INSERT INTO {typed_name(tables['statements'])} VALUES (7, 'ev_x', 'stated', ?, ?)", [s_start, s_end])
+    report = Report(descriptor="test")
+    check_occasions(con, tables, report)
+    flagged = any(p.check == "occasion" and p.row == 7 for p in report.problems)
+    assert flagged == (not _contains(ev_start, ev_end, s_start, s_end))
+    con.close()
