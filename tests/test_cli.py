@@ -12,10 +12,11 @@ def cli(*args: str, cwd=None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "jpkr_data.cli", *args], capture_output=True, text=True, cwd=cwd)
 
 
-def test_validate_the_bundled_package():
+def test_validate_the_bundled_package(descriptor):
     r = cli("validate")
     assert r.returncode == 0, r.stdout + r.stderr
-    assert r.stdout.startswith("valid:") and "18 tables" in r.stdout
+    rows = sum(len(read_rows(res["name"])) for res in descriptor["resources"])
+    assert r.stdout.startswith("valid:") and f"{len(descriptor['resources'])} tables, {rows} rows" in r.stdout
 
 
 def test_validate_json_report(package_copy):
