@@ -61,4 +61,4 @@ def dataset_jsonld(pkg: Package, files: dict[str, dict[str, Any]], coverage: tup
 
 def jsonld_text(doc: dict[str, Any]) -> str:
     """The JSON-LD as text, safe inside a <script> element."""
-    return json.dumps(doc, indent=2, ensure_ascii=False).replace("</", "<\\/") + "\n"
+    return json.dumps(doc, indent=2, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"

@@ -68,4 +68,4 @@ def search_documents(m: SiteModel) -> list[dict[str, str]]:
 def index_script(docs: list[dict[str, str]]) -> str:
     """A script that defines the index (a script, not a JSON file, so it loads from file:// too)."""
     return "window.JPKR_KINDS = " + json.dumps(KINDS, ensure_ascii=False) + ";\nwindow.JPKR_INDEX = " + \
-        json.dumps(docs, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/") + ";\n"
+        json.dumps(docs, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + ";\n"
