@@ -63,6 +63,9 @@ def _svg(fig, annotate: dict[str, dict[str, Any]], title: str, css_class: str) -
     heading = ET.Element(f"{{{SVG}}}title")
     heading.text = title
     root.insert(0, heading)
+    for a in root.iter(f"{{{SVG}}}a"):
+        a.attrib.pop("target", None)  # matplotlib opens links in a new tab; the site keeps one
+        a.set("href", a.get(f"{{{XLINK}}}href", ""))
     for g in root.iter(f"{{{SVG}}}g"):
         info = annotate.get(g.get("id", ""))
         if not info:
