@@ -97,7 +97,7 @@ def build_site(con: duckdb.DuckDBPyConnection, pkg: Package, release: Path) -> P
     months = month_pages(m)
     charts = {
         "background": timeline_svg(background, dt.date(min(e["date_start"] or e["date_end"] for e in background).year - 5, 1, 1),
-                                   dt.date(YEAR + 1, 1, 1), "Timeline before 2019: the background", group=False),
+                                   dt.date(YEAR + 5, 1, 1), "Timeline before 2019: the background", group=False),
         "current": timeline_svg(current, lo, hi, f"Timeline of {YEAR}, grouped by thread"),
         "network": network_svg(m.dyads, m.actors, "Who met or acted on whom"),
     }
@@ -118,7 +118,8 @@ def build_site(con: duckdb.DuckDBPyConnection, pkg: Package, release: Path) -> P
         write(f"agreements/{g['agreement_id']}.html", "agreement.html", g=g)
     for mo in months:
         write(f"timeline/{mo['key']}.html", "month.html", mo=mo, months=months,
-              chart=timeline_svg(mo["events"], mo["lo"], mo["hi"], f"Timeline of {mo['label']}", link="../events/{}.html"))
+              chart=timeline_svg(mo["events"], mo["lo"] - dt.timedelta(days=3), mo["hi"] + dt.timedelta(days=2), f"Timeline of {mo['label']}",
+                                 link="../events/{}.html"))
     write("statements.html", "statements.html", facets=_facets(m))
     write("search.html", "search.html")
     for name in ("site.css", "site.js"):

@@ -127,7 +127,7 @@ def timeline_svg(events: list[dict[str, Any]], lo: dt.date, hi: dt.date, title: 
             else:
                 _draw_event(ax, item, mid, label_tf, link.format(item["event_id"]), wrap, annotate)
             y += h
-        fig.legend(handles=_legend_handles({e["status"] for e in events}), loc="lower center", ncol=5, frameon=False, fontsize=8,
+        fig.legend(handles=_legend_handles({e["status"] for e in events}, {e["date_precision"] for e in events}), loc="lower center", ncol=5, frameon=False, fontsize=8,
                    bbox_to_anchor=(0.5, 0.0))
         return _svg(fig, annotate, title, "timeline")
 
@@ -151,7 +151,7 @@ def _draw_event(ax, e: dict[str, Any], y: float, label_tf, url: str, wrap: int, 
         a, b = _num(start), _num(end) + 1
         ax.plot([a, b], [y, y], color=st["color"], alpha=0.45, linewidth=6, solid_capstyle="butt", url=url, gid=gid + "-span")
         annotate[gid + "-span"] = {"attrs": {**attrs, "class": attrs["class"] + " ev-span"}, "title": full}
-        ax.plot([(a + b) / 2], [y], **mark)
+        ax.plot([a if e.get("date_span_type") == "period" else (a + b) / 2], [y], **mark)  # a period: from its start; a window: somewhere in it
     elif end:  # open start: only an upper bound; a marker and a fixed-length arrow, never a span
         x = _num(end) + 0.5
         ax.annotate("", xy=(x, y), xycoords="data", xytext=(-22, 0), textcoords="offset points",
@@ -166,23 +166,28 @@ def _draw_event(ax, e: dict[str, Any], y: float, label_tf, url: str, wrap: int, 
     left_x = _num(start) if start else (_num(end) if end else None)
     right_x = _num(end) + 1 if end else (_num(start) + 1 if start else None)
     if left_x is not None:
-        on_left = prec == "open_end" or right_x > hi - 0.15 * (hi - lo)
-        ax.annotate(e["date_short"], xy=(left_x if on_left else right_x, y), xycoords="data", xytext=(-26 if on_left else 8, 0),
+        on_left = right_x > hi - 0.15 * (hi - lo)
+        gap = 30 if prec == "open_end" else 8  # past the open end's arrow
+        ax.annotate(e["date_short"], xy=(left_x if on_left else right_x, y), xycoords="data", xytext=(-26 if on_left else gap, 0),
                     textcoords="offset points", va="center", ha="right" if on_left else "left", fontsize=7.5, color="#444444",
                     gid=gid + "-date", annotation_clip=False)
         annotate[gid + "-date"] = {"attrs": {**attrs, "class": attrs["class"] + " ev-date"}, "title": full}
     annotate[gid] = {"attrs": {**attrs, "class": attrs["class"] + " ev-mark"}, "title": full}
 
 
-def _legend_handles(statuses: set[str]) -> list:
-    """Status by colour and shape, and how precision is drawn."""
+def _legend_handles(statuses: set[str], precisions: set[str]) -> list:
+    """Status by colour and shape, and how the precisions present are drawn."""
     handles = []
     for name, st in STATUS_STYLE.items():
         if name in statuses:
             handles.append(Line2D([], [], marker=st["marker"], linestyle="none", markersize=8, markeredgewidth=1.6, markeredgecolor=st["color"],
                                   markerfacecolor=st["color"] if st["fill"] else "white", label=name))
-    handles.append(Line2D([], [], color="#777777", alpha=0.45, linewidth=6, label="window or span (month, year, range)"))
-    handles.append(Line2D([], [], color="#777777", linestyle=":", marker="<", markersize=5, label="open start: happened by this day"))
+    if precisions & {"month", "year", "range"}:
+        handles.append(Line2D([], [], color="#777777", alpha=0.45, linewidth=6, label="window (mark in the middle) or span (mark at its start)"))
+    if "open_start" in precisions:
+        handles.append(Line2D([], [], color="#777777", linestyle=":", marker="<", markersize=5, label="open start: happened by this day"))
+    if "open_end" in precisions:
+        handles.append(Line2D([], [], color="#777777", linestyle=":", marker=">", markersize=5, label="open end: only after this day"))
     return handles
 
 

@@ -155,9 +155,14 @@ def load_model(con: duckdb.DuckDBPyConnection, pkg: Package) -> SiteModel:
             m.actors[s["speaker_id"]]["statements"].append(s["statement_id"])
         if s["relayed_by_id"] in m.actors:
             m.actors[s["relayed_by_id"]]["relayed"].append(s["statement_id"])
+    order = {event_id: i for i, event_id in enumerate(m.events)}
+    for a in m.actors.values():
+        a["events"].sort(key=lambda x: order[x["event_id"]])
     for e in m.events.values():
         linked = statements_for_event(con, pkg, e["event_id"])
         e["statements_at"], e["statements_about"] = linked["at"], linked["about"]
+    for e in m.events.values():
+        e["parts_said"] = [c for c in e["children"] if m.events[c]["statements_at"]]
 
     for g in rows(con, "SELECT * FROM agreements ORDER BY agreement_id"):
         g.update(parties=[], history=[])
