@@ -133,8 +133,13 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from .publication.release import build_release
+    from .publication.site import SiteError
 
-    out = build_release(args.out, args.path, include_sources=args.include_sources)
+    try:
+        out = build_release(args.out, args.path, include_sources=args.include_sources)
+    except SiteError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
     print(f"release written to {out}")
     return 0
 

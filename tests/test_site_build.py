@@ -240,6 +240,14 @@ def test_hostile_text_is_escaped_everywhere(package_copy, tmp_path):
     rows[1][header.index("notes")] = attack
     with path.open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh, lineterminator="\n").writerows(rows)
+    for table, key, column in (("actors", "jpn", "name"), ("claims", None, "value")):  # an actor's name (network, pages, index), a claim
+        p = package_copy / "data" / f"{table}.csv"
+        with p.open(encoding="utf-8", newline="") as fh:
+            trows = list(csv.reader(fh))
+        target = next(i for i, r in enumerate(trows) if i and (key is None or r[0] == key))
+        trows[target][trows[0].index(column)] = "X " + attack
+        with p.open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh, lineterminator="\n").writerows(trows)
     d = json.loads((package_copy / "datapackage.json").read_text(encoding="utf-8"))
     d["description"] = d["description"] + " " + attack
     (package_copy / "datapackage.json").write_text(json.dumps(d, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -254,3 +262,38 @@ def test_hostile_text_is_escaped_everywhere(package_copy, tmp_path):
     ld = [body for attrs, body in home.scripts if attrs.get("type") == "application/ld+json"][0]
     assert attack in json.loads(ld)["description"]
     assert sum(1 for tag, _ in home.elements if tag == "script") == 3
+    assert "X " + attack in read_page(out / "site" / "actors" / "jpn.html").title
+    assert "X " + attack in home.text  # in the network's label and the disagreements table, as text
+
+
+@pytest.mark.parametrize("bad_id", ["../../escaped", "Kang_Kyung_wha", "a/b", "con.html", "x" * 101, "", "ev_ok\n", "évé"])
+def test_page_ids_must_be_safe_file_names(bad_id):
+    from jpkr_data.publication.site.builder import SiteError, check_page_ids
+    from jpkr_data.publication.site.model import SiteModel
+
+    model = SiteModel(title="t", description="d", version="1", license={}, events={"ev_fine": {}}, actors={bad_id: {}})
+    with pytest.raises(SiteError, match="data/actors.csv: field actor_id"):
+        check_page_ids(model)
+    check_page_ids(SiteModel(title="t", description="d", version="1", license={}, events={"ev_fine": {}}, actors={"kang_kyung_wha": {}}))
+
+
+def test_an_id_that_cannot_name_a_page_is_refused_before_anything_is_written(package_copy, tmp_path):
+    """A hostile descriptor may drop the id patterns; the site still never writes outside its folder, nor two pages on one file."""
+    import subprocess
+    import sys
+
+    bad_id = "../../escaped"
+    d = json.loads((package_copy / "datapackage.json").read_text(encoding="utf-8"))
+    for res in d["resources"]:
+        for f in res["schema"]["fields"]:
+            if f["name"] == "actor_id":
+                f.get("constraints", {}).pop("pattern", None)
+    (package_copy / "datapackage.json").write_text(json.dumps(d, ensure_ascii=False, indent=2), encoding="utf-8")
+    for name in ("actors", "actor_aliases", "article_credits"):
+        p = package_copy / "data" / f"{name}.csv"
+        p.write_text(p.read_text(encoding="utf-8").replace("neil_fullick", bad_id), encoding="utf-8")
+    out = tmp_path / "rel"
+    r = subprocess.run([sys.executable, "-m", "jpkr_data.cli", "build", "--out", str(out), "--path", str(package_copy)], capture_output=True, text=True)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert "data/actors.csv" in r.stderr and "actor_id" in r.stderr and repr(bad_id) in r.stderr
+    assert not out.exists() and not list(tmp_path.glob("**/escaped*")) and sorted(p.name for p in tmp_path.iterdir()) == ["pkg"]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,23 @@ from .threads import LABELS, THREADS
 
 HERE = Path(__file__).parent
 YEAR = 2019  # the dispute's year: drawn on its own axis; earlier events form the background panel
+
+
+SAFE_ID = re.compile(r"[a-z0-9][a-z0-9_]{0,99}")  # ids that become file names: lower case, so no two collide on any file system
+
+
+class SiteError(ValueError):
+    """The package holds something the site cannot publish safely (e.g. an id that is not a safe file name)."""
+
+
+def check_page_ids(m: SiteModel) -> None:
+    """Every id that names a page file must be a safe file name, whatever the package's own schema allows."""
+    for table, field, rows in (("events", "event_id", m.events), ("actors", "actor_id", m.actors), ("articles", "article_id", m.articles),
+                               ("agreements", "agreement_id", m.agreements)):
+        for value in rows:
+            if not isinstance(value, str) or not SAFE_ID.fullmatch(value):
+                raise SiteError(f"data/{table}.csv: field {field}: value {value!r} cannot name a page of the site "
+                                "(expected lower-case letters, digits and '_', starting with a letter or digit, at most 100 characters)")
 
 
 def environment() -> Environment:
@@ -68,6 +86,7 @@ def _overlaps(e: dict[str, Any], lo: dt.date, hi: dt.date) -> bool:
 def build_site(con: duckdb.DuckDBPyConnection, pkg: Package, release: Path) -> Path:
     """Write `release/site/` (and `release/dataset.jsonld`) from the release database; returns the site folder."""
     m = load_model(con, pkg)
+    check_page_ids(m)
     site = release / "site"
     if site.exists():
         shutil.rmtree(site)
