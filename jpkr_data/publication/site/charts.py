@@ -275,5 +275,5 @@ def _draw_network(graph, pos, pairs, actors, nodes, link):
                for name, c in [("Japan", COUNTRY_COLOURS["JPN"]), ("South Korea", COUNTRY_COLOURS["KOR"]), ("United States", COUNTRY_COLOURS["USA"]),
                                ("China", COUNTRY_COLOURS["CHN"]), ("other / none", OTHER_COLOUR)]]
     handles += [Line2D([], [], color="#8a8a8a", linewidth=1 + 2 * w ** 0.5, label=f"{w} event{'s' if w > 1 else ''}") for w in (1, 4, 16)]
-    fig.legend(handles=handles, loc="lower center", ncol=7, frameon=False, fontsize=8.5)
+    fig.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False, fontsize=8.5)
     return fig, ax, texts
