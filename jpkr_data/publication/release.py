@@ -2,7 +2,7 @@
 
 DIR receives datapackage.json + data/*.csv (Frictionless), data/*.parquet (+ datapackage-parquet.json),
 jpkr.duckdb (tables, views, COMMENT ON, readable by DuckDB 1.1 and later) and its manifest, CODEBOOK.md,
-CITATION.cff, zenodo.json, LICENSE files, CHANGELOG.md, site/, jpkr-data-<version>.zip, SHA256SUMS (every
+CITATION.cff, zenodo.json, LICENSE files, CHANGELOG.md, dataset.jsonld (schema.org), site/ (the explorer), jpkr-data-<version>.zip, SHA256SUMS (every
 file, the zip included) and the .jpkr-release marker (dataset, version, SHA-256 of every file) by which a
 later build recognises DIR. Source article texts are left out unless include_sources is set.
 From an installed wheel (no source texts inside) the release is built from the verified bundled database
@@ -31,10 +31,11 @@ from ..validator.report import ValidationError
 from .card import write_card
 from .codebook import render_codebook
 from .corpus import write_corpus
-from .database_file import MIN_DUCKDB, STORAGE_VERSION, ArtifactError, copy_verified, release_database
+from .database_file import ArtifactError, copy_verified, release_database
 from .datasheet import render_datasheet
 from .diff import write_changes
 from .flat import write_views
+from .site import build_site
 from .target import check_target, publish, release_target, staging
 from .workbook import write_workbook
 
@@ -44,16 +45,6 @@ KBS World Radio, as republished by the sites they were taken from). They are NOT
 jpkr-data and stay the copyright of their publishers. They are included on request
 (--include-sources) for research use only, so that the evidence offsets can be checked.
 """
-EXAMPLES = [
-    ("What happened when?", "SELECT date_start, date_end, date_precision, title, status, n_articles FROM timeline;"),
-    ("Who said what at the Bangkok briefings?", "SELECT said_date, speaker_name, mode, text FROM statements_full WHERE occasion_event_id LIKE 'ev_bangkok_%';"),
-    ("Where do the sources disagree?", "SELECT subject_id, attribute, article_id, value FROM disagreements;"),
-    ("Status of GSOMIA on 1 September 2019", "SELECT status FROM agreement_status WHERE agreement_id = 'ag_gsomia' "
-     "AND effective_date <= DATE '2019-09-01' AND (valid_until IS NULL OR DATE '2019-09-01' < valid_until);"),
-    ("Who met whom?", "SELECT source_name, target_name, n_events FROM dyads WHERE event_type = 'meeting';"),
-]
-
-
 class Progress:
     """Step messages on a terminal; silent otherwise."""
 
@@ -211,35 +202,6 @@ def write_checksums_and_zip(tmp: Path, zip_name: str, when: dt.datetime) -> None
         fh.write(f"{sha256(archive)}  {archive.name}\n")
 
 
-def site_data(con: duckdb.DuckDBPyConnection, pkg: Package, downloads: list[dict]) -> dict:
-    def rows(sql: str) -> list[dict]:
-        cur = con.execute(sql)
-        cols = [c[0] for c in cur.description]
-        return [{k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in zip(cols, r)} for r in cur.fetchall()]
-
-    events = rows("SELECT t.event_id, t.title, t.date_start, t.date_end, t.date_precision, t.date_basis, e.date_reasoning, t.status, t.event_type "
-                  "FROM timeline t JOIN events e ON e.event_id = t.event_id "
-                  "ORDER BY coalesce(t.date_start, t.date_end) NULLS LAST, t.date_end NULLS LAST, t.event_id")
-    mentions = rows("SELECT m.event_id, m.article_id, coalesce(a.outlet, a.wire_agency_id) AS outlet, a.published_date, m.reported_status, "
-                    "m.evidence_text FROM event_mentions m JOIN articles a USING (article_id) ORDER BY m.article_id, m.char_start, m.event_id")
-    for e in events:
-        e["sources"] = [m for m in mentions if m["event_id"] == e["event_id"]]
-    counts = {t.name: con.execute(f"SELECT count(*) FROM {quote_ident(t.name)}").fetchone()[0] for t in pkg.tables}
-    codebook = [{"name": t.name, "rows": counts[t.name], "description": t.description,
-                 "fields": [{"name": f.name, "type": f.type, "description": f.description or ""} for f in t.fields]} for t in pkg.tables]
-    return {"description": pkg.descriptor.get("description", ""), "downloads": downloads, "events": events,
-            "dyads": rows("SELECT source_actor_id, source_name, target_actor_id, target_name, dyad_kind, event_type, plover_type, n_events FROM dyads ORDER BY ALL"),
-            "disagreements": rows("SELECT subject_table, subject_id, subject_label, attribute, article_id, outlet, published_date, value, evidence_text, claim_id "
-                                  "FROM disagreements"),
-            "codebook": codebook, "examples": [{"question": q, "sql": s} for q, s in EXAMPLES]}
-
-
-def render_site(data: dict, title: str) -> str:
-    template = (Path(__file__).parent / "templates" / "index.html").read_text(encoding="utf-8")
-    payload = json.dumps(data, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
-    return template.replace("__TITLE__", title).replace("__DATA__", payload)
-
-
 def write_zip(out: Path, name: str, when: dt.datetime) -> Path:
     target = out / name
     stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
@@ -304,13 +266,7 @@ def build_release(out: str | os.PathLike[str], path: str | os.PathLike[str] | No
             if include_sources:
                 write_corpus(pkg, con, pkg.root / "data" / "sources", tmp / "data" / "sources" / "corpus.jsonl", tmp / "data" / "sources" / "brat")
             step("codebook")
-            version = pkg.descriptor.get("version", "0.0.0")
-            downloads = [{"path": f"jpkr-data-{version}.zip", "what": "the whole release"},
-                         {"path": "jpkr.duckdb", "what": f"DuckDB database for DuckDB {MIN_DUCKDB} and later (storage {STORAGE_VERSION}): tables, views and comments"},
-                         {"path": "datapackage.json", "what": "Frictionless data package (CSV)"},
-                         {"path": "datapackage-parquet.json", "what": "the same tables as Parquet"},
-                         {"path": "CODEBOOK.md", "what": "every table and column"}, {"path": "CITATION.cff", "what": "how to cite"}]
-            write_text(tmp / "site" / "index.html", render_site(site_data(con, pkg, downloads), pkg.descriptor.get("title", "jpkr-data")))
+            build_site(con, pkg, tmp)
             step("site")
         finally:
             con.close()

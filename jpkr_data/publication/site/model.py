@@ -1,0 +1,198 @@
+"""Everything the site shows, read once from a release database into plain dicts keyed by id."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from ...schema import Package
+from .dates import event_date_label, event_date_short, said_date_label
+from .threads import OTHER, threads_of
+
+Row = dict[str, Any]
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[Row]:
+    """Run one query and return every row as a dict (fully fetched, so the connection stays usable)."""
+    cur = con.execute(sql, params or [])
+    cols = [c[0] for c in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def enum_meanings(pkg: Package, table: str, field_name: str) -> dict[str, str]:
+    """{value: meaning} read from the field's 'Values: `v`: meaning; ...' description in the Table Schema."""
+    from ..codebook import enum_meanings as parse
+
+    return dict(parse(pkg.table(table).field(field_name)))
+
+
+def statements_for_event(con: duckdb.DuckDBPyConnection, pkg: Package, event_id: str) -> dict[str, list[str]]:
+    """Statement ids said at an event (its occasion) and said about it.
+
+    The one place that knows how statements link to events: `statements.occasion_event_id` is the occasion; when the
+    package has a `statement_events` link table (statement_id, event_id), its rows are the statements about it.
+    """
+    at = [r["statement_id"] for r in rows(con, "SELECT statement_id FROM statements WHERE occasion_event_id = ? ORDER BY statement_id", [event_id])]
+    about: list[str] = []
+    if "statement_events" in pkg.names:
+        about = [r["statement_id"] for r in rows(con, "SELECT DISTINCT statement_id FROM statement_events WHERE event_id = ? ORDER BY statement_id", [event_id])
+                 if r["statement_id"] not in at]
+    return {"at": at, "about": about}
+
+
+@dataclass
+class SiteModel:
+    """The dataset as the site's pages need it."""
+
+    title: str
+    description: str
+    version: str
+    license: dict
+    events: dict[str, Row] = field(default_factory=dict)
+    actors: dict[str, Row] = field(default_factory=dict)
+    articles: dict[str, Row] = field(default_factory=dict)
+    agreements: dict[str, Row] = field(default_factory=dict)
+    statements: dict[str, Row] = field(default_factory=dict)
+    disagreements: list[list[Row]] = field(default_factory=list)
+    dyads: list[Row] = field(default_factory=list)
+    meanings: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def _outlet_name(article: Row, actors: dict[str, Row]) -> str:
+    """The outlet as a reader knows it: the outlet's name, else the wire agency's (e.g. 'Reuters')."""
+    if article.get("outlet"):
+        return article["outlet"]
+    ids = [article.get("wire_agency_id"), article.get("outlet_id")]
+    return next((actors[i]["name"] for i in ids if i and i in actors), ids[0] or ids[1] or "unknown outlet")
+
+
+def load_model(con: duckdb.DuckDBPyConnection, pkg: Package) -> SiteModel:
+    """Read every table the site needs, once, and link the rows to each other."""
+    d = pkg.descriptor
+    lic = (d.get("licenses") or [{}])[0]
+    m = SiteModel(title=d.get("title", d["name"]), description=d.get("description", ""), version=str(d.get("version", "0.0.0")), license=lic)
+    m.meanings = {key: enum_meanings(pkg, t, f) for key, (t, f) in {
+        "status": ("events", "status"), "date_precision": ("events", "date_precision"), "date_basis": ("events", "date_basis"),
+        "event_type": ("events", "event_type"), "role": ("event_actors", "role"), "effect": ("agreement_events", "effect"),
+        "mode": ("statements", "mode"), "actor_type": ("actors", "actor_type"), "segment_type": ("article_segments", "segment_type"),
+        "relation": ("event_relations", "relation"), "agreement_status": ("agreements", "status")}.items()}
+
+    for a in rows(con, "SELECT * FROM actors ORDER BY actor_id"):
+        a.update(aliases=[], roles=[], events=[], statements=[], relayed=[], children=[], agreements=[])
+        m.actors[a["actor_id"]] = a
+    for a in m.actors.values():
+        if a["parent_actor_id"] in m.actors:
+            m.actors[a["parent_actor_id"]]["children"].append(a["actor_id"])
+
+    for a in rows(con, "SELECT * FROM articles ORDER BY article_id"):
+        a["outlet_name"] = _outlet_name(a, m.actors)
+        a.update(segments=[], credits=[], mentions=[], statements=[], claims=[])
+        m.articles[a["article_id"]] = a
+    for c in rows(con, "SELECT * FROM article_contributions"):
+        if c["article_id"] in m.articles:
+            m.articles[c["article_id"]]["contribution"] = c
+    for s in rows(con, "SELECT * FROM article_segments ORDER BY article_id, segment_no"):
+        m.articles[s["article_id"]]["segments"].append(s)
+    for c in rows(con, "SELECT * FROM article_credits ORDER BY article_id, char_start"):
+        m.articles[c["article_id"]]["credits"].append(c)
+
+    for al in rows(con, "SELECT DISTINCT actor_id, alias, alias_type FROM actor_aliases ORDER BY actor_id, alias"):
+        m.actors[al["actor_id"]]["aliases"].append(al)
+    for r in rows(con, "SELECT r.*, a.published_date FROM actor_roles r JOIN articles a USING (article_id) ORDER BY r.actor_id, a.published_date, r.article_id"):
+        r["outlet_name"] = m.articles[r["article_id"]]["outlet_name"]
+        m.actors[r["actor_id"]]["roles"].append(r)
+
+    cameo = {c["cameo_code"]: c for c in rows(con, "SELECT * FROM cameo_codes")}
+    for e in rows(con, "SELECT * FROM events ORDER BY coalesce(date_start, date_end) NULLS LAST, date_end NULLS LAST, event_id"):
+        code = cameo.get(e["cameo_code"] or "")
+        e["cameo_label"] = code["label"] if code else None
+        e["plover_type"] = code["plover_type"] if code else None
+        e["crosswalk_note"] = code["crosswalk_note"] if code else None
+        e["date_label"], e["date_short"] = event_date_label(e), event_date_short(e)
+        e["threads"] = threads_of(e)
+        e.update(mentions=[], actors=[], statements_at=[], statements_about=[], relations=[], agreements=[], claims=[], children=[])
+        m.events[e["event_id"]] = e
+    for e in m.events.values():
+        if e["parent_event_id"] in m.events:
+            m.events[e["parent_event_id"]]["children"].append(e["event_id"])
+            if not e["threads"]:
+                e["threads"] = list(m.events[e["parent_event_id"]]["threads"])
+    for e in m.events.values():
+        e["threads"] = e["threads"] or [OTHER]
+    for mn in rows(con, "SELECT * FROM event_mentions ORDER BY article_id, char_start, event_id"):
+        art = m.articles[mn["article_id"]]
+        mn.update(outlet_name=art["outlet_name"], published_date=art["published_date"])
+        m.events[mn["event_id"]]["mentions"].append(mn)
+        art["mentions"].append(mn)
+    for ea in rows(con, "SELECT * FROM event_actors ORDER BY event_id, role, actor_id, article_id"):
+        m.events[ea["event_id"]]["actors"].append(ea)
+        evs = m.actors[ea["actor_id"]]["events"]
+        if ea["event_id"] not in [x["event_id"] for x in evs]:
+            evs.append({"event_id": ea["event_id"], "roles": []})
+        entry = next(x for x in evs if x["event_id"] == ea["event_id"])
+        if ea["role"] not in entry["roles"]:
+            entry["roles"].append(ea["role"])
+    for rel in rows(con, "SELECT * FROM event_relations ORDER BY event_id, relation, related_event_id"):
+        m.events[rel["event_id"]]["relations"].append({**rel, "direction": "out", "other": rel["related_event_id"]})
+        m.events[rel["related_event_id"]]["relations"].append({**rel, "direction": "in", "other": rel["event_id"]})
+
+    for s in rows(con, "SELECT * FROM statements_full ORDER BY coalesce(said_date, said_date_start, said_date_end, published_date), article_id, statement_id"):
+        raw = rows(con, "SELECT attribution_text, attribution_start, char_start, char_end, said_date_reasoning, notes FROM statements WHERE statement_id = ?",
+                   [s["statement_id"]])[0]
+        s.update(raw)
+        art = m.articles[s["article_id"]]
+        s["outlet_name"] = art["outlet_name"]
+        s["said_label"] = said_date_label(s)
+        s["month"] = _month_of(s)
+        s["country"] = (m.actors[s["speaker_id"]]["country_iso3"] or "") if s["speaker_id"] in m.actors else ""
+        s["attribution_first"] = raw["attribution_start"] is not None and raw["attribution_start"] < raw["char_start"]
+        m.statements[s["statement_id"]] = s
+        art["statements"].append(s["statement_id"])
+        if s["speaker_id"] in m.actors:
+            m.actors[s["speaker_id"]]["statements"].append(s["statement_id"])
+        if s["relayed_by_id"] in m.actors:
+            m.actors[s["relayed_by_id"]]["relayed"].append(s["statement_id"])
+    order = {event_id: i for i, event_id in enumerate(m.events)}
+    for a in m.actors.values():
+        a["events"].sort(key=lambda x: order[x["event_id"]])
+    for e in m.events.values():
+        linked = statements_for_event(con, pkg, e["event_id"])
+        e["statements_at"], e["statements_about"] = linked["at"], linked["about"]
+    for e in m.events.values():
+        e["parts_said"] = [c for c in e["children"] if m.events[c]["statements_at"]]
+
+    for g in rows(con, "SELECT * FROM agreements ORDER BY agreement_id"):
+        g.update(parties=[], history=[])
+        m.agreements[g["agreement_id"]] = g
+    for p in rows(con, "SELECT * FROM agreement_parties ORDER BY agreement_id, role, actor_id"):
+        m.agreements[p["agreement_id"]]["parties"].append(p)
+        if p["agreement_id"] not in m.actors[p["actor_id"]]["agreements"]:
+            m.actors[p["actor_id"]]["agreements"].append(p["agreement_id"])
+    for h in rows(con, "SELECT * FROM agreement_status"):
+        m.agreements[h["agreement_id"]]["history"].append(h)
+        m.events[h["event_id"]]["agreements"].append(h)
+
+    groups: dict[tuple, list[Row]] = defaultdict(list)
+    for c in rows(con, "SELECT * FROM disagreements ORDER BY subject_table, subject_id, attribute, published_date, article_id, claim_id"):
+        c["outlet_name"] = m.articles[c["article_id"]]["outlet_name"]
+        groups[(c["subject_table"], c["subject_id"], c["attribute"])].append(c)
+        m.articles[c["article_id"]]["claims"].append(c)
+    m.disagreements = list(groups.values())
+    for group in m.disagreements:
+        first = group[0]
+        if first["subject_table"] == "events" and first["subject_id"] in m.events:
+            m.events[first["subject_id"]]["claims"].append(group)
+    m.dyads = rows(con, "SELECT * FROM dyads ORDER BY ALL")
+    return m
+
+
+def _month_of(s: Row) -> str:
+    """'2019-08' when the statement's window lies within one month, else 'undated'."""
+    lo = s.get("said_date") or s.get("said_date_start")
+    hi = s.get("said_date") or s.get("said_date_end")
+    if isinstance(lo, dt.date) and isinstance(hi, dt.date) and (lo.year, lo.month) == (hi.year, hi.month):
+        return f"{lo.year:04d}-{lo.month:02d}"
+    return "undated"
