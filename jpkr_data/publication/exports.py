@@ -194,7 +194,7 @@ def collect_records(con: duckdb.DuckDBPyConnection) -> list[Record]:
         for src, tgt in event_pairs:
             records.append(Record(
                 event_id, day, ds, de, precision, basis, code, label, float(gold), int(quad), ptype,
-                int(pquad) if pquad is not None else None, pmode, contexts.split(";") if contexts else [],
+                int(pquad) if pquad is not None else None, pmode, _as_list(contexts),
                 location, loc_country, actors.get(src) if src else None, actors.get(tgt) if tgt else None,
                 arts, outlets, n, disagree.get(event_id, [])))
     return records
@@ -341,3 +341,10 @@ def export(con: duckdb.DuckDBPyConnection, fmt: str, out: str | os.PathLike[str]
 
     _write_atomically(out, write)
     return len(rows)
+
+
+def _as_list(value: str | list[str] | None) -> list[str]:
+    """A list column as a list (a `;`-joined string from a package built before lists were typed)."""
+    if not value:
+        return []
+    return value.split(";") if isinstance(value, str) else list(value)

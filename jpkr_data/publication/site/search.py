@@ -45,7 +45,7 @@ def search_documents(m: SiteModel) -> list[dict[str, str]]:
                          *[m.actors[a["actor_id"]]["name"] for a in e["actors"]], e["location"], e["event_type"]))
     for s in m.statements.values():
         docs.append(_doc("statement", f"{s['speaker_name']}: “{s['text']}”", f"statements.html#id={s['statement_id']}",
-                         f"{s['said_label']} · {s['outlet_name']} · {s['mode']}", s["attribution_text"], s["event_title"],
+                         f"{s['said_label']} · {s['outlet_name']} · {s['mode']}", s["attribution_text"], s["occasion_title"],
                          *[al["alias"] for al in m.actors.get(s["speaker_id"], {}).get("aliases", [])]))
     for a in m.actors.values():
         docs.append(_doc("actor", a["name"], f"actors/{a['actor_id']}.html", a["description"] or a["actor_type"],

@@ -23,7 +23,8 @@ LABELS = {**{k: v["label"] for k, v in THREADS.items()}, OTHER: "Other"}
 
 def threads_of(event: dict[str, Any]) -> list[str]:
     """The threads an event belongs to by the rule above (may be empty; the caller falls back to the parent)."""
-    contexts = {c.strip() for c in (event.get("plover_contexts") or "").split(";") if c.strip()}
+    raw = event.get("plover_contexts") or []
+    contexts = {c.strip() for c in (raw.split(";") if isinstance(raw, str) else raw) if c and c.strip()}
     return [name for name, rule in THREADS.items() if contexts & rule["contexts"] or event.get("event_type") in rule["event_types"]]
 
 
