@@ -297,3 +297,34 @@ def test_an_id_that_cannot_name_a_page_is_refused_before_anything_is_written(pac
     assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
     assert "data/actors.csv" in r.stderr and "actor_id" in r.stderr and repr(bad_id) in r.stderr
     assert not out.exists() and not list(tmp_path.glob("**/escaped*")) and sorted(p.name for p in tmp_path.iterdir()) == ["pkg"]
+
+
+def test_datasheet_page_shows_every_question_of_the_release_datasheet(release, pages):
+    """The datasheet is on the site (issue #12): each of its headings and questions appears on the page, raw HTML never passes through."""
+    md = (release / "DATASHEET.md").read_text(encoding="utf-8")
+    page = pages["datasheet.html"]
+    headings = [line.lstrip("#").strip() for line in md.splitlines() if line.startswith("## ")]
+    questions = re.findall(r"\*\*([^*]+\?)\*\*", md)
+    assert len(headings) >= 7 and len(questions) >= 10
+    for words in headings + questions:
+        assert " ".join(words.split()) in page.text, words
+    assert "datasheet.html" in " ".join(pages["index.html"].links)
+
+
+def test_weekly_series_on_the_home_page_matches_the_view(release, pages):
+    """The home page's weekly Japan-South Korea table is the event_series view's rows (issue #14's worked example)."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{release / 'jpkr.duckdb'}' AS r (READ_ONLY)")
+    rows = con.execute("SELECT period_start, source, target, goldstein_sum FROM r.main.event_series WHERE level = 'state' AND period = 'week' "
+                       "AND ((source = 'JPN' AND target = 'KOR') OR (source = 'KOR' AND target = 'JPN')) "
+                       "AND period_start BETWEEN DATE '2019-06-01' AND DATE '2019-12-31' ORDER BY 1, 2").fetchall()
+    con.close()
+    home = (release / "site" / "index.html").read_text(encoding="utf-8")
+    section = home[home.index('id="series"'):home.index('id="browse"')]
+    shown = re.findall(r"<tr><td>([^<]+)</td><td>([A-Z]{3})</td><td>([A-Z]{3})</td><td class=\"num\">([^<]+)</td>", section)
+    assert len(rows) >= 4 and len(shown) == len(rows)
+    for (day, src, tgt, total), (label, s2, t2, shown_total) in zip(rows, shown):
+        assert (src, tgt) == (s2, t2) and str(day.day) in label and float(shown_total) == pytest.approx(total, abs=0.05)
+    assert section.count("<svg") == 1

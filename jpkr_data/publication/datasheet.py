@@ -39,7 +39,7 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
 
 def first_sentence(text: str) -> str:
     """Text up to its first full stop or colon (a list that follows a colon is left out)."""
-    head = re.split(r"(?<=\.)\s", text, maxsplit=1)[0]
+    head = re.split(r"(?<!e\.g\.)(?<!i\.e\.)(?<=\.)\s", text, maxsplit=1)[0]
     return head.split(": ", 1)[0].rstrip(":") + ("." if ": " in head or head.endswith(":") else "")
 
 

@@ -25,16 +25,8 @@ def series(con: duckdb.DuckDBPyConnection, a: str, b: str, start: dt.date, end: 
     return con.execute(SERIES_SQL, [period, a, b, b, a, start, end]).fetchall()
 
 
-def plot_series(con: duckdb.DuckDBPyConnection, out: str | os.PathLike[str], a: str = "JPN", b: str = "KOR",
-                start: dt.date = dt.date(2019, 6, 1), end: dt.date = dt.date(2019, 12, 31), period: str = "week") -> int:
-    """Save a bar chart of the Goldstein sum per period, a -> b and b -> a, to a PNG; return the number of rows plotted."""
-    out = Path(out)
-    if "\0" in str(out):
-        raise PlotError(f"cannot write {str(out)!r}: a file name cannot hold a NUL character")
-    if out.suffix.lower() != ".png":
-        raise PlotError(f"cannot write {out}: the plot is a PNG file (name it *.png)")
-    if not (out.parent if str(out.parent) else Path(".")).is_dir():
-        raise PlotError(f"cannot write {out}: folder {out.parent} does not exist")
+def series_figure(con: duckdb.DuckDBPyConnection, a: str, b: str, start: dt.date, end: dt.date, period: str = "week"):
+    """The bar chart of the Goldstein sum per period, a -> b and b -> a, as a matplotlib figure, and the rows it plots."""
     rows = series(con, a, b, start, end, period)
     import matplotlib
 
@@ -59,6 +51,40 @@ def plot_series(con: duckdb.DuckDBPyConnection, out: str | os.PathLike[str], a: 
     ax.legend(loc="upper left")
     fig.autofmt_xdate()
     fig.tight_layout()
+    return fig, len(rows)
+
+
+def series_svg(con: duckdb.DuckDBPyConnection, a: str = "JPN", b: str = "KOR", start: dt.date = dt.date(2019, 6, 1),
+               end: dt.date = dt.date(2019, 12, 31), period: str = "week") -> str:
+    """The same chart as SVG text, byte-identical across builds (fixed hash salt, no date metadata)."""
+    import io
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    fig, _ = series_figure(con, a, b, start, end, period)
+    buf = io.StringIO()
+    try:
+        with matplotlib.rc_context({"svg.hashsalt": "jpkr-data", "svg.fonttype": "none"}):
+            fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    finally:
+        plt.close(fig)
+    return buf.getvalue()
+
+
+def plot_series(con: duckdb.DuckDBPyConnection, out: str | os.PathLike[str], a: str = "JPN", b: str = "KOR",
+                start: dt.date = dt.date(2019, 6, 1), end: dt.date = dt.date(2019, 12, 31), period: str = "week") -> int:
+    """Save a bar chart of the Goldstein sum per period, a -> b and b -> a, to a PNG; return the number of rows plotted."""
+    out = Path(out)
+    if "\0" in str(out):
+        raise PlotError(f"cannot write {str(out)!r}: a file name cannot hold a NUL character")
+    if out.suffix.lower() != ".png":
+        raise PlotError(f"cannot write {out}: the plot is a PNG file (name it *.png)")
+    if not (out.parent if str(out.parent) else Path(".")).is_dir():
+        raise PlotError(f"cannot write {out}: folder {out.parent} does not exist")
+    fig, n = series_figure(con, a, b, start, end, period)
+    import matplotlib.pyplot as plt
+
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}.png")
     try:
         fig.savefig(tmp, format="png")
@@ -69,4 +95,4 @@ def plot_series(con: duckdb.DuckDBPyConnection, out: str | os.PathLike[str], a: 
         plt.close(fig)
         if tmp.exists():
             tmp.unlink()
-    return len(rows)
+    return n

@@ -119,6 +119,7 @@ def build_site(con: duckdb.DuckDBPyConnection, pkg: Package, release: Path) -> P
                                    dt.date(YEAR + 5, 1, 1), "Timeline before 2019: the background", group=False),
         "current": timeline_svg(current, lo, hi, f"Timeline of {YEAR}, grouped by thread"),
         "network": network_svg(m.dyads, m.actors, "Who met or acted on whom"),
+        "series": _series_chart(con),
     }
     authors = ", ".join(c.get("title", "") for c in pkg.descriptor.get("contributors", [])) or "jpkr-data contributors"
     year = str(pkg.descriptor.get("created", ""))[:4]
@@ -126,7 +127,8 @@ def build_site(con: duckdb.DuckDBPyConnection, pkg: Package, release: Path) -> P
     if pkg.descriptor.get("homepage"):
         citation += " " + pkg.descriptor["homepage"]
     write("index.html", "index.html", charts=charts, months=months, downloads=downloads, jsonld=jsonld_text(ld), citation=citation,
-          cite_cff=_cff(release), rule=THREADS, background=background, current=current)
+          cite_cff=_cff(release), rule=THREADS, background=background, current=current, series_rows=_series_rows(con))
+    write("datasheet.html", "datasheet.html", body=_datasheet_html(release))
     for e in m.events.values():
         write(f"events/{e['event_id']}.html", "event.html", e=e)
     for a in m.actors.values():
@@ -145,6 +147,39 @@ def build_site(con: duckdb.DuckDBPyConnection, pkg: Package, release: Path) -> P
         shutil.copyfile(HERE / "static" / name, site / "static" / name)
     (site / "static" / "search-index.js").write_text(index_script(search_documents(m)), encoding="utf-8", newline="\n")
     return site
+
+
+def _series_chart(con: duckdb.DuckDBPyConnection) -> str:
+    """The weekly Japan-South Korea Goldstein chart as inline SVG (empty when the package has no event_series view)."""
+    if not _has_view(con, "event_series"):
+        return ""
+    from ..plot import series_svg
+
+    svg = series_svg(con)
+    return svg[svg.index("<svg"):]  # drop the XML declaration and doctype: the SVG is inlined in HTML
+
+
+def _series_rows(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """The rows the chart draws, for the table beside it."""
+    if not _has_view(con, "event_series"):
+        return []
+    from ..plot import series
+
+    return series(con, "JPN", "KOR", dt.date(2019, 6, 1), dt.date(2019, 12, 31), "week")
+
+
+def _has_view(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the database has a view of that name."""
+    return bool(con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = ? AND NOT internal", [name]).fetchone()[0])
+
+
+def _datasheet_html(release: Path) -> str:
+    """DATASHEET.md of the release as HTML (raw HTML in it is escaped, not passed through)."""
+    from markdown_it import MarkdownIt
+
+    p = release / "DATASHEET.md"
+    text = p.read_text(encoding="utf-8") if p.is_file() else "# Datasheet\n\nThis release has no datasheet."
+    return MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
 
 
 def _cff(release: Path) -> str:
