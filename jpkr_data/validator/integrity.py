@@ -6,12 +6,11 @@ for, and parent links have no cycles. Each runs only when the tables it reads we
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 
 from ..schema import Package, Table, quote_ident
 from ..sources import find_quoted_spans, read_source, sha256_of
+from .paths import path_problem, resolve_inside
 from .report import Problem, Report
 from .schema_checks import collect, typed_name
 
@@ -40,11 +39,20 @@ def load_sources(con: duckdb.DuckDBPyConnection, pkg: Package, staged: dict[str,
     for row, article_id, source_file, sha, nbytes, nchars in rows:
         if not source_file:
             continue
-        path: Path = pkg.root / "data" / "sources" / source_file
+        why = path_problem(source_file) or ("/" in source_file and "a source file name has no folder part") or None
+        path = None if why else resolve_inside(pkg.root, f"data/sources/{source_file}")
+        if path is None:
+            report.add(Problem("source-file", rel, f"source file name {source_file!r} is not a file name inside data/sources/"
+                               f"{': ' + why if why else ' (a symbolic link leads out of the package)'}", row, "source_file", source_file))
+            continue
         if not path.is_file():
             report.add(Problem("source-file", rel, f"source file data/sources/{source_file} does not exist", row, "source_file", source_file))
             continue
-        actual = sha256_of(path)
+        try:
+            actual = sha256_of(path)
+        except OSError as exc:
+            report.add(Problem("source-file", rel, f"data/sources/{source_file} cannot be read: {exc.strerror or exc}", row, "source_file", source_file))
+            continue
         if sha and actual != sha:
             report.add(Problem("source-checksum", rel, f"data/sources/{source_file} has SHA-256 {actual}: the source was edited or replaced", row, "source_sha256", sha))
             continue
