@@ -139,15 +139,20 @@ def view_query(view: View) -> tuple[str | None, str | None]:
     name = _unquote(words[i + 1][0])
     if name.lower() != view.name:
         return None, f"the file must create the view {view.name!r} (named after the file), not {name!r}"
+    if why := _reads_a_file(words):
+        return None, why
+    return query[_as_position(query):].strip(), None
+
+
+def _reads_a_file(words: list[tuple[str, str]]) -> str | None:
+    """Why the tokens read a file (a file-reading function, or a string used as a table), or None."""
     for k, (word, kind) in enumerate(words):
         nxt = words[k + 1][0] if k + 1 < len(words) else ""
         if kind in ("identifier", "keyword") and nxt == "(" and _unquote(word).lower() in FILE_READERS:
-            return None, f"the view calls {word}(), which reads files or other databases: a view reads only the package's tables"
+            return f"the view calls {word}(), which reads files or other databases: a view reads only the package's tables"
         if kind == "string_const" and k and words[k - 1][0] in ("FROM", "JOIN"):
-            return None, f"the view reads {word} as a table (a file): a view reads only the package's tables"
-    # the query is everything after AS: found by counting tokens, comments included, in the original text
-    as_at = _as_position(query)
-    return query[as_at:].strip(), None
+            return f"the view reads {word} as a table (a file): a view reads only the package's tables"
+    return None
 
 
 def _as_position(query: str) -> int:

@@ -50,11 +50,17 @@ STRICTER = {
     "header_duplicated": "frictionless may report duplicate labels as a warning-level label error only",
     "whitespace_in_key": "frictionless treats ' art000' as a different string, caught only if a foreign key breaks",
     "header_missing_column": "frictionless reports a missing label; we report the header",
+    "view_two_statements": "views are not part of the Frictionless model; a view file holds exactly one CREATE VIEW",
+    "view_reads_a_file": "idem; a view reads only the package's tables",
 }
 
 
 def frictionless_errors(pkg: Path) -> tuple[bool, set[tuple[str, int | None, str | None]]]:
-    report = frictionless.Package(str(pkg / "datapackage.json")).validate()
+    """frictionless' verdict and located errors; a descriptor it refuses to load is a rejection of the descriptor."""
+    try:
+        report = frictionless.Package(str(pkg / "datapackage.json")).validate()
+    except Exception:  # noqa: BLE001 - frictionless raises FrictionlessException, re.error or AttributeError on bad descriptors: all reject
+        return False, {("datapackage.json", None, None)}
     located = set()
     for task in report.tasks:
         for err in task.errors:

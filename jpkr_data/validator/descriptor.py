@@ -27,6 +27,13 @@ DIALECT_FREE = ("lineTerminator", "csvddfVersion", "$schema")  # line endings ar
 SPAN_KEYS = {"article": str, "start": str, "end": str, "text": str, "region": str, "text_optional": bool}
 REGIONS = ("content", "file", "any")
 BIGINT = 2 ** 63
+METADATA = {  # key: (one of these is required, keys whose values must be strings)
+    "licenses": (("name", "path"), ("name", "path", "title")),
+    "sources": (("title",), ("title", "path", "email")),
+    "contributors": (("title",), ("title", "path", "email", "role", "organization")),
+}
+PACKAGE_PROFILES = ("data-package", "tabular-data-package")
+RESOURCE_PROFILES = ("data-resource", "tabular-data-resource")
 _re2 = None  # one in-memory DuckDB connection that compiles patterns (RE2), opened on first use
 _re2_lock = threading.Lock()
 
@@ -68,12 +75,14 @@ class DescriptorChecker:
         for key in ("name", "title", "version", "description", "created", "homepage"):
             if key in self.d and not isinstance(self.d[key], str):
                 self.bad(key, f"must be a string, not {json_type(self.d[key])}")
+        if "profile" in self.d and self.d["profile"] not in PACKAGE_PROFILES:
+            self.bad("profile", f"must be one of {', '.join(PACKAGE_PROFILES)}", self.d["profile"])
         for key in ("keywords",):
             if key in self.d and not (isinstance(self.d[key], list) and all(isinstance(k, str) for k in self.d[key])):
                 self.bad(key, "must be an array of strings")
-        for key in ("contributors", "licenses", "sources"):
-            if key in self.d and not (isinstance(self.d[key], list) and all(isinstance(k, dict) for k in self.d[key])):
-                self.bad(key, "must be an array of objects")
+        self.metadata("", self.d)
+        if isinstance(self.d.get("created"), str) and not _is_datetime(self.d["created"]):
+            self.bad("created", "must be an ISO 8601 date-time (e.g. 2019-08-21T00:00:00Z)", self.d["created"])
         resources = self.d.get("resources")
         if not isinstance(resources, list) or not resources:
             self.bad("resources", "must be a non-empty array of resources" if "resources" in self.d else "is missing: a package needs an array of resources",
@@ -110,7 +119,9 @@ class DescriptorChecker:
             self.bad(f"{p}.path", "a resource needs a path (inline data is not supported)" if path is None else f"must be a string, not {json_type(path)}")
         elif why := path_problem(path):
             self.bad(f"{p}.path", why, path)
-        for key in ("title", "description", "profile", "mediatype"):
+        if "profile" in res and res["profile"] not in RESOURCE_PROFILES:
+            self.bad(f"{p}.profile", f"must be one of {', '.join(RESOURCE_PROFILES)}", res["profile"])
+        for key in ("title", "description", "mediatype"):
             if key in res and not isinstance(res[key], str):
                 self.bad(f"{p}.{key}", f"must be a string, not {json_type(res[key])}")
         if "format" in res and res["format"] != "csv":
@@ -119,6 +130,7 @@ class DescriptorChecker:
             self.bad(f"{p}.encoding", "only UTF-8 is supported", res["encoding"])
         if "compression" in res:
             self.bad(f"{p}.compression", "compressed resources are not supported")
+        self.metadata(f"{p}.", res)
         self.dialect(f"{p}.dialect", res.get("dialect"))
         schema = res.get("schema")
         if isinstance(schema, str):
@@ -128,6 +140,26 @@ class DescriptorChecker:
         else:
             self.schema(f"{p}.schema", schema)
         return name
+
+    def metadata(self, p: str, owner: dict) -> None:
+        """licenses, sources and contributors (of the package or a resource): arrays of objects with string values."""
+        for key, (required, keys) in METADATA.items():
+            if key not in owner:
+                continue
+            items = owner[key]
+            if not isinstance(items, list):
+                self.bad(f"{p}{key}", f"must be an array of objects, not {json_type(items)}")
+                continue
+            for k, item in enumerate(items):
+                q = f"{p}{key}[{k}]"
+                if not isinstance(item, dict):
+                    self.bad(q, f"must be an object, not {json_type(item)}")
+                    continue
+                if not any(r in item for r in required):
+                    self.bad(q, f"needs {' or '.join(required)}")
+                for name in keys:
+                    if name in item and not isinstance(item[name], str):
+                        self.bad(f"{q}.{name}", f"must be a string, not {json_type(item[name])}", item[name])
 
     def dialect(self, p: str, dialect: Any) -> None:
         """A CSV dialect may only state the defaults this validator reads (comma, double quote, header)."""
@@ -319,6 +351,15 @@ class DescriptorChecker:
                              "(a DuckDB foreign key needs one)", remote)
         if not self.problems and (cycle := fk_cycle(tables)):
             self.bad(f"resources[{names[cycle[0]]}].schema.foreignKeys", f"foreign keys form a cycle: {' -> '.join(cycle)} (the tables cannot be loaded in order)")
+
+
+def _is_datetime(value: str) -> bool:
+    """True for an ISO 8601 date-time such as 2026-11-23T00:00:00Z."""
+    try:
+        dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return "T" in value
 
 
 def is_key(schema: dict, fields: list[str]) -> bool:

@@ -14,6 +14,8 @@ def name_problem(name: str) -> str | None:
     """Why a resource name is not acceptable, or None."""
     if not RESOURCE_NAME.match(name):
         return f"resource name {name!r} must match {RESOURCE_NAME.pattern} (lower-case letters, digits, '-', '.', '_', '/')"
+    if name.startswith("/") or any(seg in ("", ".", "..") for seg in name.split("/")):
+        return f"resource name {name!r} has an empty, '.' or '..' segment or starts with '/' (names also name files in a release)"
     return None
 
 
