@@ -61,6 +61,7 @@ def run_pipeline(con: duckdb.DuckDBPyConnection, descriptor: Path, build: bool =
     """Stage and check; when valid, create the tables (build=True: typed tables with their
     constraints; False: light aliases, enough to prove the views compile and run) and the views."""
     report = Report(descriptor=str(descriptor))
+    con.execute("SET enable_progress_bar = false")  # a long check must not draw on the user's terminal
     try:
         pkg = load_package(descriptor, re2=True)
     except DescriptorError as exc:

@@ -11,6 +11,7 @@ import io
 import sys
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import duckdb
@@ -174,25 +175,6 @@ def open_data_file(pkg: Package, table: Table, report: Report) -> bytes | None:
         return None
 
 
-def check_csv_shape(pkg: Package, table: Table, report: Report) -> tuple[bytes, str] | None:
-    """Path, encoding and header (fast: the first record only). Returns the file's bytes and text when loadable."""
-    report.ran("csv-hygiene")
-    raw = open_data_file(pkg, table, report)
-    if raw is None:
-        return None
-    rel = table.path
-    text = _check_bytes(raw, rel, report)
-    if text is None:
-        return None
-    with _field_limit(len(text)):
-        try:
-            header = _first_record(text)
-        except csv.Error as exc:
-            report.add(Problem("csv-syntax", rel, f"malformed CSV header: {exc}", row=1))
-            return None
-    return (raw, text) if _check_header(header, table, rel, report) else None
-
-
 def stage_table(con: duckdb.DuckDBPyConnection, pkg: Package, table: Table, raw: bytes) -> int:
     """Copy one CSV into a VARCHAR staging table with its row numbers; return the row count.
 
@@ -225,25 +207,55 @@ def _stage_parsed(con: duckdb.DuckDBPyConnection, table: Table, text: str) -> in
     return len(rows)
 
 
+def _shape(pkg: Package, table: Table, raw: bytes) -> tuple[bool, Report]:
+    """Encoding, header and record shape of one file, into a report of its own (run beside DuckDB's read)."""
+    local = Report(descriptor="")
+    rel = table.path
+    text = _check_bytes(raw, rel, local)
+    if text is None:
+        return False, local
+    with _field_limit(len(text)):
+        try:
+            header = _first_record(text)
+        except csv.Error as exc:
+            local.add(Problem("csv-syntax", rel, f"malformed CSV header: {exc}", row=1))
+            return False, local
+    if not _check_header(header, table, rel, local):
+        return False, local
+    return scan_rows(raw, text, table, rel, local), local
+
+
 def stage_package(con: duckdb.DuckDBPyConnection, pkg: Package, report: Report) -> dict[str, Table]:
     """Stage every table whose CSV is well formed; return those that were staged.
 
-    Every file's shape is checked before DuckDB reads it (numpy for large files, else or when
-    unsure Python's csv module): DuckDB 2.0's strict mode silently drops an unclosed quote at
-    the end of a file and extra cells in some rows, so it cannot be trusted alone to reject a
-    malformed file.
+    Every file's shape is checked (numpy for large files, else or when unsure Python's csv
+    module): DuckDB 2.0's strict mode silently drops an unclosed quote at the end of a file and
+    extra cells in some rows, so it cannot be trusted alone to reject a malformed file. The check
+    runs in a second thread while DuckDB reads the same file (both release the GIL for the bulk
+    of their work); a file the check rejects is dropped from staging. Files are read only through
+    paths checked to stay inside the package, one at a time.
     """
     staged: dict[str, Table] = {}
-    for table in pkg.tables:
-        loaded = check_csv_shape(pkg, table, report)
-        if loaded is None:
-            continue
-        if not scan_rows(*loaded, table, table.path, report):
-            continue
-        try:
-            report.tables[table.name] = stage_table(con, pkg, table, loaded[0])
-        except duckdb.Error as exc:
-            report.add(Problem("csv-syntax", table.path, f"DuckDB could not read the file: {str(exc).splitlines()[0]}"))
-            continue
-        staged[table.name] = table
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        for table in pkg.tables:
+            report.ran("csv-hygiene")
+            raw = open_data_file(pkg, table, report)
+            if raw is None:
+                continue
+            shape = pool.submit(_shape, pkg, table, raw)
+            try:
+                rows, error = stage_table(con, pkg, table, raw), None
+            except (duckdb.Error, UnicodeDecodeError) as exc:
+                rows, error = 0, str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            ok, local = shape.result()
+            for problem in local.problems:
+                report.add(problem)
+            report.not_listed += local.not_listed
+            if not ok or error is not None:
+                con.execute(f"DROP TABLE IF EXISTS {staging_name(table)}")
+                if ok:
+                    report.add(Problem("csv-syntax", table.path, f"DuckDB could not read the file: {error}"))
+                continue
+            report.tables[table.name] = rows
+            staged[table.name] = table
     return staged
