@@ -167,7 +167,7 @@ DELIBERATE = {
         _edit(lambda d: _field(d, "actors", "actor_id")["constraints"].update(pattern="(?=[a-z])[a-z0-9_]+")),
         "DuckDB runs every pattern with RE2, which has no look-around or back-reference: a pattern it cannot run is refused, not skipped"),
     "resource_name_with_a_dot_segment": (
-        _edit(lambda d: [r.update(name="./cameo_codes") for r in d["resources"] if r["name"] == "cameo_codes"] and None),
+        _edit(lambda d: [r.update(name="./article_credits") for r in d["resources"] if r["name"] == "article_credits"] and None),
         "resource names also name files of a release (data/<name>.parquet): '.', '..' and empty segments are refused"),
     "foreign_key_to_a_field_that_is_not_a_key": (
         _edit(lambda d: next(r for r in d["resources"] if r["name"] == "event_mentions")["schema"]["foreignKeys"].append(
