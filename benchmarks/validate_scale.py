@@ -5,8 +5,10 @@
 
 For each N, builds a synthetic package with N rows in each scaled table (benchmarks/synth.py),
 validates it in a fresh process with jpkr-data and with frictionless, and prints one line per
-size: rows=N jpkr=Xs frictionless=Ys ratio=Z agree=yes|no peak_mb=M (peak_mb is jpkr-data's
-peak resident memory). Figures, not assertions: compare ratios within one run.
+size: rows=N jpkr=Xs frictionless=Ys ratio=Z agree=yes|no floor=Fs over_floor=R peak_mb=M, where floor
+is the time DuckDB alone takes to read the same CSV files (read_csv of each into a table, in a fresh
+process: the practical floor), over_floor is jpkr's time divided by it, and peak_mb is jpkr-data's
+peak resident memory. Figures, not assertions: compare ratios within one run.
 """
 from __future__ import annotations
 
@@ -26,6 +28,13 @@ t = time.perf_counter()
 if sys.argv[1] == "jpkr":
     from jpkr_data.validator import validate
     ok = validate(sys.argv[2]).valid
+elif sys.argv[1] == "floor":
+    import duckdb
+    from pathlib import Path
+    con = duckdb.connect(":memory:")
+    for k, f in enumerate(sorted(Path(sys.argv[2], "data").glob("*.csv"))):
+        con.execute(f"CREATE TABLE t{k} AS SELECT * FROM read_csv(?)", [str(f)])
+    ok = True
 else:
     from frictionless import Package
     ok = Package(sys.argv[2] + "/datapackage.json").validate().valid
@@ -55,6 +64,8 @@ def main() -> None:
                 fr = measure("frictionless", pkg)
                 agree = "yes" if fr["ok"] == ours["ok"] else "no"
                 line += f" frictionless={fr['seconds']:.2f}s ratio={fr['seconds'] / ours['seconds']:.1f} agree={agree}"
+            floor = measure("floor", pkg)
+            line += f" floor={floor['seconds']:.2f}s over_floor={ours['seconds'] / floor['seconds']:.2f}"
             print(line + f" peak_mb={ours['peak_mb']:.0f}", flush=True)
 
 

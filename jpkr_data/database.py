@@ -8,7 +8,8 @@ from pathlib import Path
 
 import duckdb
 
-from .schema import load_package, sql_literal
+from .schema import load_package, quote_ident, sql_literal
+from .validator.paths import resolve_inside
 from .validator.pipeline import run_pipeline
 from .validator.report import ValidationError
 from .views import discover_views
@@ -24,7 +25,7 @@ def content_key(descriptor: Path) -> str:
     root = descriptor.parent
     try:
         pkg = load_package(descriptor)
-        files = [root / t.path for t in pkg.tables]
+        files = [root / t.path if resolve_inside(root, t.path) else root / "<outside>" for t in pkg.tables]
     except (ValueError, FileNotFoundError):
         files = []
     files += sorted((root / "data" / "sources").glob("*"))
@@ -47,11 +48,11 @@ def add_comments(con: duckdb.DuckDBPyConnection, descriptor: Path) -> None:
     """COMMENT ON every table, column and view, from the schemas and the views' header comments."""
     pkg = load_package(descriptor)
     for t in pkg.tables:
-        con.execute(f'COMMENT ON TABLE "{t.name}" IS {sql_literal(t.description)}')
+        con.execute(f"COMMENT ON TABLE {quote_ident(t.name)} IS {sql_literal(t.description)}")
         for f in t.fields:
-            con.execute(f'COMMENT ON COLUMN "{t.name}"."{f.name}" IS {sql_literal(f.description)}')
+            con.execute(f"COMMENT ON COLUMN {quote_ident(t.name)}.{quote_ident(f.name)} IS {sql_literal(f.description)}")
     for v in discover_views(pkg.root):
-        con.execute(f'COMMENT ON VIEW "{v.name}" IS {sql_literal(v.description)}')
+        con.execute(f"COMMENT ON VIEW {quote_ident(v.name)} IS {sql_literal(v.description)}")
 
 
 def build_database(descriptor: Path, target: Path, storage_version: str | None = None) -> Path:

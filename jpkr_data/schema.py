@@ -6,6 +6,7 @@ pattern, minimum/maximum, unique, primary and foreign keys all come from the des
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,14 +23,20 @@ DUCKDB_TYPES = {
 
 
 def quote_ident(name: str) -> str:
+    """The one way a name reaches SQL: a double-quoted identifier with inner quotes doubled."""
     return '"' + name.replace('"', '""') + '"'
 
 
 def sql_literal(value: Any) -> str:
+    """The one way a value reaches SQL as a literal: NULL, TRUE/FALSE, a number or a quoted string."""
+    if value is None:
+        return "NULL"
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
-    if isinstance(value, (int, float)):
-        return repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else f"CAST('{value!r}' AS DOUBLE)"
     return "'" + str(value).replace("'", "''") + "'"
 
 
@@ -98,6 +105,7 @@ class Table:
         return ", ".join(f"{f.load_expr()} AS {quote_ident(f.name)}" for f in self.fields)
 
     def field(self, name: str) -> Field:
+        """The field called `name` (KeyError if there is none)."""
         for f in self.fields:
             if f.name == name:
                 return f
@@ -192,45 +200,69 @@ class Package:
 
 
 def _as_list(value: str | list[str]) -> list[str]:
+    """A field name or list of names as a list."""
     return [value] if isinstance(value, str) else list(value)
 
 
-def parse_descriptor(descriptor: dict[str, Any], path: Path) -> Package:
-    """Build a Package from a descriptor dict; raises ValueError naming what is malformed."""
+class DescriptorError(ValueError):
+    """The descriptor cannot be read or is malformed; `problems` locate each fault by JSON path."""
+
+    def __init__(self, path: Path, problems: list):
+        self.problems = problems
+        lines = "\n".join(str(p) for p in problems[:10])
+        more = f"\n... and {len(problems) - 10} more" if len(problems) > 10 else ""
+        super().__init__(f"{path}: the descriptor is malformed:\n{lines}{more}")
+
+
+def parse_descriptor(descriptor: Any, path: Path, re2: bool = False) -> Package:
+    """Check the descriptor's structure (DescriptorError with JSON paths), then build a Package from it.
+
+    re2=True (validation) also compiles every pattern with DuckDB's RE2, which runs them."""
+    from .validator.descriptor import check_descriptor
+
+    problems = check_descriptor(descriptor, path.name, re2)
+    if problems:
+        raise DescriptorError(path, problems)
     tables = []
-    for i, res in enumerate(descriptor.get("resources", [])):
-        try:
-            schema = res["schema"]
-            fields = [
-                Field(f["name"], f.get("type", "string"), f.get("description", ""),
-                      dict(f.get("constraints", {})), f.get("jpkr:separator"))
-                for f in schema["fields"]
-            ]
-            for f, raw in zip(fields, schema["fields"]):
-                if f.type not in DUCKDB_TYPES:
-                    raise ValueError(f"field {f.name!r} has unsupported type {f.type!r}")
-                if "jpkr:separator" in raw and (f.type != "string" or not isinstance(f.separator, str) or len(f.separator) != 1):
-                    raise ValueError(f"field {f.name!r}: 'jpkr:separator' must be one character on a string field")
-            fks = [
-                ForeignKey(_as_list(fk["fields"]), fk["reference"].get("resource") or res["name"],
-                           _as_list(fk["reference"]["fields"]))
-                for fk in schema.get("foreignKeys", [])
-            ]
-            spans = [Span(**s) for s in schema.get("jpkr:spans", [])]
-            tables.append(Table(res["name"], res["path"], res.get("title", res["name"]),
-                                res.get("description", ""), fields,
-                                _as_list(schema.get("primaryKey", [])), fks, spans))
-        except (KeyError, TypeError) as exc:
-            raise ValueError(f"{path}: resource #{i + 1} is malformed: missing {exc}") from exc
+    for res in descriptor["resources"]:
+        schema = res["schema"]
+        fields = [Field(f["name"], f.get("type", "string"), f.get("description", ""), dict(f.get("constraints", {})), f.get("jpkr:separator"))
+                  for f in schema["fields"]]
+        fks = [ForeignKey(_as_list(fk["fields"]), fk["reference"].get("resource") or res["name"], _as_list(fk["reference"]["fields"]))
+               for fk in schema.get("foreignKeys", [])]
+        spans = [Span(**s) for s in schema.get("jpkr:spans", [])]
+        tables.append(Table(res["name"], res["path"], res.get("title", res["name"]), res.get("description", ""), fields,
+                            _as_list(schema.get("primaryKey", [])), fks, spans))
     return Package(path, descriptor, tables)
 
 
-def load_package(path: Path) -> Package:
-    """Read and parse datapackage.json."""
+def read_descriptor(path: Path) -> Any:
+    """The parsed JSON of a descriptor file; every way it can fail becomes FileNotFoundError or DescriptorError."""
+    from .validator.report import Problem
+
+    def fail(message: str) -> DescriptorError:
+        return DescriptorError(path, [Problem("descriptor", path.name, message)])
+
     try:
-        descriptor = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise FileNotFoundError(f"{path}: no such datapackage.json") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path}: not valid UTF-8 JSON: {exc}") from exc
-    return parse_descriptor(descriptor, path)
+    except IsADirectoryError:
+        raise fail("is a directory, not a datapackage.json file") from None
+    except PermissionError:
+        raise fail("cannot be read: permission denied") from None
+    except OSError as exc:
+        raise fail(f"cannot be read: {exc.strerror or exc}") from None
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise fail(f"not UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start}") from None
+    except RecursionError:
+        raise fail("JSON nested too deeply to read") from None
+    except ValueError as exc:  # JSONDecodeError, or an integer of more than 4300 digits
+        raise fail(f"not valid JSON: {exc}") from None
+
+
+def load_package(path: Path, re2: bool = False) -> Package:
+    """Read, check and parse datapackage.json (FileNotFoundError, or DescriptorError naming each fault)."""
+    return parse_descriptor(read_descriptor(path), path, re2)

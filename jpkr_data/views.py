@@ -1,4 +1,10 @@
-"""The SQL views in sql/: discovery, header comments, creation."""
+"""The SQL views in sql/: discovery, header comments, and creation of exactly one CREATE VIEW per file.
+
+A view file is data from the package, never code to run as given: DuckDB's parser splits it
+into statements, the file must hold exactly one `CREATE [OR REPLACE] VIEW <name> AS <query>`
+named after the file, and only that query is run, inside a statement this module writes, on a
+connection whose external access is off (no file, network or extension can be reached).
+"""
 from __future__ import annotations
 
 import re
@@ -7,9 +13,20 @@ from pathlib import Path
 
 import duckdb
 
+from .schema import quote_ident
+from .validator.paths import resolve_inside
 from .validator.report import Problem, Report
 
 VIEW_FILE = re.compile(r"^\d{2}_([a-z_]+)\.sql$")
+MAX_VIEW_BYTES = 1 << 20  # a view file larger than this is refused unread
+# Table functions that read files or the network: refused by name, before DuckDB's external-access
+# setting refuses them again at run time (a clearer message, and a second wall).
+FILE_READERS = frozenset("""
+read_text read_blob read_csv read_csv_auto sniff_csv read_json read_json_auto read_json_objects read_json_objects_auto
+read_ndjson read_ndjson_auto read_ndjson_objects read_parquet parquet_scan parquet_metadata parquet_schema parquet_file_metadata
+parquet_kv_metadata parquet_bloom_probe glob read_xlsx st_read st_read_meta iceberg_scan iceberg_metadata iceberg_snapshots delta_scan
+postgres_scan postgres_query mysql_scan mysql_query sqlite_scan sqlite_attach read_avro query query_table httpfs_get
+""".split())
 
 
 COLUMN_LINE = re.compile(r"^--   ([a-z_][a-z0-9_]*): (\S.*)$")
@@ -70,37 +87,156 @@ class View:
         return problems
 
 
-def discover_views(root: Path) -> list[View]:
-    """Views in file-name order (the two-digit prefix orders dependencies)."""
+def _view_files(root: Path) -> list[tuple[Path, str | None]]:
+    """Each *.sql entry of sql/ in name order, with why it cannot be a view file (None when it can)."""
     folder = root / "sql"
+    if folder.is_symlink() or not folder.is_dir() or resolve_inside(root, "sql") is None:
+        return []
+    out = []
+    for path in sorted(folder.glob("*.sql")):
+        if not VIEW_FILE.match(path.name):
+            out.append((path, "a view file must be named NN_name.sql (two digits, then the view's name in lower case)"))
+        elif path.is_symlink() or resolve_inside(root, f"sql/{path.name}") is None:
+            out.append((path, "a view file must be a regular file inside the package, not a symbolic link"))
+        elif not path.is_file():
+            out.append((path, "not a regular file"))
+        elif path.stat().st_size > MAX_VIEW_BYTES:
+            out.append((path, f"larger than {MAX_VIEW_BYTES} bytes"))
+        else:
+            out.append((path, None))
+    return out
+
+
+def discover_views(root: Path) -> list[View]:
+    """Views in file-name order (the two-digit prefix orders dependencies); unreadable files are left out
+    (check_view_files reports them)."""
     views = []
-    for path in sorted(folder.glob("*.sql")) if folder.is_dir() else []:
-        m = VIEW_FILE.match(path.name)
-        if m:
-            views.append(View(m.group(1), path, path.read_text(encoding="utf-8")))
+    for path, why in _view_files(root):
+        if why is None:
+            try:
+                views.append(View(VIEW_FILE.match(path.name).group(1), path, path.read_bytes().decode("utf-8")))
+            except (OSError, UnicodeDecodeError):
+                continue
     return views
 
 
-def create_views(con: duckdb.DuckDBPyConnection, root: Path, report: Report, temporary: bool = False) -> list[View]:
-    """Create every view and run it once; report those that fail to compile or run.
+def check_view_files(root: Path, report: Report) -> None:
+    """Report every *.sql file that cannot be a view file: its name, a symlink, its size or its encoding."""
+    for path, why in _view_files(root):
+        if why is None:
+            try:
+                path.read_bytes().decode("utf-8")
+            except UnicodeDecodeError as exc:
+                why = f"not UTF-8: byte offset {exc.start}"
+            except OSError as exc:
+                why = f"cannot be read: {exc.strerror or exc}"
+        if why:
+            report.add(Problem("view", f"sql/{path.name}", why))
+
+
+def _tokens(sql: str) -> list[tuple[str, str]]:
+    """(text, kind) of each token of one statement, comments left out."""
+    raw = duckdb.tokenize(sql)
+    out = []
+    for k, (start, kind) in enumerate(raw):
+        end = raw[k + 1][0] if k + 1 < len(raw) else len(sql)
+        if kind.name != "comment":
+            out.append((sql[start:end].strip(), kind.name))
+    return out
+
+
+def _unquote(token: str) -> str:
+    """An identifier token's name (a quoted identifier unquoted)."""
+    if len(token) >= 2 and token[0] == token[-1] == '"':
+        return token[1:-1].replace('""', '"')
+    return token
+
+
+def view_query(view: View) -> tuple[str | None, str | None]:
+    """(the view's query, None) when the file is exactly one CREATE VIEW named after it, else (None, why)."""
+    try:
+        statements = duckdb.extract_statements(view.sql)
+    except duckdb.Error as exc:
+        return None, f"does not parse: {str(exc).splitlines()[0]}"
+    if len(statements) != 1:
+        kinds = ", ".join(s.type.name for s in statements) or "none"
+        return None, f"a view file holds exactly one CREATE VIEW statement; this one holds {len(statements)} ({kinds})"
+    stmt = statements[0]
+    query = stmt.query
+    words = [(t.upper() if kind == "keyword" else t, kind) for t, kind in _tokens(query)]
+    head = [w for w, _ in words[:6]]
+    i = 1
+    if head[:1] != ["CREATE"]:
+        return None, f"a view file holds exactly one CREATE VIEW statement, not {stmt.type.name}"
+    if head[1:3] == ["OR", "REPLACE"]:
+        i = 3
+    if head[i:i + 1] != ["VIEW"] or len(head) < i + 3 or head[i + 2] != "AS":
+        return None, "the statement must read CREATE [OR REPLACE] VIEW <name> AS <query> (no TEMP, TABLE, MACRO, SECRET, IF NOT EXISTS or column list)"
+    name = _unquote(words[i + 1][0])
+    if name.lower() != view.name:
+        return None, f"the file must create the view {view.name!r} (named after the file), not {name!r}"
+    if why := _reads_a_file(words):
+        return None, why
+    return query[_as_position(query):].strip(), None
+
+
+def _reads_a_file(words: list[tuple[str, str]]) -> str | None:
+    """Why the tokens read a file (a file-reading function, or a string used as a table), or None."""
+    for k, (word, kind) in enumerate(words):
+        nxt = words[k + 1][0] if k + 1 < len(words) else ""
+        if kind in ("identifier", "keyword") and nxt == "(" and _unquote(word).lower() in FILE_READERS:
+            return f"the view calls {word}(), which reads files or other databases: a view reads only the package's tables"
+        if kind == "string_const" and k and words[k - 1][0] in ("FROM", "JOIN"):
+            return f"the view reads {word} as a table (a file): a view reads only the package's tables"
+    return None
+
+
+def _as_position(query: str) -> int:
+    """Offset just after the AS that ends `CREATE [OR REPLACE] VIEW <name> AS`."""
+    raw = duckdb.tokenize(query)
+    seen = 0
+    for k, (start, kind) in enumerate(raw):
+        if kind.name == "comment":
+            continue
+        end = raw[k + 1][0] if k + 1 < len(raw) else len(query)
+        seen += 1
+        if query[start:end].strip().upper() == "AS" and seen >= 4:
+            return start + 2
+    raise ValueError("no AS")  # unreachable: view_query checked the header
+
+
+def create_views(con: duckdb.DuckDBPyConnection, root: Path, report: Report, temporary: bool = False,
+                 tables: frozenset[str] = frozenset()) -> list[View]:
+    """Create every view and run it once; report those that are not one CREATE VIEW or fail to compile or run.
 
     temporary=True (validation) creates them as TEMP views over the checked tables and only
     plans and opens each one (LIMIT 0), which is enough to prove that it compiles; a build
-    (temporary=False) runs every view to the end."""
+    (temporary=False) runs every view to the end. `tables` are the package's table names, which
+    a view may not take. The caller turns external access off first (run_pipeline does)."""
     created = []
+    report.ran("view")
+    check_view_files(root, report)
+    taken = {t.lower() for t in tables}
     for view in discover_views(root):
-        report.ran("view")
         rel = f"sql/{view.path.name}"
-        if not re.search(rf"\bCREATE\s+(OR\s+REPLACE\s+)?VIEW\s+{view.name}\b", view.sql, re.IGNORECASE):
-            report.add(Problem("view", rel, f"the file must create the view {view.name!r} (named after the file)"))
+        if view.name in taken:
+            report.add(Problem("view", rel, f"view {view.name!r} has the name of a table or of an earlier view"))
+            continue
+        query, why = view_query(view)
+        if query is None:
+            report.add(Problem("view", rel, why))
+            continue
+        sql = f"CREATE OR REPLACE {'TEMP ' if temporary else ''}VIEW {quote_ident(view.name)} AS {query}"
+        if len(duckdb.extract_statements(sql)) != 1:
+            report.add(Problem("view", rel, "the view's query does not stand alone as one statement"))
             continue
         try:
-            sql = re.sub(r"\bCREATE\s+(OR\s+REPLACE\s+)?VIEW\b", "CREATE OR REPLACE TEMP VIEW", view.sql, count=1, flags=re.IGNORECASE) if temporary else view.sql
             con.execute(sql)
-            probe = f'SELECT * FROM "{view.name}" LIMIT 0' if temporary else f'SELECT count(*) FROM "{view.name}"'
+            probe = f"SELECT * FROM {quote_ident(view.name)} LIMIT 0" if temporary else f"SELECT count(*) FROM {quote_ident(view.name)}"
             con.execute(probe).fetchall()
         except duckdb.Error as exc:
             report.add(Problem("view", rel, f"view {view.name!r} does not compile or run: {str(exc).splitlines()[0]}"))
             continue
+        taken.add(view.name)
         created.append(view)
     return created

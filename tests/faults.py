@@ -93,6 +93,31 @@ def set_cells(table: str, row: int, values: dict[str, str]) -> Callable[[Path], 
     return mutate
 
 
+def edit_descriptor(change: Callable[[dict], None]) -> Callable[[Path], None]:
+    """Mutation: change the parsed datapackage.json in place."""
+    def mutate(pkg: Path) -> None:
+        import json
+
+        path = pkg / "datapackage.json"
+        d = json.loads(path.read_text(encoding="utf-8"))
+        change(d)
+        path.write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
+    return mutate
+
+
+def res(d: dict, name: str) -> dict:
+    return next(r for r in d["resources"] if r["name"] == name)
+
+
+def fk(d: dict, table: str, k: int = 0) -> dict:
+    return res(d, table)["schema"]["foreignKeys"][k]
+
+
+def field_of(d: dict, table: str, name: str) -> dict:
+    return next(f for f in res(d, table)["schema"]["fields"] if f["name"] == name)
+
+
+DP = "datapackage.json"
 EV = "data/events.csv"
 FAULTS: list[Fault] = [
     Fault("bad_date", set_cell("events", 2, "date_start", "1910-13-01"), "type", EV, "date_start", 2),
@@ -139,5 +164,22 @@ FAULTS: list[Fault] = [
     Fault("event_code_missing", set_cell("events", 2, "cameo_code", ""), "event-code", EV, "cameo_code", 2),
     Fault("claim_subject_missing", set_cell("claims", 2, "subject_id", "ev_nowhere"), "claim-subject", "data/claims.csv", "subject_id", 2),
     Fault("claim_dyad_unordered", set_cells("claims", 3, {"subject_table": "dyads", "subject_id": "kor-jpn"}), "claim-subject", "data/claims.csv", "subject_id", 3),
+    # descriptor faults: found before any file is read, located by JSON path
+    Fault("fk_to_missing_resource", edit_descriptor(lambda d: fk(d, "event_mentions")["reference"].update(resource="nowhere")), "descriptor", DP),
+    Fault("fk_field_count_mismatch", edit_descriptor(lambda d: fk(d, "event_mentions").update(fields=["event_id", "article_id"])), "descriptor", DP),
+    Fault("fk_from_missing_field", edit_descriptor(lambda d: fk(d, "event_mentions").update(fields=["no_such_field"])), "descriptor", DP),
+    Fault("fk_reference_is_a_string", edit_descriptor(lambda d: fk(d, "event_mentions").update(reference="events")), "descriptor", DP),
+    Fault("duplicate_resource_name", edit_descriptor(lambda d: res(d, "cameo_codes").update(name="actors")), "descriptor", DP),
+    Fault("unsafe_path_parent", edit_descriptor(lambda d: res(d, "cameo_codes").update(path="../victim/cameo_codes.csv")), "descriptor", DP),
+    Fault("unsafe_path_absolute", edit_descriptor(lambda d: res(d, "cameo_codes").update(path="/etc/passwd")), "descriptor", DP),
+    Fault("primary_key_missing_field", edit_descriptor(lambda d: res(d, "actors")["schema"].update(primaryKey=["nobody"])), "descriptor", DP),
+    Fault("required_not_boolean", edit_descriptor(lambda d: field_of(d, "actors", "name")["constraints"].update(required="false")), "descriptor", DP),
+    Fault("minimum_not_a_number", edit_descriptor(lambda d: field_of(d, "statements", "char_start")["constraints"].update(minimum="zero")), "descriptor", DP),
+    Fault("invalid_regex", edit_descriptor(lambda d: field_of(d, "actors", "actor_id")["constraints"].update(pattern="[a-")), "descriptor", DP),
+    Fault("unknown_field_type", edit_descriptor(lambda d: field_of(d, "actors", "name").update(type="text")), "descriptor", DP),
+    # CSV shape and views
+    Fault("blank_lines_at_end", edit_file("data/actors.csv", lambda b: b + b"\n" * 5), "ragged-row", "data/actors.csv"),
+    Fault("view_two_statements", add_view("97_two.sql", "CREATE VIEW two AS SELECT 1 AS x; CREATE TABLE pwned AS SELECT 42 AS v;"), "view", "sql/97_two.sql"),
+    Fault("view_reads_a_file", add_view("96_reader.sql", "CREATE VIEW reader AS SELECT * FROM read_text('datapackage.json');"), "view", "sql/96_reader.sql"),
     Fault("claim_dyad_unknown_actor", set_cells("claims", 4, {"subject_table": "dyads", "subject_id": "jpn-nobody"}), "claim-subject", "data/claims.csv", "subject_id", 4),
 ]

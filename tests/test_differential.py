@@ -50,11 +50,17 @@ STRICTER = {
     "header_duplicated": "frictionless may report duplicate labels as a warning-level label error only",
     "whitespace_in_key": "frictionless treats ' art000' as a different string, caught only if a foreign key breaks",
     "header_missing_column": "frictionless reports a missing label; we report the header",
+    "view_two_statements": "views are not part of the Frictionless model; a view file holds exactly one CREATE VIEW",
+    "view_reads_a_file": "idem; a view reads only the package's tables",
 }
 
 
 def frictionless_errors(pkg: Path) -> tuple[bool, set[tuple[str, int | None, str | None]]]:
-    report = frictionless.Package(str(pkg / "datapackage.json")).validate()
+    """frictionless' verdict and located errors; a descriptor it refuses to load is a rejection of the descriptor."""
+    try:
+        report = frictionless.Package(str(pkg / "datapackage.json")).validate()
+    except Exception:  # noqa: BLE001 - frictionless raises FrictionlessException, re.error or AttributeError on bad descriptors: all reject
+        return False, {("datapackage.json", None, None)}
     located = set()
     for task in report.tasks:
         for err in task.errors:
@@ -137,3 +143,42 @@ def test_generated_cell_corruptions_agree(tmp_path_factory, table, row, col, val
     if fr_valid and not ours(pkg)[0]:
         return  # spans, dates and other rules only we check (see STRICTER)
     assert_agree(pkg, name)
+
+
+# Descriptor rules where we deliberately stay stricter than frictionless (README, "Deliberate differences
+# from frictionless"): frictionless accepts each of these packages, we reject each, and why.
+def _edit(change):
+    def mutate(pkg: Path) -> None:
+        import json
+
+        d = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+        change(d)
+        (pkg / "datapackage.json").write_text(json.dumps(d), encoding="utf-8")
+    return mutate
+
+
+def _field(d, table, name):
+    res = next(r for r in d["resources"] if r["name"] == table)
+    return next(f for f in res["schema"]["fields"] if f["name"] == name)
+
+
+DELIBERATE = {
+    "pattern_valid_in_python_not_in_re2": (
+        _edit(lambda d: _field(d, "actors", "actor_id")["constraints"].update(pattern="(?=[a-z])[a-z0-9_]+")),
+        "DuckDB runs every pattern with RE2, which has no look-around or back-reference: a pattern it cannot run is refused, not skipped"),
+    "resource_name_with_a_dot_segment": (
+        _edit(lambda d: [r.update(name="./article_credits") for r in d["resources"] if r["name"] == "article_credits"] and None),
+        "resource names also name files of a release (data/<name>.parquet): '.', '..' and empty segments are refused"),
+    "foreign_key_to_a_field_that_is_not_a_key": (
+        _edit(lambda d: next(r for r in d["resources"] if r["name"] == "event_mentions")["schema"]["foreignKeys"].append(
+            {"fields": ["article_id"], "reference": {"resource": "", "fields": ["article_id"]}})),
+        "a DuckDB foreign key needs the referenced fields to be a primary key or unique, so the build could not hold it"),
+}
+
+
+@pytest.mark.parametrize("name", list(DELIBERATE), ids=list(DELIBERATE))
+def test_deliberate_difference_is_real(name, package_copy):
+    mutate, _reason = DELIBERATE[name]
+    mutate(package_copy)
+    assert not ours(package_copy)[0], f"{name}: we must reject"
+    assert frictionless_errors(package_copy)[0], f"{name}: frictionless accepts (else it is not a difference)"

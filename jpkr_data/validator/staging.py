@@ -1,26 +1,35 @@
-"""Load CSV files into DuckDB as text (staging) after checking their encoding, header and shape.
+"""Load CSV files into DuckDB as text (staging) after checking their path, encoding, header and shape.
 
 Every value is kept as VARCHAR with its CSV row number (`_row`, header = row 1), so that the
 schema checks can name the row and field of each error and nothing is coerced silently.
+Each file is read only through a path checked to lie inside the package.
 """
 from __future__ import annotations
 
 import csv
 import io
+import sys
+from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import duckdb
 
 from ..schema import Package, Table, quote_ident, sql_literal
 from . import csvscan
+from .paths import resolve_inside
 from .report import Problem, Report
 
 BOM = b"\xef\xbb\xbf"
+MAX_PER_FILE = 200  # shape errors listed per file before the rest are counted
+DUCKDB_LINE = 2_097_152  # DuckDB's default max_line_size: longer records need the option raised
+SHOWN_NAMES = 10  # header names listed in one message
 
 
 def staging_name(table: Table) -> str:
-    return quote_ident(f"stg_{table.name}")
+    """The staging table of `table` (a ':' cannot occur in a resource name, so no resource can take it)."""
+    return quote_ident(f"stg:{table.name}")
 
 
 def _check_bytes(raw: bytes, rel: str, report: Report) -> str | None:
@@ -37,39 +46,81 @@ def _check_bytes(raw: bytes, rel: str, report: Report) -> str | None:
         return None
 
 
-def _lines(text: str) -> Iterator[str]:
-    """The lines of `text`, newline kept, cut only as far as the reader asks."""
-    start = 0
-    while start < len(text):
-        end = text.find("\n", start) + 1 or len(text)
-        yield text[start:end]
-        start = end
+@contextmanager
+def _field_limit(size: int) -> Iterator[None]:
+    """Let the csv module read fields up to `size` characters (its default stops at 131,072), then restore the limit."""
+    old = csv.field_size_limit()
+    csv.field_size_limit(max(old, min(size + 1, sys.maxsize)))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
+def _first_record(text: str) -> list[str] | None:
+    """The header record, parsed without copying the file (a header may span lines inside quotes)."""
+    end = 0
+    while True:
+        nl = text.find("\n", end)
+        end = len(text) if nl < 0 else nl + 1
+        chunk = text[:end]
+        if chunk.count('"') % 2 == 0 or end == len(text):
+            break
+    rows = list(csv.reader(io.StringIO(chunk, newline=""), strict=True))
+    return rows[0] if rows else None
+
+
+def _names(names: list[str]) -> str:
+    """At most SHOWN_NAMES names, then how many more."""
+    shown = ", ".join(repr(n[:80]) for n in names[:SHOWN_NAMES])
+    return shown + (f" and {len(names) - SHOWN_NAMES} more" if len(names) > SHOWN_NAMES else "")
 
 
 def _check_header(header: list[str] | None, table: Table, rel: str, report: Report) -> bool:
-    if header is None:
+    """The header names the schema's fields in order; linear in the number of columns."""
+    if header is None or header == []:
         report.add(Problem("header", rel, "file is empty: expected a header row", row=1))
         return False
     expected = table.field_names
-    ok = True
-    dupes = sorted({h for h in header if header.count(h) > 1})
+    if header == expected:
+        return True
+    dupes = sorted(h for h, n in Counter(header).items() if n > 1)
     if dupes:
-        report.add(Problem("header", rel, f"duplicate header name(s): {', '.join(dupes)}", row=1))
-        ok = False
-    if header != expected:
-        missing = [f for f in expected if f not in header]
-        extra = [h for h in header if h not in expected]
-        detail = []
-        if missing:
-            detail.append(f"missing {missing}")
-        if extra:
-            detail.append(f"unexpected {extra}")
-        if not missing and not extra:
-            detail.append("same names in a different order")
-        report.add(Problem("header", rel, f"header does not match the schema ({'; '.join(detail)}); expected {expected}",
-                           row=1, value=",".join(header)))
-        ok = False
-    return ok
+        report.add(Problem("header", rel, f"duplicate header name(s): {_names(dupes)}", row=1))
+    have, want = set(header), set(expected)
+    missing = [f for f in expected if f not in have]
+    extra = [h for h in header if h not in want]
+    detail = []
+    if missing:
+        detail.append(f"missing {_names(missing)}")
+    if extra:
+        detail.append(f"unexpected {_names(extra)}")
+    if not missing and not extra:
+        detail.append("same names in a different order")
+    shown = ",".join(header[:50])
+    report.add(Problem("header", rel, f"header does not match the schema ({'; '.join(detail)}); expected {expected}",
+                       row=1, value=shown[:500]))
+    return False
+
+
+class _CountingReader:
+    """A csv reader that counts records (csv's line_num counts lines, which differ inside quoted newlines)."""
+
+    def __init__(self, text: str):
+        self._reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        self._jpkr_count = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> list[str]:
+        row = next(self._reader)
+        self._jpkr_count += 1
+        return row
+
+    @property
+    def line_num(self) -> int:
+        return self._jpkr_count
 
 
 def scan_rows(raw: bytes, text: str, table: Table, rel: str, report: Report) -> bool:
@@ -79,78 +130,132 @@ def scan_rows(raw: bytes, text: str, table: Table, rel: str, report: Report) -> 
     width = len(table.field_names)
     if len(raw) >= csvscan.FAST_MIN_BYTES and csvscan.widths_certainly_ok(raw, width):
         return True
-    try:
-        widths = set(map(len, csv.reader(io.StringIO(text, newline=""), strict=True)))  # C speed; locate only on failure
-        if widths <= {width}:
-            return True
-    except csv.Error:
-        pass
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    ok = True
-    try:
-        next(reader, None)
-        for rownum, row in enumerate(reader, start=2):
-            if len(row) != width:
-                report.add(Problem("ragged-row", rel, f"row has {len(row)} cells, expected {width}", row=rownum))
-                ok = False
-    except csv.Error as exc:
-        report.add(Problem("csv-syntax", rel, f"malformed CSV: {exc}", row=reader.line_num))
-        return False
-    return ok
+    with _field_limit(len(text)):
+        try:
+            widths = set(map(len, csv.reader(io.StringIO(text, newline=""), strict=True)))  # C speed; locate only on failure
+            if widths <= {width}:
+                return True
+        except csv.Error:
+            pass
+        reader = _CountingReader(text)
+        bad = 0
+        try:
+            next(reader, None)
+            for row in reader:
+                if len(row) != width:
+                    bad += 1
+                    if bad <= MAX_PER_FILE:
+                        report.add(Problem("ragged-row", rel, f"row has {len(row)} cells, expected {width}", row=reader.line_num))
+        except csv.Error as exc:
+            report.add(Problem("csv-syntax", rel, f"malformed CSV: {exc}", row=reader.line_num + 1))
+            return False
+    if bad > MAX_PER_FILE:
+        report.add(Problem("ragged-row", rel, f"{bad - MAX_PER_FILE} more rows have a number of cells other than {width}"))
+    return bad == 0
 
 
-def check_csv_shape(table: Table, path: Path, rel: str, report: Report) -> tuple[bytes, str] | None:
-    """Encoding and header (fast: the first record only). Returns the file's bytes and text when loadable."""
-    report.ran("csv-hygiene")
-    if not path.is_file():
+def open_data_file(pkg: Package, table: Table, report: Report) -> bytes | None:
+    """The bytes of a table's CSV file, read only if its path stays inside the package and names a regular file."""
+    rel = table.path
+    path = resolve_inside(pkg.root, rel)
+    if path is None:
+        report.add(Problem("path", rel, f"the path of table {table.name!r} leads outside the package (through '..' or a symbolic link)"))
+        return None
+    if not path.exists():
         report.add(Problem("missing-file", rel, f"data file for table {table.name!r} does not exist"))
         return None
-    raw = path.read_bytes()
-    text = _check_bytes(raw, rel, report)
-    if text is None:
+    if not path.is_file():
+        kind = "a directory" if path.is_dir() else "not a regular file (a device, a FIFO or a socket)"
+        report.add(Problem("missing-file", rel, f"the data file of table {table.name!r} is {kind}"))
         return None
-    reader = csv.reader(_lines(text), strict=True)  # lazily: a StringIO would copy the whole file
     try:
-        header = next(reader, None)
-    except csv.Error as exc:
-        report.add(Problem("csv-syntax", rel, f"malformed CSV header: {exc}", row=1))
+        return path.read_bytes()
+    except OSError as exc:
+        report.add(Problem("missing-file", rel, f"the data file of table {table.name!r} cannot be read: {exc.strerror or exc}"))
         return None
-    return (raw, text) if _check_header(header, table, rel, report) else None
 
 
-def stage_table(con: duckdb.DuckDBPyConnection, table: Table, path: Path) -> int:
-    """Copy one CSV into a VARCHAR staging table with its row numbers; return the row count."""
-    columns = "{" + ", ".join(f"{sql_literal(n)}: 'VARCHAR'" for n in table.field_names) + "}"
+def stage_table(con: duckdb.DuckDBPyConnection, pkg: Package, table: Table, raw: bytes) -> int:
+    """Copy one CSV into a VARCHAR staging table with its row numbers; return the row count.
+
+    DuckDB reads the file unless its line endings are mixed or CR-only (DuckDB's reader takes one
+    kind per file): those files are parsed by the csv module, as frictionless parses them."""
+    path = resolve_inside(pkg.root, table.path)
     cols = ", ".join(quote_ident(n) for n in table.field_names)
+    cr = raw.count(b"\r")
+    if cr and not (cr == raw.count(b"\r\n") == raw.count(b"\n")):
+        return _stage_parsed(con, table, raw.decode("utf-8"))
+    columns = "{" + ", ".join(f"{sql_literal(n)}: 'VARCHAR'" for n in table.field_names) + "}"
+    big = f", max_line_size = {len(raw) + 1}, buffer_size = {len(raw) + 2}" if len(raw) >= DUCKDB_LINE else ""
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {staging_name(table)} AS "
         f"SELECT row_number() OVER () + 1 AS _row, {cols} FROM read_csv({sql_literal(str(path))}, "
         f"header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
-        f"columns = {columns}, strict_mode = true, parallel = false)"
+        f"columns = {columns}, strict_mode = true, parallel = false{big})"
     )
     return con.execute(f"SELECT count(*) FROM {staging_name(table)}").fetchone()[0]
+
+
+def _stage_parsed(con: duckdb.DuckDBPyConnection, table: Table, text: str) -> int:
+    """Stage rows parsed by the csv module (empty cells become NULL, as DuckDB's reader makes them)."""
+    with _field_limit(len(text)):
+        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))[1:]
+    columns = [[cell or None for cell in col] for col in zip(*rows)] or [[] for _ in table.field_names]
+    parts = ", ".join(f"unnest(${k + 2}::VARCHAR[]) AS {quote_ident(n)}" for k, n in enumerate(table.field_names))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {staging_name(table)} AS SELECT unnest(range(2, $1 + 2)) AS _row, {parts}",
+                [len(rows), *columns])
+    return len(rows)
+
+
+def _shape(pkg: Package, table: Table, raw: bytes) -> tuple[bool, Report]:
+    """Encoding, header and record shape of one file, into a report of its own (run beside DuckDB's read)."""
+    local = Report(descriptor="")
+    rel = table.path
+    text = _check_bytes(raw, rel, local)
+    if text is None:
+        return False, local
+    with _field_limit(len(text)):
+        try:
+            header = _first_record(text)
+        except csv.Error as exc:
+            local.add(Problem("csv-syntax", rel, f"malformed CSV header: {exc}", row=1))
+            return False, local
+    if not _check_header(header, table, rel, local):
+        return False, local
+    return scan_rows(raw, text, table, rel, local), local
 
 
 def stage_package(con: duckdb.DuckDBPyConnection, pkg: Package, report: Report) -> dict[str, Table]:
     """Stage every table whose CSV is well formed; return those that were staged.
 
-    Every file's shape is checked before DuckDB reads it (numpy for large files, else or when
-    unsure Python's csv module): DuckDB 2.0's strict mode silently drops an unclosed quote at
-    the end of a file and extra cells in some rows, so it cannot be trusted alone to reject a
-    malformed file.
+    Every file's shape is checked (numpy for large files, else or when unsure Python's csv
+    module): DuckDB 2.0's strict mode silently drops an unclosed quote at the end of a file and
+    extra cells in some rows, so it cannot be trusted alone to reject a malformed file. The check
+    runs in a second thread while DuckDB reads the same file (both release the GIL for the bulk
+    of their work); a file the check rejects is dropped from staging. Files are read only through
+    paths checked to stay inside the package, one at a time.
     """
     staged: dict[str, Table] = {}
-    for table in pkg.tables:
-        path = pkg.root / table.path
-        loaded = check_csv_shape(table, path, table.path, report)
-        if loaded is None:
-            continue
-        if not scan_rows(*loaded, table, table.path, report):
-            continue
-        try:
-            report.tables[table.name] = stage_table(con, table, path)
-        except duckdb.Error as exc:
-            report.add(Problem("csv-syntax", table.path, f"DuckDB could not read the file: {str(exc).splitlines()[0]}"))
-            continue
-        staged[table.name] = table
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        for table in pkg.tables:
+            report.ran("csv-hygiene")
+            raw = open_data_file(pkg, table, report)
+            if raw is None:
+                continue
+            shape = pool.submit(_shape, pkg, table, raw)
+            try:
+                rows, error = stage_table(con, pkg, table, raw), None
+            except (duckdb.Error, UnicodeDecodeError) as exc:
+                rows, error = 0, str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            ok, local = shape.result()
+            for problem in local.problems:
+                report.add(problem)
+            report.not_listed += local.not_listed
+            if not ok or error is not None:
+                con.execute(f"DROP TABLE IF EXISTS {staging_name(table)}")
+                if ok:
+                    report.add(Problem("csv-syntax", table.path, f"DuckDB could not read the file: {error}"))
+                continue
+            report.tables[table.name] = rows
+            staged[table.name] = table
     return staged
