@@ -239,7 +239,7 @@ class DescriptorChecker:
         if "jpkr:separator" in f:
             sep = f["jpkr:separator"]
             if ftype != "string" or not isinstance(sep, str) or len(sep) != 1:
-                self.bad(f"{p}.jpkr:separator", "a list separator is one character on a string field", sep)
+                self.bad(f"{p}.jpkr:separator", f"field {name!r}: a list separator is one character on a string field", sep)
         return name
 
     def constraints(self, p: str, c: Any, ftype: str | None) -> None:
