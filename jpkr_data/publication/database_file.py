@@ -33,16 +33,6 @@ class ViewHeaderError(ValueError):
     """A view's header does not describe exactly the columns the view returns."""
 
 
-def build_in_memory(descriptor: Path) -> tuple[duckdb.DuckDBPyConnection, Package]:
-    """Validate and load the package into an in-memory DuckDB (tables and views); raise ValidationError if invalid."""
-    con = duckdb.connect(":memory:")
-    report, pkg = run_pipeline(con, descriptor)
-    if not report.valid or pkg is None:
-        con.close()
-        raise ValidationError(report)
-    return con, pkg
-
-
 def view_column_problems(con: duckdb.DuckDBPyConnection, view: View) -> list[str]:
     """Columns the view returns but its header does not describe, and described columns it does not return."""
     returned = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {quote_ident(view.name)}").fetchall()]
@@ -65,46 +55,52 @@ def add_comments(con: duckdb.DuckDBPyConnection, pkg: Package, views: list[View]
             con.execute(f"COMMENT ON COLUMN {quote_ident(v.name)}.{quote_ident(column)} IS {sql_literal(text)}")
 
 
-def write_database(con: duckdb.DuckDBPyConnection, pkg: Package, target: Path) -> Path:
-    """Copy the in-memory build into `target` (written beside it, then renamed): small blocks, no FK constraints."""
+def write_database(con: duckdb.DuckDBPyConnection, pkg: Package, target: Path, tmp: Path) -> Path:
+    """Copy the validated in-memory build into the catalog `release` (the file `tmp`, attached before validation
+    turned external access off), then move `tmp` to `target`: small blocks, no FK constraints."""
     views = discover_views(pkg.root)
     problems = [p for v in views for p in view_column_problems(con, v)]
     if problems:
         raise ViewHeaderError("view headers do not match the views:\n  " + "\n  ".join(problems))
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    os.unlink(name)
-    tmp = Path(name)
+    con.execute("USE release")
     try:
-        con.execute(f"ATTACH {sql_literal(str(tmp))} AS release (STORAGE_VERSION {sql_literal(STORAGE_VERSION)}, BLOCK_SIZE {BLOCK_SIZE})")
-        try:
-            con.execute("USE release")
-            for t in pkg.load_order():
-                con.execute(dataclasses.replace(t, foreign_keys=[]).create_sql())
-                cols = ", ".join(quote_ident(n) for n in t.field_names)
-                order = ", ".join(quote_ident(n) for n in t.primary_key) or cols
-                con.execute(f"INSERT INTO release.main.{quote_ident(t.name)} SELECT {cols} FROM memory.main.{quote_ident(t.name)} ORDER BY {order}")
-            for v in views:
-                con.execute(v.sql)
-            add_comments(con, pkg, views)
-        finally:
-            con.execute("USE memory")
-            con.execute("DETACH release")
-        os.replace(tmp, target)
+        for t in pkg.load_order():
+            con.execute(dataclasses.replace(t, foreign_keys=[]).create_sql())
+            cols = ", ".join(quote_ident(n) for n in t.field_names)
+            order = ", ".join(quote_ident(n) for n in t.primary_key) or cols
+            con.execute(f"INSERT INTO release.main.{quote_ident(t.name)} SELECT {cols} FROM memory.main.{quote_ident(t.name)} ORDER BY {order}")
+        for v in views:
+            con.execute(v.sql)
+        add_comments(con, pkg, views)
     finally:
-        for leftover in (tmp, Path(str(tmp) + ".wal")):
-            if leftover.exists():
-                leftover.unlink()
+        con.execute("USE memory")
+        con.execute("DETACH release")
+    os.replace(tmp, target)
     return target
 
 
 def release_database(descriptor: Path, target: Path, content_key: str) -> Path:
-    """Validate the package and write its release database and manifest to `target`."""
-    con, pkg = build_in_memory(descriptor)
+    """Validate the package and write its release database and manifest to `target`; raise ValidationError if invalid.
+
+    The file is attached before validation starts, because validation turns DuckDB's external access off
+    (for the package's views) and nothing can be attached after that."""
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    os.unlink(name)
+    tmp = Path(name)
+    con = duckdb.connect(":memory:")
     try:
-        write_database(con, pkg, target)
+        con.execute(f"ATTACH {sql_literal(str(tmp))} AS release (STORAGE_VERSION {sql_literal(STORAGE_VERSION)}, BLOCK_SIZE {BLOCK_SIZE})")
+        con.execute("USE memory")
+        report, pkg = run_pipeline(con, descriptor)
+        if not report.valid or pkg is None:
+            raise ValidationError(report)
+        write_database(con, pkg, target, tmp)
     finally:
         con.close()
+        for leftover in (tmp, Path(str(tmp) + ".wal")):
+            if leftover.exists():
+                leftover.unlink()
     write_manifest(target, content_key, duckdb.__version__)
     return target
 
