@@ -25,6 +25,6 @@ def plain_frame(df: pd.DataFrame) -> pd.DataFrame:
     Only object-dtype columns can hold nested values (strings are StringDtype, numbers and dates
     typed), so other columns are left untouched."""
     for i, dtype in enumerate(df.dtypes):
-        if dtype == object:
+        if dtype.kind == "O":
             df.isetitem(i, df.iloc[:, i].map(plain, na_action="ignore"))
     return df
