@@ -92,15 +92,19 @@ def seal(con: duckdb.DuckDBPyConnection) -> None:
 
 
 class Relation:
-    """A lazy query result from Session.sql()/table(): fetch it; it cannot run other SQL."""
+    """A lazy query result from Session.sql()/table(): each fetch runs it (DuckDB 2 relations keep no result).
+
+    It offers only fetching (df, fetchall, fetchnumpy, arrow), columns, types, description and show():
+    a DuckDB relation's query(), to_csv(), create() ... would run SQL or write files past the gate."""
 
     def __init__(self, rel: duckdb.DuckDBPyRelation, session: Session) -> None:
         self.__rel = rel
         self.__session = session
 
     def _call(self, method: str, *args: Any) -> Any:
-        """Run the relation with the session's error mapping."""
+        """Run the relation (again: relations keep no result) with the session's error mapping."""
         with self.__session._lock:
+            self.__session._abort_pending()
             return self.__session._mapped(lambda: getattr(self.__rel, method)(*args))
 
     def df(self) -> pd.DataFrame:
@@ -113,21 +117,13 @@ class Relation:
         """Every row as a tuple of Python values."""
         return self._call("fetchall")
 
-    def fetchone(self) -> tuple | None:
-        """The next row, or None."""
-        return self._call("fetchone")
-
-    def fetchmany(self, size: int = 1) -> list[tuple]:
-        """The next `size` rows."""
-        return self._call("fetchmany", size)
-
     def fetchnumpy(self) -> dict:
         """The result as a dict of numpy arrays."""
         return self._call("fetchnumpy")
 
     def arrow(self) -> Any:
         """The result as a pyarrow Table (needs pyarrow)."""
-        return self._call("fetch_arrow_table") if hasattr(self.__rel, "fetch_arrow_table") else self._call("arrow")
+        return self._call("fetch_arrow_table")
 
     fetch_arrow_table = arrow
 
@@ -149,9 +145,6 @@ class Relation:
     def show(self) -> None:
         """Print a preview of the result."""
         self._call("show")
-
-    def __len__(self) -> int:
-        return len(self.fetchall())
 
     def __repr__(self) -> str:
         return self._call("__str__")
@@ -191,6 +184,14 @@ class Session:
             if "read-only mode" in msg or "read only mode" in msg or "configuration has been locked" in msg:
                 raise ReadOnlyError(f"{_WRITE_HINT} DuckDB said: {_first_line(exc)}") from None
             raise
+
+    def _abort_pending(self) -> None:
+        """Discard an unfinished result of execute(): DuckDB refuses other work on the connection until then."""
+        if not self._closed:
+            try:
+                self.__con.abort()
+            except duckdb.Error:
+                pass
 
     def _check_after(self, st: guard.Statement) -> None:
         """Refuse the statement's effect (inside its transaction) when it shadows or changed the package."""
@@ -252,6 +253,7 @@ class Session:
                 self._run(guard.gate_one(st.sql))
             last = guard.gate_one(stmts[-1].sql)
             if last.type == guard.ST.SELECT:
+                self._abort_pending()
                 rel = self._mapped(lambda: self.__con.sql(last.sql, params=params))
                 return Relation(rel, self) if rel is not None else None
             self._run(last, params)
