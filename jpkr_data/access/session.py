@@ -13,6 +13,7 @@ Layers, each enough on its own for its class of attack:
 """
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
 CATALOG = "jpkr"
 SEARCH_PATH = "SET search_path = 'memory.main,jpkr.main'"
+_MAY_CREATE_FUNCTION = re.compile(r"macro|function", re.IGNORECASE)
 RESERVED_SCHEMAS = ("jpkr", "memory", "temp", "system", "main")
 _WRITE_HINT = ("jpkr-data's tables and views are read-only: write to tables of your own "
                "(CREATE TEMP TABLE mine AS SELECT ...) instead.")
@@ -49,16 +51,20 @@ def package_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(rows)
 
 
-def _collision_sql(protected: Iterable[str]) -> str:
-    """One query listing every user object that would shadow a package object, built-in function or type."""
+def _collision_sql(protected: Iterable[str], functions: bool = True) -> str:
+    """One query listing every user object that would shadow a package object, built-in function or type.
+
+    duckdb_functions() is slow (tens of ms), so functions=False leaves it out for statements whose
+    text cannot create a function (no MACRO or FUNCTION keyword anywhere in it)."""
     names = ", ".join(sql_literal(n.lower()) for n in sorted(protected)) or "NULL"
     schemas = ", ".join(sql_literal(n) for n in RESERVED_SCHEMAS if n != "main")
     return (
         f"SELECT 'table', table_name FROM duckdb_tables() WHERE database_name <> 'jpkr' AND lower(table_name) IN ({names}) "
         f"UNION ALL SELECT 'view', view_name FROM duckdb_views() WHERE database_name <> 'jpkr' AND NOT internal AND lower(view_name) IN ({names}) "
-        "UNION ALL SELECT 'function', function_name FROM duckdb_functions() WHERE database_name NOT IN ('system', 'jpkr') AND NOT internal "
-        f"  AND (lower(function_name) IN ({names}) OR lower(function_name) IN (SELECT lower(function_name) FROM duckdb_functions() WHERE database_name = 'system')) "
-        "UNION ALL SELECT 'type', type_name FROM duckdb_types() WHERE database_name NOT IN ('system', 'jpkr') AND NOT internal "
+        + ("UNION ALL SELECT 'function', function_name FROM duckdb_functions() WHERE database_name NOT IN ('system', 'jpkr') AND NOT internal "
+           f"  AND (lower(function_name) IN ({names}) OR lower(function_name) IN (SELECT lower(function_name) FROM duckdb_functions() WHERE database_name = 'system')) "
+           if functions else "")
+        + "UNION ALL SELECT 'type', type_name FROM duckdb_types() WHERE database_name NOT IN ('system', 'jpkr') AND NOT internal "
         f"  AND (lower(type_name) IN ({names}) OR lower(type_name) IN (SELECT lower(type_name) FROM duckdb_types() WHERE database_name = 'system')) "
         f"UNION ALL SELECT 'schema', schema_name FROM duckdb_schemas() WHERE database_name <> 'jpkr' AND lower(schema_name) IN ({schemas})"
     )
@@ -166,7 +172,7 @@ class Session:
         self.database = database  # the attached file (None: built in memory)
         self._fingerprint = fingerprint
         self._names = names if names is not None else package_names(con)
-        self._collisions = _collision_sql(self._names)
+        self._collisions = (_collision_sql(self._names, functions=False), _collision_sql(self._names))
         self._lock = threading.RLock()
         self._closed = False
 
@@ -196,7 +202,7 @@ class Session:
     def _check_after(self, st: guard.Statement) -> None:
         """Refuse the statement's effect (inside its transaction) when it shadows or changed the package."""
         if st.changes_catalog:
-            bad = self.__con.execute(self._collisions).fetchall()
+            bad = self.__con.execute(self._collisions[bool(_MAY_CREATE_FUNCTION.search(st.sql))]).fetchall()
             if bad:
                 kind, name = bad[0]
                 raise ReadOnlyError(
