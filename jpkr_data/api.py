@@ -62,11 +62,12 @@ def connect(path: str | os.PathLike[str] | None = None) -> Session:
     `path` is a datapackage.json or its folder (default: the bundled package, whose prebuilt
     database is used when the wheel ships one). The package is validated and built once per
     content into a verified per-user cache (JPKR_DATA_CACHE, else XDG_CACHE_HOME/jpkr-data,
-    else ~/.cache/jpkr-data), or in memory when no cache is usable. An invalid package raises
+    else ~/.cache/jpkr-data); when no cache is usable, into a private temporary file removed once
+    attached, or in memory when nothing is writable (Session.database is then None). An invalid package raises
     ValidationError with the report; a missing one FileNotFoundError naming the path.
     """
     from .access import cache, session
-    from .database import build_into, ensure_database
+    from .database import ensure_database
     from .paths import resolve_descriptor
     from .schema import load_package
 
@@ -81,7 +82,7 @@ def connect(path: str | os.PathLike[str] | None = None) -> Session:
     db = ensure_database(pkg)
     for attempt in range(2):
         if db is None:
-            return session.open_in_memory(lambda con: build_into(con, pkg))
+            return _open_private(pkg)
         try:
             return session.open_file(db)
         except Exception as exc:  # noqa: BLE001 - a verified file DuckDB cannot open: rebuild once, then name it
@@ -90,6 +91,33 @@ def connect(path: str | os.PathLike[str] | None = None) -> Session:
             cache.forget(db)
             db = ensure_database(pkg)
     raise AssertionError("unreachable")
+
+
+def _open_private(pkg) -> Session:
+    """No usable cache: build into a private temporary folder (0700, removed once attached READ_ONLY), or,
+    when nothing is writable, in memory (then every write is rolled back by a fingerprint check)."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    import duckdb
+
+    from .access import session
+    from .database import build_database, build_into
+
+    try:
+        folder = tempfile.mkdtemp(prefix="jpkr-data-")
+    except OSError:
+        return session.open_in_memory(lambda con: build_into(con, pkg))
+    try:
+        db = build_database(pkg.path, Path(folder) / "jpkr.duckdb", pkg=pkg)
+        s = session.open_file(db)
+        s.database = None  # not kept on disk: the folder goes now, the open file stays readable
+        return s
+    except (OSError, duckdb.Error):
+        return session.open_in_memory(lambda con: build_into(con, pkg))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def default_session() -> Session:

@@ -73,15 +73,15 @@ def _collision_sql(protected: Iterable[str], functions: bool = True) -> str:
 def package_fingerprint(con: duckdb.DuckDBPyConnection) -> tuple:
     """Rows, definitions and comments of the package catalog: changes whenever anything in it changes."""
     meta = con.execute(
-        "SELECT list((table_name, sql, comment) ORDER BY table_name) FROM duckdb_tables() WHERE database_name = 'jpkr' "
-        "UNION ALL SELECT list((view_name, sql, comment) ORDER BY view_name) FROM duckdb_views() WHERE database_name = 'jpkr' AND NOT internal "
-        "UNION ALL SELECT list((table_name, column_name, comment) ORDER BY table_name, column_index) FROM duckdb_columns() WHERE database_name = 'jpkr' "
-        "UNION ALL SELECT list((function_name, macro_definition) ORDER BY function_name) FROM duckdb_functions() WHERE database_name = 'jpkr' "
-        "UNION ALL SELECT list((schema_name, sequence_name) ORDER BY sequence_name) FROM duckdb_sequences() WHERE database_name = 'jpkr' "
-        "UNION ALL SELECT list((schema_name, index_name) ORDER BY index_name) FROM duckdb_indexes() WHERE database_name = 'jpkr'").fetchall()
-    tables = [r[0] for r in con.execute("SELECT quote_ident(schema_name) || '.' || quote_ident(table_name) FROM duckdb_tables() "
-                                        "WHERE database_name = 'jpkr' ORDER BY 1").fetchall()]
-    rows = [con.execute(f"SELECT count(*), bit_xor(hash(t)) FROM jpkr.{name} t").fetchone() for name in tables]
+        "SELECT list((table_name, sql, comment) ORDER BY table_name)::VARCHAR FROM duckdb_tables() WHERE database_name = 'jpkr' "
+        "UNION ALL SELECT list((view_name, sql, comment) ORDER BY view_name)::VARCHAR FROM duckdb_views() WHERE database_name = 'jpkr' AND NOT internal "
+        "UNION ALL SELECT list((table_name, column_name, comment) ORDER BY table_name, column_index)::VARCHAR FROM duckdb_columns() WHERE database_name = 'jpkr' "
+        "UNION ALL SELECT list((function_name, macro_definition) ORDER BY function_name)::VARCHAR FROM duckdb_functions() WHERE database_name = 'jpkr' "
+        "UNION ALL SELECT list((schema_name, sequence_name) ORDER BY sequence_name)::VARCHAR FROM duckdb_sequences() WHERE database_name = 'jpkr' "
+        "UNION ALL SELECT list((schema_name, index_name) ORDER BY index_name)::VARCHAR FROM duckdb_indexes() WHERE database_name = 'jpkr'").fetchall()
+    tables = con.execute("SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'jpkr' ORDER BY ALL").fetchall()
+    rows = [con.execute(f"SELECT count(*), bit_xor(hash(t)) FROM jpkr.{quote_ident(sch)}.{quote_ident(name)} t").fetchone()
+            for sch, name in tables]
     return (tuple(map(repr, meta)), tuple(rows))
 
 
