@@ -126,8 +126,6 @@ def ensure_database(pkg: Package) -> Path | None:
     None when no cache can be used (unsafe or unwritable folder, read-only file system, full disk):
     the caller then builds in memory. An invalid package raises ValidationError.
     """
-    from .validator.report import ValidationError
-
     key = content_key(pkg)
     try:
         folder = cache.prepare_dir(cache.cache_dir())
@@ -150,9 +148,7 @@ def ensure_database(pkg: Package) -> Path | None:
             manifest = artifact.write_manifest(db, key, duckdb.__version__)
             cache.write_stamp(db, cache.stamp_path(db), manifest.sha256)
             cache.prune(folder, keep=db)
-    except ValidationError:
-        raise
-    except (OSError, duckdb.Error) as exc:
+    except (OSError, duckdb.Error) as exc:  # ValidationError (an invalid package) passes through
         _warn(f"jpkr-data: cannot write the cache entry {db} ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__}); "
               "building the database in memory instead")
         return None

@@ -171,10 +171,24 @@ class Session:
         self.__con = con
         self.database = database  # the attached file (None: built in memory)
         self._fingerprint = fingerprint
-        self._names = names if names is not None else package_names(con)
-        self._collisions = (_collision_sql(self._names, functions=False), _collision_sql(self._names))
+        self.__names = names
+        self.__collisions: tuple[str, str] | None = None
         self._lock = threading.RLock()
         self._closed = False
+
+    @property
+    def _names(self) -> dict[str, str]:
+        """The package's tables and views, read on first use (a plain query does not need them)."""
+        if self.__names is None:
+            self.__names = package_names(self.__con)
+        return self.__names
+
+    @property
+    def _collisions(self) -> tuple[str, str]:
+        """The shadowing checks (without and with functions), built on first use."""
+        if self.__collisions is None:
+            self.__collisions = (_collision_sql(self._names, functions=False), _collision_sql(self._names))
+        return self.__collisions
 
     # -- running SQL ----------------------------------------------------------------------------
     def _mapped(self, call: Callable[[], Any]) -> Any:
@@ -346,7 +360,7 @@ class Session:
         with self._lock:
             cur = self._mapped(self.__con.cursor)
             cur.execute(SEARCH_PATH)
-        return Session(cur, self.database, self._fingerprint, self._names)
+        return Session(cur, self.database, self._fingerprint, self.__names)
 
     def close(self) -> None:
         """Close the connection (further calls raise)."""
