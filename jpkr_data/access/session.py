@@ -13,6 +13,7 @@ Layers, each enough on its own for its class of attack:
 """
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -240,7 +241,8 @@ class Session:
             self._mapped(lambda: fn(*args))
             self._check_after(st)
         except BaseException:
-            con.execute("ROLLBACK")
+            with contextlib.suppress(duckdb.Error):  # never hide the statement's own error
+                con.execute("ROLLBACK")
             raise
         con.execute("COMMIT")
 
