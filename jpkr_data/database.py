@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -88,6 +87,8 @@ def _fsync(path: Path, directory: bool = False) -> None:
 
 def build_database(descriptor: Path, target: Path, storage_version: str | None = None, pkg: Package | None = None) -> Path:
     """Validate and write the whole package to a DuckDB file atomically (temp file, fsync, rename); ValidationError if invalid."""
+    import tempfile
+
     pkg = pkg or load_package(descriptor)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".duckdb.tmp", dir=target.parent)
