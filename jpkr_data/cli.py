@@ -31,9 +31,10 @@ def _run_sql(sql: str, fmt: str) -> int:
     from . import api
     from .access import guard, output
 
-    stmts = guard.gate(sql)  # refuses the whole string before anything runs
-    shown = [st for st in stmts if st.returns_rows]
+    guard.ensure_text(sql)
     con = api.connect()
+    stmts = con.statements(sql)  # refuses the whole string before anything runs
+    shown = [st for st in stmts if st.returns_rows]
     out = sys.stdout
     if fmt == "json" and len(shown) > 1:
         out.write("[\n")

@@ -246,9 +246,15 @@ class Session:
             raise
         con.execute("COMMIT")
 
+    def statements(self, sql: Any) -> list[guard.Statement]:
+        """The statements of `sql` as the gate accepts them (ReadOnlyError or QueryError otherwise); runs nothing."""
+        if self._closed:
+            raise duckdb.ConnectionException("Connection already closed!")
+        return guard.gate(sql, self.__con.extract_statements)
+
     def _statements(self, sql: Any, params: Any) -> list[guard.Statement]:
         """Gate the whole string; parameters are accepted with exactly one statement."""
-        stmts = guard.gate(sql)
+        stmts = self.statements(sql)
         if params is not None and len(stmts) != 1:
             raise guard.QueryError("parameters can be given with one statement only")
         return stmts
@@ -257,14 +263,14 @@ class Session:
         """Run every statement of `sql` (parameters: one statement only); fetch the last one's result from this Session."""
         with self._lock:
             for st in self._statements(sql, params):
-                self._run(guard.gate_one(st.sql), params)
+                self._run(guard.gate_one(st.sql, self.__con.extract_statements), params)
         return self
 
     def executemany(self, sql: str, params: Sequence[Any]) -> Session:
         """Run one statement once per parameter set."""
         with self._lock:
             (st,) = self._statements(sql, params)
-            self._run(guard.gate_one(st.sql), params, many=True)
+            self._run(guard.gate_one(st.sql, self.__con.extract_statements), params, many=True)
         return self
 
     def sql(self, sql: str, params: Any = None) -> Relation | None:
@@ -272,8 +278,8 @@ class Session:
         with self._lock:
             stmts = self._statements(sql, params)
             for st in stmts[:-1]:
-                self._run(guard.gate_one(st.sql))
-            last = guard.gate_one(stmts[-1].sql)
+                self._run(guard.gate_one(st.sql, self.__con.extract_statements))
+            last = guard.gate_one(stmts[-1].sql, self.__con.extract_statements)
             if last.type == guard.ST.SELECT:
                 self._abort_pending()
                 rel = self._mapped(lambda: self.__con.sql(last.sql, params=params))
