@@ -39,8 +39,9 @@ class CustomBuildHook(BuildHookInterface):
             from jpkr_data.artifact import manifest_path
             from jpkr_data.database import content_key
             from jpkr_data.publication.database_file import release_database
+            from jpkr_data.schema import load_package
 
-            release_database(descriptor, db, content_key(descriptor))
+            release_database(descriptor, db, content_key(load_package(descriptor)))
         finally:
             sys.path.remove(str(root))
         build_data["force_include"][str(db)] = f"{PACKAGE}/jpkr.duckdb"

@@ -1,7 +1,7 @@
 """jpkr-data: a curated relational dataset of the 2019 Japan–South Korea dispute.
 
     import jpkr_data
-    con = jpkr_data.connect()                 # DuckDB, every table and view, read-only
+    con = jpkr_data.connect()                 # a read-only Session: every table and view
     df = jpkr_data.table("timeline")          # a table or view as a pandas DataFrame
     df = jpkr_data.query("SELECT ...")        # any SQL as a DataFrame
     report = jpkr_data.validate()             # every check; report.valid, report.problems
@@ -13,12 +13,12 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.2.0"
-__all__ = ["connect", "query", "table", "names", "validate", "ValidationError", "ReadOnlyError",
-           "UnknownNameError", "__version__"]
+__all__ = ["connect", "query", "table", "names", "validate", "Session", "ValidationError", "ReadOnlyError",
+           "UnknownNameError", "QueryError", "CacheError", "__version__"]
 
 _LAZY = {
     "connect": "api", "query": "api", "table": "api", "names": "api",
-    "ReadOnlyError": "api", "UnknownNameError": "api",
+    "ReadOnlyError": "api", "UnknownNameError": "api", "QueryError": "api", "CacheError": "api", "Session": "api",
     "validate": "validator", "ValidationError": "validator.report",
 }
 

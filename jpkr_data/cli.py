@@ -1,53 +1,23 @@
-"""The jpkr-data command line: validate, sql, tables, describe, timeline, locate."""
+"""The jpkr-data command line: validate, sql, tables, describe, timeline, build, locate, fill-offsets."""
 from __future__ import annotations
 
 import argparse
-import csv
+import contextlib
 import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 EXIT_INVALID = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_cell(v) for v in value) + "]"
-    return str(value)
+def print_rows(columns: list[str], rows: list[tuple], fmt: str, out=None, width: int = 60) -> None:
+    """Print a small in-memory result as an aligned text table, CSV or JSON (a list of objects)."""
+    from .access.output import print_rows as _print
 
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return value
-
-
-def print_rows(columns: list[str], rows: list[tuple], fmt: str, out=sys.stdout, width: int = 60) -> None:
-    """Print a result as an aligned text table, CSV or JSON (a list of objects)."""
-    if fmt == "csv":
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([[_cell(v) for v in r] for r in rows])
-        return
-    if fmt == "json":
-        json.dump([{c: _jsonable(v) for c, v in zip(columns, r)} for r in rows], out, ensure_ascii=False, indent=1)
-        out.write("\n")
-        return
-    cells = [[_cell(v) for v in r] for r in rows]
-    cells = [[c if len(c) <= width else c[: width - 1] + "…" for c in r] for r in cells]
-    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    out.write("  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip() + "\n")
-    out.write("  ".join("-" * w for w in widths) + "\n")
-    for r in cells:
-        out.write("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() + "\n")
-    out.write(f"({len(rows)} rows)\n")
+    _print(columns, rows, fmt, out or sys.stdout, width)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -59,19 +29,29 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _run_sql(sql: str, fmt: str) -> int:
+    """Run every statement; print each result that has rows (json: one array, or an array of arrays for several)."""
     from . import api
+    from .access import guard, output
 
+    guard.ensure_text(sql)
     con = api.connect()
-    try:
-        cur = api._run(con, sql)
-    except api.ReadOnlyError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_INVALID
-    except Exception as exc:  # duckdb.Error: parser, binder, catalog errors
-        print(f"error: {str(exc).splitlines()[0]}", file=sys.stderr)
-        return EXIT_INVALID
-    columns = [d[0] for d in cur.description] if cur.description else []
-    print_rows(columns, cur.fetchall() if columns else [], fmt)
+    stmts = con.statements(sql)  # refuses the whole string before anything runs
+    shown = [st for st in stmts if st.returns_rows]
+    out = sys.stdout
+    if fmt == "json" and len(shown) > 1:
+        out.write("[\n")
+    printed = 0
+    for st in stmts:
+        con.execute(st.sql)
+        if not st.returns_rows:
+            continue
+        if printed:
+            out.write(",\n" if fmt == "json" else "\n")
+        columns = [d[0] for d in con.description or []]
+        output.WRITERS[fmt](columns, output.batches(con.fetchmany), out)
+        printed += 1
+    if fmt == "json" and len(shown) > 1:
+        out.write("]\n")
     return 0
 
 
@@ -79,32 +59,37 @@ def cmd_sql(args: argparse.Namespace) -> int:
     return _run_sql(args.query, args.format)
 
 
-def cmd_tables(args: argparse.Namespace) -> int:
+def _package_and_session():
+    """The default package (parsed once) and a session on it."""
     from . import api
     from .paths import package_root
     from .schema import load_package
-    from .views import discover_views
 
     pkg = load_package(package_root() / "datapackage.json")
-    con = api.connect()
+    return pkg, api.connect()
+
+
+def cmd_tables(args: argparse.Namespace) -> int:
+    from .schema import quote_ident
+    from .views import discover_views
+
+    pkg, con = _package_and_session()
     rows = []
     for t in pkg.tables:
-        n = con.execute(f'SELECT count(*) FROM jpkr.main."{t.name}"').fetchone()[0]
+        n = con.execute(f"SELECT count(*) FROM jpkr.main.{quote_ident(t.name)}").fetchone()[0]
         rows.append(("table", t.name, n, t.title))
     for v in discover_views(pkg.root):
-        n = con.execute(f'SELECT count(*) FROM jpkr.main."{v.name}"').fetchone()[0]
+        n = con.execute(f"SELECT count(*) FROM jpkr.main.{quote_ident(v.name)}").fetchone()[0]
         rows.append(("view", v.name, n, v.question))
     print_rows(["kind", "name", "rows", "description"], rows, args.format, width=90)
     return 0
 
 
 def cmd_describe(args: argparse.Namespace) -> int:
-    from . import api
-    from .paths import package_root
-    from .schema import load_package
+    from .schema import quote_ident
     from .views import discover_views
 
-    pkg = load_package(package_root() / "datapackage.json")
+    pkg, con = _package_and_session()
     if args.name in pkg.names:
         t = pkg.table(args.name)
         print(f"{t.name}: {t.description}\nprimary key: {', '.join(t.primary_key)}")
@@ -117,7 +102,7 @@ def cmd_describe(args: argparse.Namespace) -> int:
     if args.name in views:
         v = views[args.name]
         print(v.description)
-        cur = api.connect().execute(f'DESCRIBE jpkr.main."{v.name}"')
+        cur = con.execute(f"DESCRIBE jpkr.main.{quote_ident(v.name)}")
         print_rows(["column", "type"], [(r[0], r[1]) for r in cur.fetchall()], args.format)
         return 0
     valid = ", ".join(pkg.names + list(views))
@@ -349,17 +334,61 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _check_text_args(args: argparse.Namespace) -> str | None:
+    """The first argument that is not valid UTF-8 (undecodable bytes arrive as surrogates), as an error message."""
+    for name, value in vars(args).items():
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                return f"argument {name!r} is not valid UTF-8 (character {exc.start + 1}); pass UTF-8 text"
+    return None
+
+
+def _quiet_warnings() -> None:
+    """Print warnings (e.g. the cache fell back to memory) as one 'warning:' line on stderr."""
+    import warnings
+
+    warnings.showwarning = lambda message, *a, **k: print(f"warning: {message}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; user errors are one 'error:' line on stderr and exit 1 (2 for usage), never a traceback."""
+    import os
+
     args = build_parser().parse_args(argv)
+    problem = _check_text_args(args)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    with contextlib.suppress(AttributeError, ValueError):
+        sys.stdout.reconfigure(errors="backslashreplace")
+    _quiet_warnings()
+    import duckdb
+
+    from .access.errors import CacheError, QueryError, ReadOnlyError, UnknownNameError
+    from .access.output import OutputError
     from .validator.report import ValidationError
 
     try:
         return args.func(args)
-    except ValidationError as exc:
+    except (ValidationError, ReadOnlyError, QueryError, UnknownNameError, CacheError, OutputError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_INVALID
     except BrokenPipeError:
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except duckdb.Error as exc:
+        print(f"error: {(str(exc).splitlines() or [type(exc).__name__])[0]}", file=sys.stderr)
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+    except Exception as exc:  # noqa: BLE001 - last resort: one line, the traceback only on request
+        if os.environ.get("JPKR_DATA_DEBUG"):
+            raise
+        print(f"error: internal error ({type(exc).__name__}: {exc}); set JPKR_DATA_DEBUG=1 for details", file=sys.stderr)
+    return EXIT_INVALID
 
 
 if __name__ == "__main__":

@@ -1,109 +1,150 @@
-"""Build the DuckDB database from the package (cached by content) and open it read-only."""
+"""Build the DuckDB database from the package, into a verified per-user cache (or in memory), and open it.
+
+The descriptor is parsed once per connect(): the Package is passed to the content key, the build and
+the comments. The validator is imported only when a build is needed, so a warm connect stays light.
+"""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
-import tempfile
+import warnings
 from pathlib import Path
 
 import duckdb
 
-from .schema import load_package, quote_ident, sql_literal
+from . import artifact
+from .access import cache
+from .access.errors import CacheError
+from .schema import Package, load_package, quote_ident, sql_literal
 from .validator.paths import resolve_inside
-from .validator.pipeline import run_pipeline
-from .validator.report import ValidationError
-from .views import discover_views
 
-SCHEMA_VERSION = "1"  # bump when the build procedure changes
+SCHEMA_VERSION = "2"  # bump when the build procedure changes
 
 
-def content_key(descriptor: Path) -> str:
-    """Hash of everything the database is built from: descriptor, tables, sources, views, code version."""
+class CacheWarning(UserWarning):
+    """The cache could not be used as configured; jpkr-data carried on (in memory, or after a rebuild)."""
+
+
+def content_key(pkg: Package) -> str:
+    """Hash of everything the database is built from: descriptor, tables, sources, view files, versions."""
+    root = pkg.root
     h = hashlib.sha256(SCHEMA_VERSION.encode())
     h.update(duckdb.__version__.encode())
-    h.update(descriptor.read_bytes())
-    root = descriptor.parent
-    try:
-        pkg = load_package(descriptor)
-        files = [root / t.path if resolve_inside(root, t.path) else root / "<outside>" for t in pkg.tables]
-    except (ValueError, FileNotFoundError):
-        files = []
-    files += sorted((root / "data" / "sources").glob("*"))
-    files += [v.path for v in discover_views(root)]
-    for f in files:
-        h.update(str(f.relative_to(root)).encode())
-        h.update(f.read_bytes() if f.is_file() else b"<missing>")
+    h.update(pkg.path.read_bytes())
+    files: list[tuple[str, Path | None]] = [(str(t.path), resolve_inside(root, str(t.path))) for t in pkg.tables]
+    for folder, pattern in (("data/sources", "*"), ("sql", "*.sql")):
+        d = root / folder
+        files += [(f"{folder}/{p.name}", p) for p in sorted(d.glob(pattern))] if d.is_dir() else []
+    for rel, f in files:
+        h.update(b"\0" + rel.encode("utf-8", "surrogateescape") + b"\0")
+        try:
+            h.update(f.read_bytes() if f is not None and f.is_file() else b"<missing>")
+        except OSError:
+            h.update(b"<unreadable>")
     return h.hexdigest()[:24]
 
 
-def cache_dir() -> Path:
-    env = os.environ.get("JPKR_DATA_CACHE")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "jpkr-data"
+def add_comments(con: duckdb.DuckDBPyConnection, pkg: Package, views: list | None = None) -> None:
+    """COMMENT ON every table, column, view and view column (the current catalog), from the schemas and the views' headers."""
+    from .views import discover_views
 
-
-def add_comments(con: duckdb.DuckDBPyConnection, descriptor: Path) -> None:
-    """COMMENT ON every table, column and view, from the schemas and the views' header comments."""
-    pkg = load_package(descriptor)
     for t in pkg.tables:
         con.execute(f"COMMENT ON TABLE {quote_ident(t.name)} IS {sql_literal(t.description)}")
         for f in t.fields:
             con.execute(f"COMMENT ON COLUMN {quote_ident(t.name)}.{quote_ident(f.name)} IS {sql_literal(f.description)}")
-    for v in discover_views(pkg.root):
+    for v in discover_views(pkg.root) if views is None else views:
         con.execute(f"COMMENT ON VIEW {quote_ident(v.name)} IS {sql_literal(v.description)}")
+        for column, text in v.columns.items():
+            con.execute(f"COMMENT ON COLUMN {quote_ident(v.name)}.{quote_ident(column)} IS {sql_literal(text)}")
 
 
-def build_database(descriptor: Path, target: Path, storage_version: str | None = None) -> Path:
-    """Validate and write the whole package to a DuckDB file atomically; raise ValidationError if invalid."""
+def build_into(con: duckdb.DuckDBPyConnection, pkg: Package) -> None:
+    """Validate and create every table, view and comment in the connection's current catalog; ValidationError if invalid."""
+    from .validator.pipeline import run_pipeline
+    from .validator.report import ValidationError
+
+    report, _ = run_pipeline(con, pkg.path)
+    if not report.valid:
+        raise ValidationError(report)
+    add_comments(con, pkg)
+
+
+def _fsync(path: Path, directory: bool = False) -> None:
+    """Flush a file (or a folder's entries) to disk."""
+    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if directory else 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def build_database(descriptor: Path, target: Path, storage_version: str | None = None, pkg: Package | None = None) -> Path:
+    """Validate and write the whole package to a DuckDB file atomically (temp file, fsync, rename); ValidationError if invalid."""
+    import tempfile
+
+    pkg = pkg or load_package(descriptor)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(suffix=".duckdb.tmp", dir=target.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".duckdb.tmp", dir=target.parent)
     os.close(fd)
     os.unlink(tmp_name)
     tmp = Path(tmp_name)
     try:
-        options = f"(STORAGE_VERSION '{storage_version}')" if storage_version else ""
+        options = f"(STORAGE_VERSION {sql_literal(storage_version)})" if storage_version else ""
         con = duckdb.connect(":memory:")
         try:
             con.execute(f"ATTACH {sql_literal(str(tmp))} AS build {options}")
             con.execute("USE build")
-            report, _ = run_pipeline(con, descriptor)
-            if not report.valid:
-                raise ValidationError(report)
-            add_comments(con, descriptor)
+            build_into(con, pkg)
             con.execute("USE memory")
             con.execute("DETACH build")
         finally:
             con.close()
+        _fsync(tmp)
         os.replace(tmp, target)
+        _fsync(target.parent, directory=True)
     finally:
         for leftover in (tmp, Path(str(tmp) + ".wal")):
-            if leftover.exists():
+            with contextlib.suppress(OSError):
                 leftover.unlink()
     return target
 
 
-def ensure_database(descriptor: Path) -> Path:
-    """The cached database for this package's content, built if missing."""
-    target = cache_dir() / f"jpkr-{content_key(descriptor)}.duckdb"
-    if not target.exists():
-        try:
-            build_database(descriptor, target)
-        except PermissionError:
-            target = Path(tempfile.gettempdir()) / "jpkr-data" / target.name
-            if not target.exists():
-                build_database(descriptor, target)
-    return target
+def _warn(message: str) -> None:
+    """Tell the user the cache was not used as configured."""
+    warnings.warn(message, CacheWarning, stacklevel=4)
 
 
-def open_readonly(db_file: Path) -> duckdb.DuckDBPyConnection:
-    """An in-memory session with the package attached read-only as `jpkr`.
+def ensure_database(pkg: Package) -> Path | None:
+    """The verified cache entry for this package's content, built (under the folder's lock) if missing or damaged.
 
-    Unqualified names resolve to the user's own session first, then to the package, so
-    users can create their own tables and views while the package cannot be changed.
+    None when no cache can be used (unsafe or unwritable folder, read-only file system, full disk):
+    the caller then builds in memory. An invalid package raises ValidationError.
     """
-    con = duckdb.connect(":memory:")
-    con.execute(f"ATTACH {sql_literal(str(db_file))} AS jpkr (READ_ONLY)")
-    con.execute("SET search_path = 'memory.main,jpkr.main'")
-    return con
+    key = content_key(pkg)
+    try:
+        folder = cache.prepare_dir(cache.cache_dir())
+    except CacheError as exc:
+        _warn(f"jpkr-data: {exc}; building the database in memory instead")
+        return None
+    db = cache.entry_path(folder, key)
+    if cache.is_trusted(db, key):
+        cache.mark_used(db)
+        return db
+    try:
+        with cache.build_lock(folder):
+            if cache.is_trusted(db, key):  # another process built it while we waited
+                return db
+            cache.remove_leftovers(folder)
+            if db.exists() or os.path.lexists(db):
+                _warn(f"jpkr-data: {db} does not match its manifest (damaged, changed or unfinished); rebuilding it")
+            cache.forget(db)
+            build_database(pkg.path, db, pkg=pkg)
+            manifest = artifact.write_manifest(db, key, duckdb.__version__)
+            cache.write_stamp(db, cache.stamp_path(db), manifest.sha256)
+            cache.prune(folder, keep=db)
+    except (OSError, duckdb.Error) as exc:  # ValidationError (an invalid package) passes through
+        _warn(f"jpkr-data: cannot write the cache entry {db} ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__}); "
+              "building the database in memory instead")
+        return None
+    return db

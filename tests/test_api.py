@@ -86,3 +86,46 @@ def test_versions_agree():
     descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert descriptor["version"] == project["version"] == jpkr_data.__version__
+
+
+def test_list_columns_come_back_as_python_lists(con, tmp_path):
+    import csv
+
+    import jpkr_data
+
+    df = jpkr_data.table("timeline", con=con)
+    row = df[df.event_id == "ev_bangkok_kang_kono"].iloc[0]
+    assert type(row["actor_ids"]) is list and row["actor_ids"] == ["kang_kyung_wha", "taro_kono"]
+    assert json.loads(json.dumps(df["actor_ids"].tolist())) == df["actor_ids"].tolist()
+    nested = jpkr_data.query("SELECT [[1, 2], [3]] AS ll, {'a': [DATE '2019-08-01']} AS s, MAP {'k': [1]} AS m", con=con)
+    assert nested["ll"][0] == [[1, 2], [3]] and type(nested["s"][0]["a"]) is list and nested["m"][0] == {"k": [1]}
+    out = tmp_path / "t.csv"
+    df[["event_id", "actor_ids"]].to_csv(out, index=False)
+    written = {r["event_id"]: r["actor_ids"] for r in csv.DictReader(out.open(encoding="utf-8"))}
+    assert written["ev_bangkok_kang_kono"] == "['kang_kyung_wha', 'taro_kono']"
+
+
+def test_connect_returns_a_guarded_session_not_a_raw_connection(con):
+    import duckdb
+
+    import jpkr_data
+
+    assert isinstance(con, jpkr_data.Session)
+    assert not isinstance(con, duckdb.DuckDBPyConnection)
+    with jpkr_data.connect() as s:
+        assert s.execute("SELECT count(*) FROM events").fetchone()[0] == sum(
+            1 for _ in (ROOT / "data" / "events.csv").open(encoding="utf-8")) - 1
+        assert [d[0] for d in s.execute("SELECT 1 AS a, 2 AS b").description] == ["a", "b"]
+        assert s.sql("SELECT 42 AS x").df()["x"][0] == 42
+        assert s.table("events").fetchall()[0][0].startswith("ev_")
+    with pytest.raises(duckdb.Error):
+        s.execute("SELECT 1")
+
+
+def test_query_accepts_only_sessions(con):
+    import duckdb
+
+    import jpkr_data
+
+    with pytest.raises(TypeError):
+        jpkr_data.query("SELECT 1", con=duckdb.connect())

@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from ..artifact import read_manifest, verify, write_manifest
+from ..database import add_comments
 from ..schema import Package, quote_ident, sql_literal
 from ..validator.pipeline import run_pipeline
 from ..validator.report import ValidationError
@@ -41,18 +42,6 @@ def view_column_problems(con: duckdb.DuckDBPyConnection, view: View) -> list[str
     problems += [f"sql/{view.path.name}: column {c!r} is not described in the header's '-- Columns:' block" for c in returned if c not in described]
     problems += [f"sql/{view.path.name}: the header describes {c!r}, which the view does not return" for c in described if c not in returned]
     return problems
-
-
-def add_comments(con: duckdb.DuckDBPyConnection, pkg: Package, views: list[View]) -> None:
-    """COMMENT ON every table, column, view and view column (the current catalog)."""
-    for t in pkg.tables:
-        con.execute(f"COMMENT ON TABLE {quote_ident(t.name)} IS {sql_literal(t.description)}")
-        for f in t.fields:
-            con.execute(f"COMMENT ON COLUMN {quote_ident(t.name)}.{quote_ident(f.name)} IS {sql_literal(f.description)}")
-    for v in views:
-        con.execute(f"COMMENT ON VIEW {quote_ident(v.name)} IS {sql_literal(v.description)}")
-        for column, text in v.columns.items():
-            con.execute(f"COMMENT ON COLUMN {quote_ident(v.name)}.{quote_ident(column)} IS {sql_literal(text)}")
 
 
 def write_database(con: duckdb.DuckDBPyConnection, pkg: Package, target: Path, tmp: Path) -> Path:

@@ -190,7 +190,7 @@ def write_release_database(descriptor: Path, target: Path, artifact: Path | None
     """jpkr.duckdb and its manifest: built from the validated CSVs, or copied from the verified bundled database."""
     if artifact is not None:
         return copy_verified(artifact, target)
-    return release_database(descriptor, target, content_key(descriptor))
+    return release_database(descriptor, target, content_key(load_package(descriptor)))
 
 
 def write_checksums_and_zip(tmp: Path, zip_name: str, when: dt.datetime) -> None:

@@ -1,0 +1,156 @@
+"""The statement gate: which SQL statements a user session accepts, decided by DuckDB's own parser.
+
+Accepted (see ACCEPTED): queries (SELECT, FROM, WITH, VALUES, DESCRIBE, SHOW, SUMMARIZE, PIVOT),
+EXPLAIN of a query (also EXPLAIN ANALYZE), a few read-only PRAGMAs, and statements on the user's own
+objects: CREATE (TEMP) TABLE/VIEW/MACRO/SEQUENCE/TYPE/INDEX/SCHEMA, INSERT, UPDATE, DELETE, MERGE,
+DROP, ALTER. Writes to the package fail because it is attached READ_ONLY, and objects that would
+take a package name or a built-in function's name are refused by the session after the statement.
+Everything else is refused with ReadOnlyError: ATTACH, DETACH, COPY, EXPORT, IMPORT, INSTALL, LOAD,
+SET, RESET, USE, CALL (CHECKPOINT), VACUUM, ANALYZE, transactions, PREPARE/EXECUTE, unknown types.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import duckdb
+
+from .errors import QueryError, ReadOnlyError
+
+ST = duckdb.StatementType
+
+QUERY_TYPES = frozenset({ST.SELECT})
+OWN_OBJECT_TYPES = frozenset({ST.CREATE, ST.ALTER, ST.DROP, ST.INSERT, ST.UPDATE, ST.DELETE})
+if hasattr(ST, "MERGE_INTO"):
+    OWN_OBJECT_TYPES = OWN_OBJECT_TYPES | {ST.MERGE_INTO}
+CATALOG_CHANGING = frozenset({ST.CREATE, ST.ALTER})  # may create or rename a user object: checked after running
+READ_PRAGMAS = frozenset({"table_info", "show", "show_tables", "show_tables_expanded", "show_databases", "database_list",
+                          "version", "platform", "functions", "collations", "database_size", "storage_info", "metadata_info"})
+
+_PRAGMA = re.compile(r"PRAGMA\s+([A-Za-z_][A-Za-z_0-9]*)\s*(\(.*\))?\s*;?\s*\Z", re.IGNORECASE | re.DOTALL)
+_EXPLAIN = re.compile(r"EXPLAIN\s+(?:(?:ANALY[SZ]E)\s+)?(?:\([^()]*\)\s*)?(.*)\Z", re.IGNORECASE | re.DOTALL)
+_PIVOT = re.compile(r"(UN)?PIVOT\b", re.IGNORECASE)
+
+INSTEAD = {
+    "ATTACH": "the package is already attached as `jpkr`; open another database in a DuckDB connection of your own",
+    "DETACH": "the package stays attached for the whole session",
+    "COPY": "fetch the result (query(...).to_csv(path), or `jpkr-data sql ... --format csv > file`) instead of COPY",
+    "EXPORT": "use `jpkr-data build --out DIR` for a full copy of the package",
+    "LOAD": "extensions cannot be installed or loaded in a jpkr-data session",
+    "SET": "settings, USE and RESET are fixed in a jpkr-data session; qualify names (jpkr.main.events) instead of USE",
+    "TRANSACTION": "every statement runs in its own transaction; send the statements one after another",
+    "CALL": "call table functions with SELECT * FROM function(...)",
+    "VACUUM": "the package's statistics are fixed",
+    "PRAGMA": f"only read-only PRAGMAs are accepted ({', '.join(sorted(READ_PRAGMAS))})",
+    "PREPARE": "pass parameters with execute(sql, [values]) instead of PREPARE/EXECUTE",
+    "EXECUTE": "pass parameters with execute(sql, [values]) instead of PREPARE/EXECUTE",
+    "EXPLAIN": "EXPLAIN is accepted only for a query",
+}
+GENERIC = "jpkr-data sessions are read-only: query the package and write your own TEMP tables (CREATE TEMP TABLE mine AS SELECT ...)"
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One accepted statement: its text as DuckDB split it, and what kind it is."""
+    sql: str
+    type: duckdb.StatementType
+
+    @property
+    def returns_rows(self) -> bool:
+        """True for statements whose result is a table (queries, EXPLAIN, PRAGMA)."""
+        return self.type in (ST.SELECT, ST.EXPLAIN, ST.PRAGMA) or (self.type == ST.MULTI)
+
+    @property
+    def changes_catalog(self) -> bool:
+        """True when the statement may create or rename an object (checked after it runs)."""
+        return self.type in CATALOG_CHANGING or self.type == ST.MULTI
+
+
+def ensure_text(sql: object) -> str:
+    """The SQL as a str DuckDB can take: refuse non-strings and text that is not valid UTF-8 (e.g. surrogates from argv)."""
+    if not isinstance(sql, str):
+        raise QueryError(f"SQL must be a string, not {type(sql).__name__}")
+    try:
+        sql.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise QueryError(f"the SQL is not valid UTF-8 (character {exc.start + 1} cannot be encoded: {sql[exc.start:exc.end]!r})") from None
+    if "\x00" in sql:
+        raise QueryError(f"the SQL holds a NUL character (at character {sql.index(chr(0)) + 1})")
+    return sql
+
+
+Parser = Callable[[str], Sequence[duckdb.Statement]]
+
+
+def _parse(sql: str, parser: Parser | None = None) -> list[duckdb.Statement]:
+    """DuckDB's split of a string into statements; a parse error is a QueryError.
+
+    Pass a connection's `extract_statements` as `parser`: the module-level function opens DuckDB's
+    default connection on first use, a new database instance that costs about 20 ms."""
+    try:
+        return list((parser or duckdb.extract_statements)(sql))
+    except duckdb.Error as exc:
+        raise QueryError(str(exc).splitlines()[0]) from None
+
+
+def _refuse(kind: str, text: str) -> ReadOnlyError:
+    """A ReadOnlyError naming the refused statement and what to do instead."""
+    first = " ".join(text.split())[:80]
+    return ReadOnlyError(f"{kind} statements are not accepted in a read-only jpkr-data session ({first!r}): "
+                         f"{INSTEAD.get(kind, GENERIC)}. {GENERIC}.")
+
+
+def _keyword(text: str) -> str:
+    """The statement's first word, upper-case (DuckDB strips leading comments from each statement's text)."""
+    m = re.match(r"\s*([A-Za-z]+)", text)
+    return m.group(1).upper() if m else "?"
+
+
+def classify(stmt: duckdb.Statement, parser: Parser | None = None) -> Statement:
+    """Accept one parsed statement or raise ReadOnlyError saying why and what to do instead."""
+    try:
+        t, text = stmt.type, stmt.query
+    except ValueError as exc:  # the parser knows a statement type the Python enum does not
+        raise ReadOnlyError(f"statement of an unknown kind refused ({exc}). {GENERIC}.") from None
+    if t in QUERY_TYPES or t in OWN_OBJECT_TYPES:
+        return Statement(text, t)
+    if t == ST.MULTI and _PIVOT.match(text.lstrip()):
+        return Statement(text, t)
+    if t == ST.EXPLAIN:
+        m = _EXPLAIN.match(text.lstrip())
+        try:
+            inner = _parse(m.group(1), parser) if m else []
+            accepted = len(inner) == 1 and inner[0].type == ST.SELECT
+        except (QueryError, ValueError):
+            accepted = False
+        if accepted:
+            return Statement(text, t)
+        raise _refuse("EXPLAIN", text)
+    if t == ST.PRAGMA:
+        m = _PRAGMA.match(text.lstrip())
+        if m and m.group(1).lower() in READ_PRAGMAS and _keyword(text) == "PRAGMA":
+            return Statement(text, t)
+        kw = _keyword(text)
+        raise _refuse("PRAGMA" if kw == "PRAGMA" else kw, text)
+    names = {ST.SET: "SET", ST.TRANSACTION: "TRANSACTION", ST.ATTACH: "ATTACH", ST.DETACH: "DETACH", ST.COPY: "COPY",
+             ST.EXPORT: "EXPORT", ST.LOAD: "LOAD", ST.CALL: "CALL", ST.VACUUM: "VACUUM", ST.PREPARE: "PREPARE",
+             ST.EXECUTE: "EXECUTE"}
+    raise _refuse(names.get(t, _keyword(text)), text)
+
+
+def gate(sql: object, parser: Parser | None = None) -> list[Statement]:
+    """Split SQL into statements and accept every one, or refuse the whole string before anything runs."""
+    text = ensure_text(sql)
+    parsed = _parse(text, parser)
+    if not parsed:
+        raise QueryError("no SQL statement given (the text is empty, blank, only comments or only ';')")
+    return [classify(s, parser) for s in parsed]
+
+
+def gate_one(sql: str, parser: Parser | None = None) -> Statement:
+    """Re-check a single statement's own text right before it runs: exactly one statement, accepted."""
+    stmts = gate(sql, parser)
+    if len(stmts) != 1:
+        raise QueryError("internal: a statement's text split into several statements")
+    return stmts[0]
