@@ -8,9 +8,10 @@
 -- day-precision event is placed on its day; an instant with a window of days (month, year,
 -- range) at the window's midpoint (rounded down); a period at its first day; an event with an
 -- open or unknown window (open_start, open_end, unknown) is not placed. Events are counted
--- (counted = true) when their status is occurred, ongoing or threatened (a threat is itself
--- the coded act, CAMEO 13x); scheduled, expected, proposed, hypothetical and cancelled events
--- are listed but not counted. Deadlines have no CAMEO code and no row.
+-- (counted = true) when their status is occurred or ongoing: a threat is counted as the act of
+-- threatening (CAMEO 13x, occurred on the day it was made), never as the threatened action, whose
+-- own row (threatened, announced, scheduled, expected, proposed, hypothetical, cancelled) is
+-- listed but not counted. Deadlines have no CAMEO code and no row.
 -- Columns:
 --   event_id: the event (events.event_id)
 --   dyad_kind: 'directed' (initiator -> target) or 'mutual' (participant or host, each direction)
@@ -28,7 +29,7 @@
 --   plover_type: PLOVER type from the crosswalk (empty for CAMEO 01 and 02)
 --   plover_quad_class: PLOVER quad class 1-4 (empty when plover_type is)
 --   status: the event's status (events.status)
---   counted: true when the status is occurred, ongoing or threatened
+--   counted: true when the status is occurred or ongoing
 --   date_start: earliest day of the event's window (events.date_start)
 --   date_end: latest day of the window (events.date_end)
 --   date_precision: events.date_precision
@@ -79,7 +80,7 @@ SELECT
     c.plover_type,
     c.plover_quad_class,
     e.status,
-    e.status IN ('occurred', 'ongoing', 'threatened') AS counted,
+    e.status IN ('occurred', 'ongoing') AS counted,
     e.date_start,
     e.date_end,
     e.date_precision,

@@ -4,7 +4,7 @@
 -- KORJUD), period ('week': ISO weeks starting on Monday; 'month'), period start and directed
 -- dyad source -> target, built from event_dyads_coded. An event counts once per dyad at each
 -- level, however many of its actors resolve to the same pair (four actor pairs of one threat
--- are one KOR -> JPN event). Only counted events (status occurred, ongoing or threatened) are
+-- are one KOR -> JPN event). Only counted events (status occurred or ongoing) are
 -- included. Placement rule: a day-precision event falls on its day; an instant known only to a
 -- window (month, year, range) falls on the window's midpoint and is counted in
 -- n_window_placed; a period falls on its first day (also in n_window_placed); an event with an

@@ -1,7 +1,7 @@
 -- How cooperative or conflictual was each directed dyad over the whole period?
 --
 -- One row per level ('state' or 'actor_code') and directed dyad source -> target, with the
--- measures of event_series over every counted event (status occurred, ongoing or threatened),
+-- measures of event_series over every counted event (status occurred or ongoing),
 -- including events with an open or unknown window, which event_series leaves out: they are
 -- counted in n_undated. An event counts once per dyad at each level.
 -- Columns:

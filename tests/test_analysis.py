@@ -128,9 +128,9 @@ def test_sector_follows_its_basis():
 
 def test_known_actor_codes(con):
     got = dict(rows_of(con, "SELECT actor_id, cameo_actor_code FROM actor_codes WHERE actor_id IN "
-                            "('jpn', 'kor', 'usa', 'chn', 'kor_supreme_court', 'jpn_companies', 'kor_public', 'kang_kyung_wha', 'suh_hoon')"))
+                            "('jpn', 'kor', 'usa', 'chn', 'kor_supreme_court', 'jpn_companies', 'kor_technology_industry', 'kang_kyung_wha', 'suh_hoon')"))
     assert got == {"jpn": "JPNGOV", "kor": "KORGOV", "usa": "USAGOV", "chn": "CHNGOV", "kor_supreme_court": "KORJUD",
-                   "jpn_companies": "JPNBUS", "kor_public": "KORCVL", "kang_kyung_wha": "KORGOV", "suh_hoon": "KORSPY"}
+                   "jpn_companies": "JPNBUS", "kor_technology_industry": "KORBUS", "kang_kyung_wha": "KORGOV", "suh_hoon": "KORSPY"}
 
 
 def test_actor_code_faults_are_rejected(package_copy):
@@ -138,8 +138,8 @@ def test_actor_code_faults_are_rejected(package_copy):
 
     path = package_copy / "data" / "actor_codes.csv"
     text = path.read_text(encoding="utf-8")
-    for bad, field in ((text.replace("kor_public,KORCVL,KOR,CVL", "kor_public,KORCVL,KOR,XXX", 1), "sector_code"),
-                       (text.replace("\nkor_public,", "\nnobody_known,", 1), "actor_id"),
+    for bad, field in ((text.replace("kor_technology_industry,KORBUS,KOR,BUS", "kor_technology_industry,KORBUS,KOR,XXX", 1), "sector_code"),
+                       (text.replace("\nkor_technology_industry,", "\nnobody_known,", 1), "actor_id"),
                        (text.replace("jpn,JPNGOV,JPN,GOV,state", "jpn,jpngov,JPN,GOV,state", 1), "cameo_actor_code")):
         path.write_text(bad, encoding="utf-8")
         report = validate(package_copy)
@@ -163,13 +163,20 @@ def test_japan_toward_south_korea_in_july_august_2019_is_net_conflictual_driven_
     assert set(titles.values()) == {"policy_measure"}
 
 
-def test_south_korea_answers_in_august_with_window_placed_countermeasures(con):
+def test_south_korea_answers_in_august_with_the_window_placed_white_list_removal(con):
+    """South Korea's removal of Japan from its white list (known only to lie between 2 and 21 August) is placed in August by
+    the midpoint rule and counted as window-placed; the 1 August warnings, known only to have been made by that day (open
+    start), are not placed in any period and are counted as undated in dyad_summary."""
     (row,) = rows_of(con, "SELECT goldstein_sum, n_material_conflict, n_window_placed, event_ids FROM event_series WHERE level = 'state' "
                           "AND period = 'month' AND period_start = DATE '2019-08-01' AND source = 'KOR' AND target = 'JPN'")
-    assert row[0] < 0
     windowed = {e["event_id"] for e in read_rows("events") if e["date_precision"] == "range" and e["event_id"] in row[3]}
-    assert {"ev_kor_whitelist_removal", "ev_kor_import_restrictions"} <= windowed
-    assert row[2] == len(windowed)
+    assert "ev_kor_whitelist_removal" in windowed and row[1] >= 1 and row[2] == len(windowed)
+    coded = {r[0] for r in rows_of(con, "SELECT DISTINCT event_id FROM event_dyads_coded WHERE counted AND source_country = 'KOR' "
+                                        "AND target_country = 'JPN' AND placement IS NULL")}
+    warnings = {e["event_id"] for e in read_rows("events") if e["cameo_code"].startswith("13") and e["date_precision"] == "open_start"}
+    assert warnings & coded, "some South Korean warnings to Japan have open starts"
+    (undated,) = rows_of(con, "SELECT n_undated FROM dyad_summary WHERE level = 'state' AND source = 'KOR' AND target = 'JPN'")[0]
+    assert undated == len(coded) and not any(e in ids for (ids,) in rows_of(con, "SELECT event_ids FROM event_series") for e in coded)
 
 
 def test_november_2019_south_korea_toward_japan_is_cooperative_gsomia_kept(con):
@@ -179,15 +186,17 @@ def test_november_2019_south_korea_toward_japan_is_cooperative_gsomia_kept(con):
 
 
 def test_an_event_counts_once_per_state_dyad_however_many_actor_pairs(con):
-    pairs = rows_of(con, "SELECT count(*) FROM event_dyads_coded WHERE event_id = 'ev_kor_countermeasures_threatened'")[0][0]
-    assert pairs > 1
-    weeks = rows_of(con, "SELECT n_events, event_ids FROM event_series WHERE level = 'state' AND period = 'week' AND source = 'KOR' "
-                         "AND target = 'JPN' AND list_contains(event_ids, 'ev_kor_countermeasures_threatened')")
-    assert len(weeks) == 1 and weeks[0][1].count("ev_kor_countermeasures_threatened") == 1 and weeks[0][0] == len(weeks[0][1])
+    multi = rows_of(con, "SELECT event_id, source_country, target_country FROM event_dyads_coded WHERE counted AND placement IS NOT NULL "
+                         "AND source_country <> target_country GROUP BY ALL HAVING count(*) > 1 ORDER BY ALL")
+    assert multi, "some placed event has several actor pairs resolving to one pair of states"
+    for event_id, src, tgt in multi:
+        ids = [e for (ids,) in rows_of(con, "SELECT event_ids FROM event_series WHERE level = 'state' AND period = 'week' AND source = ? AND target = ?",
+                                       [src, tgt]) for e in ids]
+        assert ids.count(event_id) == 1, event_id
 
 
 def test_uncounted_statuses_and_deadlines_stay_out_of_the_series(con):
-    left_out = {e["event_id"] for e in read_rows("events") if e["status"] not in ("occurred", "ongoing", "threatened") or not e["cameo_code"]}
+    left_out = {e["event_id"] for e in read_rows("events") if e["status"] not in ("occurred", "ongoing") or not e["cameo_code"]}
     in_series = {e for (ids,) in rows_of(con, "SELECT event_ids FROM event_series") for e in ids}
     in_summary = {e for (ids,) in rows_of(con, "SELECT event_ids FROM dyad_summary") for e in ids}
     assert left_out and not (left_out & in_series) and not (left_out & in_summary)

@@ -23,7 +23,7 @@ GDELT_POSITIONS = {1: "GLOBALEVENTID", 2: "SQLDATE", 6: "Actor1Code", 16: "Actor
                    36: "Actor1Geo_Type", 52: "ActionGeo_Type", 60: "DATEADDED", 61: "SOURCEURL"}
 ICEWS_POSITIONS = {1: "Event ID", 2: "Event Date", 3: "Source Name", 7: "CAMEO Code", 8: "Intensity", 12: "Story ID", 20: "Longitude"}
 
-COUNTED = ("occurred", "ongoing", "threatened")
+COUNTED = ("occurred", "ongoing")
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:

@@ -1,8 +1,9 @@
 """Export the events in the layouts of GDELT 2.0, ICEWS and PLOVER/POLECAT, with what each cannot hold.
 
 Each format's column list is written here from its codebook (cited at the list). One record is
-written per counted event (status occurred, ongoing or threatened: these formats have no status
-field, so scheduled, expected, proposed, hypothetical and cancelled events are left out) and
+written per counted event (status occurred or ongoing: these formats have no status field, so
+threatened, announced, scheduled, expected, proposed, hypothetical and cancelled actions are left out;
+a threat is written as its act, CAMEO 13x) and
 directed actor pair from the `event_dyads_coded` view; a mutual pair (two participants of a
 meeting) is written once, in actor_id order; an event without a pair is written with its first
 initiator, host or participant as actor and its first target, if any, as the other actor. Deadlines have no CAMEO code and are not
@@ -66,7 +67,7 @@ LOST: dict[str, list[str]] = {
     "gdelt": [
         "date precision and window: SQLDATE is one day (the placed day of event_series; for an open window its known bound)",
         "date basis (stated, inferred, cross_article, external) and its reasoning",
-        "event status: only occurred, ongoing and threatened events are written, without saying which",
+        "event status: only occurred and ongoing events are written, without saying which",
         "disagreements between sources (claims): no column",
         "evidence spans: SOURCEURL holds our article ids, separated by ';', not URLs",
         "GLOBALEVENTID is our event_id string, not a number, and repeats when an event has several actor pairs",
@@ -77,7 +78,7 @@ LOST: dict[str, list[str]] = {
     "icews": [
         "date precision and window: Event Date is one day (as for GDELT)",
         "date basis and its reasoning",
-        "event status: only occurred, ongoing and threatened events are written, without saying which",
+        "event status: only occurred and ongoing events are written, without saying which",
         "disagreements between sources: no column",
         "evidence spans: Story ID holds our article ids separated by ';'; Sentence Number is empty",
         "Event ID is our event_id string and repeats when an event has several actor pairs",
@@ -87,7 +88,7 @@ LOST: dict[str, list[str]] = {
     "plover": [
         "date basis and its reasoning: only as text in comment",
         "date precision: date and enddate carry the window, not its precision label; an open start has the known end as date",
-        "event status: only occurred, ongoing and threatened events are written, without saying which",
+        "event status: only occurred and ongoing events are written, without saying which",
         "disagreements between sources: only as text in comment",
         "evidence spans: cite_info names the articles, not the offsets",
         "CAMEO code and Goldstein score: event_scale holds the Goldstein score of the CAMEO code; the CAMEO code is in comment",
@@ -133,7 +134,7 @@ SELECT e.event_id, e.date_start, e.date_end, e.date_precision, e.date_span_type,
        c.label, c.goldstein, c.quad_class, c.plover_type, c.plover_quad_class,
        coalesce(e.plover_mode, c.plover_mode) AS plover_mode, e.plover_contexts, e.location, e.location_country_iso3
 FROM events e JOIN cameo_codes c ON c.cameo_code = e.cameo_code
-WHERE e.status IN ('occurred', 'ongoing', 'threatened')
+WHERE e.status IN ('occurred', 'ongoing')
 ORDER BY e.event_id
 """
 _ACTORS_SQL = """
