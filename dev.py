@@ -76,7 +76,7 @@ def test(fresh: bool) -> None:
     ensure_venv("[test]", fresh)
     ensure_chromium()
     ensure_old_duckdb()
-    run(BIN / "ruff", "check", "jpkr_data", "tests", "benchmarks", "dev.py")
+    run(BIN / "ruff", "check", "jpkr_data", "tests", "benchmarks", "curation", "dev.py", "hatch_build.py")
     run(BIN / "python", "-m", "pytest", "-q")
 
 
