@@ -190,8 +190,11 @@ def test_invalid_package_is_a_clear_error(package_copy, tmp_path, monkeypatch, r
     (package_copy / "datapackage.json").write_text("[1, 2", encoding="utf-8")
     monkeypatch.setenv("JPKR_DATA_ROOT", str(package_copy))
     monkeypatch.setenv("JPKR_DATA_CACHE", str(tmp_path / "c"))
-    err = _clean_failure(run("sql", "SELECT 1"))
-    assert "datapackage.json" in err
+    r = run("sql", "SELECT 1")
+    err = r.stderr.decode("utf-8", "replace")
+    assert r.returncode == 1 and "Traceback" not in err and err.startswith("error: "), err
+    # the first line names the package; each further line is one problem, named by file (and JSON path)
+    assert all("datapackage.json" in line for line in err.strip().splitlines()), err
 
 
 def test_unusable_cache_still_answers_with_a_warning(tmp_path):

@@ -18,7 +18,6 @@ SECTIONS = ["Motivation", "Composition", "Collection and curation process", "Pre
 @pytest.fixture(scope="module")
 def sheet(con) -> str:
     cur = con.cursor()
-    cur.execute("USE jpkr")
     return render_datasheet(load_package(ROOT / "datapackage.json"), cur)
 
 
@@ -54,7 +53,6 @@ def test_counts_follow_the_data(package_copy, con, tmp_path):
     claims = (package_copy / "data" / "claims.csv").read_text(encoding="utf-8").splitlines(keepends=True)
     (package_copy / "data" / "claims.csv").write_text("".join(claims[:-1]), encoding="utf-8")
     c = jpkr_data.connect(package_copy)
-    c.execute("USE jpkr")
     text = render_datasheet(load_package(package_copy / "datapackage.json"), c)
     assert f"| `claims` | {len(read_rows('claims')) - 1} |" in text
 

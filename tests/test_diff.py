@@ -36,7 +36,7 @@ def changed_copy(package_copy) -> tuple[Path, dict]:
     claims = read_rows("claims", package_copy)
     gone = claims.pop(len(claims) // 2)
     claims[0]["value"] += " (revised)"
-    new_claim = dict(claims[-1], claim_id="cl_999", value="a new value")
+    new_claim = dict(gone, claim_id="cl_999", value="a new value")  # the removed claim's span, so no span is claimed twice
     write_rows(package_copy / "data" / "claims.csv", claims + [new_claim], list(claims[0]))
     return package_copy, {"removed_claim": gone["claim_id"], "changed_claim": claims[0]["claim_id"], "added_claim": "cl_999"}
 
@@ -91,8 +91,8 @@ def test_release_changelog_has_the_generated_section():
     assert text.startswith("# Changelog\n\n## Data changes since 0.2.0 (generated)")
     assert text.index("## Data changes since 0.2.0") < text.index("## 0.2.0 (")
     for name in ("events", "claims", "statements"):
-        n = len(read_rows(name))
-        assert f"| {name} | {n} | {n} |" in text
+        old, new = len(read_rows(name, ROOT / "releases" / "0.2.0")), len(read_rows(name))
+        assert f"| {name} | {old} | {new} |" in text
     result = json.loads((rel / "changes-since-0.2.0.json").read_text(encoding="utf-8"))
     assert result["old"]["version"] == "0.2.0" and {t["table"] for t in result["tables"]} == {r["name"] for r in json.loads((ROOT / "datapackage.json").read_text())["resources"]}
     assert "changes-since-0.2.0.json" in (rel / "SHA256SUMS").read_text(encoding="utf-8")
@@ -205,7 +205,8 @@ def test_release_zip_is_a_side(capsys):
     rc, out, err = run(capsys, "diff", str(zipped), str(ROOT), "--format", "json")
     assert rc == 0, err
     result = json.loads(out)
-    assert result["summary"] == {"added": 0, "removed": 0, "changed": 0} and result["old"]["path"].endswith("!jpkr-data-0.2.0/datapackage.json")
+    version = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["version"]
+    assert result["summary"] == {"added": 0, "removed": 0, "changed": 0} and result["old"]["path"].endswith(f"!jpkr-data-{version}/datapackage.json")
     assert all(t["rows_old"] == len(read_rows(t["table"])) for t in result["tables"])
 
 
