@@ -206,7 +206,7 @@ def test_unreadable_article_file_is_named(renamed_sources, tmp_path, capsys, mon
             raise PermissionError(13, "Permission denied", str(path))
         return real(path)
 
-    monkeypatch.setattr(corpus, "_file_sha256", failing)
+    monkeypatch.setattr(corpus, "file_sha256", failing)
     rc, _, err = run(capsys, "corpus", "--sources", str(renamed_sources), "--out", str(tmp_path / "c.jsonl"))
     assert rc == 1 and str(victim) in err and "Permission denied" in err and "Traceback" not in err
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import duckdb
 
+from ..artifact import file_sha256
 from ..schema import Package, quote_ident
 
 # (table, text column) -> span label; a span column pair not listed here is labelled "<table>.<text column>".
@@ -89,15 +90,6 @@ def load_articles(con: duckdb.DuckDBPyConnection) -> list[Article]:
     return out
 
 
-def _file_sha256(path: Path) -> str:
-    """SHA-256 of a file, read in blocks."""
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def find_sources(folder: str | os.PathLike[str], articles: list[Article]) -> dict[str, Path]:
     """article_id -> file in `folder` (searched recursively, any names) whose size and SHA-256 match; CorpusError otherwise."""
     root = Path(folder)
@@ -120,7 +112,7 @@ def find_sources(folder: str | os.PathLike[str], articles: list[Article]) -> dic
             named = [a for a in articles if a.source_file == p.name]
             if size not in by_size and not named:
                 continue
-            digest = _file_sha256(p)
+            digest = file_sha256(p)
         except OSError as exc:
             raise CorpusError(f"{p}: cannot be read: {exc.strerror or exc}") from None
         for a in by_size.get(size, []):
