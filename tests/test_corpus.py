@@ -199,7 +199,7 @@ def test_unreadable_article_file_is_named(renamed_sources, tmp_path, capsys, mon
     import jpkr_data.publication.corpus as corpus
 
     victim = sorted(p for p in renamed_sources.rglob("*") if p.is_file())[0]
-    real = corpus._file_sha256
+    real = corpus.file_sha256
 
     def failing(path):
         if path == victim:
