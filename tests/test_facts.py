@@ -86,7 +86,7 @@ def test_warning_of_countermeasures_is_an_act_and_the_countermeasures_are_threat
 def test_every_gsomia_warning_occurred_and_threatens_its_own_action(con):
     rows = one(con, "SELECT a.event_id, a.status, a.cameo_code, r.relation, t.status FROM event_relations r "
                     "JOIN events a ON a.event_id = r.event_id JOIN events t ON t.event_id = r.related_event_id "
-                    "WHERE r.relation IN ('threatens', 'announces') AND t.plover_contexts LIKE '%intelligence%' ORDER BY 1")
+                    "WHERE r.relation IN ('threatens', 'announces') AND list_contains(t.plover_contexts, 'intelligence') ORDER BY 1")
     assert rows == [("ev_gsomia_termination_indicated", "occurred", "1313", "announces", "cancelled"),  # "let it lapse": averted
                     ("ev_kang_warns_security_review", "occurred", "1313", "threatens", "threatened"),  # "no option but to review"
                     ("ev_kor_suggests_gsomia_exit", "occurred", "1313", "threatens", "threatened"),

@@ -12,6 +12,8 @@
 - Every inferred link (event relations, statement events, event actors, agreement parties)
   says how it was inferred; a claim is not recorded twice for one subject, attribute and span.
 - Titles and agreement names do not carry a contested characterisation (a short word list).
+- A child event's date window lies within its parent's; a threatened or hypothetical action,
+  which has not happened, has no place; a `legal_ruling` names its court among its actors.
 """
 from __future__ import annotations
 
@@ -124,9 +126,42 @@ def check_neutral_titles(con, staged: dict[str, Table], report: Report) -> None:
                     "a title or name must describe what happened in neutral terms; a contested characterisation belongs to a statement or claim")
 
 
+NOT_HAPPENED = ("threatened", "hypothetical")
+WINDOW_OUTSIDE = ("CASE WHEN p.date_start IS NOT NULL AND (c.date_start IS NULL OR c.date_start < p.date_start) THEN TRUE "
+                  "WHEN p.date_end IS NOT NULL AND (c.date_end IS NULL OR c.date_end > p.date_end) THEN TRUE ELSE FALSE END")
+
+
+def check_event_structure(con, staged: dict[str, Table], report: Report) -> None:
+    """Children fall within their parent's window; unhappened actions have no place; rulings name their court."""
+    if not _has(staged, "events", "event_id", "status", "date_start", "date_end", "parent_event_id"):
+        return
+    ev = staged["events"]
+    e = typed_name(ev)
+    report.ran("parent-window")
+    collect(con, f"SELECT c._row, coalesce(CAST(c.date_start AS VARCHAR), '') || '..' || coalesce(CAST(c.date_end AS VARCHAR), '') "
+                 f"|| ' not within ' || p.event_id || ' ' || coalesce(CAST(p.date_start AS VARCHAR), '') || '..' "
+                 f"|| coalesce(CAST(p.date_end AS VARCHAR), '') FROM {e} c JOIN {e} p ON p.event_id = c.parent_event_id WHERE {WINDOW_OUTSIDE}",
+            report, "parent-window", ev, "parent_event_id",
+            "a child event must fall within its parent's date window (widen the parent with its basis, or drop the parent)")
+    if _has(staged, "events", "location", "location_country_iso3"):
+        report.ran("unplaced-action")
+        collect(con, f"SELECT _row, event_id || ' ' || status FROM {e} WHERE status IN {NOT_HAPPENED} "
+                     f"AND (location IS NOT NULL OR location_country_iso3 IS NOT NULL)",
+                report, "unplaced-action", ev, "location_country_iso3",
+                "a threatened or hypothetical action has not happened, so it has no place: leave location and country empty")
+    if _has(staged, "events", "event_type") and _has(staged, "event_actors", "event_id", "actor_id") and _has(staged, "actors", "actor_id", "actor_type"):
+        report.ran("ruling-agent")
+        collect(con, f"SELECT _row, event_id FROM {e} y WHERE event_type = 'legal_ruling' AND NOT EXISTS (SELECT 1 FROM "
+                     f"{typed_name(staged['event_actors'])} x JOIN {typed_name(staged['actors'])} a USING (actor_id) "
+                     f"WHERE x.event_id = y.event_id AND a.actor_type = 'court')",
+                report, "ruling-agent", ev, "event_type",
+                "a legal_ruling needs a court among its actors; an act whose agent the text does not name is not a ruling")
+
+
 def run_semantic_checks(con, staged: dict[str, Table], report: Report) -> None:
     """Run every semantic check whose tables were staged."""
     check_acts_and_threats(con, staged, report)
     check_occasions(con, staged, report)
     check_inferred_links(con, staged, report)
     check_neutral_titles(con, staged, report)
+    check_event_structure(con, staged, report)
