@@ -158,6 +158,14 @@ FAULTS: list[tuple[str, Mutation, str, str, str]] = [
                                                    if not (r["event_id"] == "ev_court_rulings_2018" and r["role"] == "initiator")]),
           lambda pkg: next(i for i, r in enumerate(_read(pkg, EV), start=2) if r["event_id"] == "ev_court_rulings_2018")),
      "ruling-agent", EV, "event_type"),
+    # a note or reasoning citing a row that is gone (finding 2: notes not carried through edits)
+    ("note_cites_a_removed_statement", edit(EV, {"event_id": "ev_jpn_requests_arbitration"}, {"notes": "Its words are st_002_24."}),
+     "cited-id", EV, "notes"),
+    ("reasoning_cites_a_renamed_event",
+     edit(ST, {"statement_id": "st_002_21"}, {"said_date_reasoning": "Urged at ev_kor_countermeasures_threatened of 2019-08-01."}),
+     "cited-id", ST, "said_date_reasoning"),
+    ("claim_note_cites_a_dropped_claim", edit("claims", {"claim_id": "cl_009"}, {"notes": "See cl_118 and ag_gsomia."}),
+     "cited-id", "claims", "notes"),
     ("about_link_to_missing_statement", copy_row(SE, {"statement_id": "st_000_04"}, {"statement_id": "st_009_99"}),
      "foreign-key", SE, "statement_id"),
 ]
@@ -180,7 +188,7 @@ def test_the_curated_tables_pass_every_semantic_check():
     report = validate()
     assert report.valid, report.to_text()
     for check in ("act-status", "threat-link", "occasion", "inferred-link", "claim-once", "neutral-title",
-                  "parent-window", "unplaced-action", "ruling-agent"):
+                  "parent-window", "unplaced-action", "ruling-agent", "cited-id"):
         assert check in report.checks, check
 
 

@@ -14,10 +14,12 @@
 - Titles and agreement names do not carry a contested characterisation (a short word list).
 - A child event's date window lies within its parent's; a threatened or hypothetical action,
   which has not happened, has no place; a `legal_ruling` names its court among its actors.
+- A row id cited in free text (notes, reasonings) exists: a note that points at a removed or
+  renamed row contradicts the tables.
 """
 from __future__ import annotations
 
-from ..schema import Table
+from ..schema import Table, quote_ident, sql_literal
 from .report import Report
 from .schema_checks import collect, typed_name
 
@@ -158,6 +160,29 @@ def check_event_structure(con, staged: dict[str, Table], report: Report) -> None
                 "a legal_ruling needs a court among its actors; an act whose agent the text does not name is not a ruling")
 
 
+# Row ids cited in prose: prefix -> (table, key); CURATION.md §8 (post-fix audit, finding 2).
+CITED_IDS = {"ev": ("events", "event_id"), "st": ("statements", "statement_id"), "cl": ("claims", "claim_id"),
+             "ag": ("agreements", "agreement_id")}
+PROSE_FIELDS = ("notes", "date_reasoning", "said_date_reasoning", "date_concluded_reasoning", "published_date_reasoning")
+ID_PATTERN = r"\b(?:ev|st|cl|ag)_[a-z0-9_]*[a-z0-9]"
+
+
+def check_cited_ids(con, staged: dict[str, Table], report: Report) -> None:
+    """Every event, statement, claim or agreement id cited in a note or reasoning is a row of its table."""
+    targets = {p: (staged[n], k) for p, (n, k) in CITED_IDS.items() if _has(staged, n, k)}
+    if len(targets) < len(CITED_IDS):
+        return
+    known = " UNION ALL ".join(f"SELECT CAST({quote_ident(k)} AS VARCHAR) AS id FROM {typed_name(t)}" for t, k in targets.values())
+    for table in staged.values():
+        for field in (f for f in PROSE_FIELDS if f in table.field_names):
+            report.ran("cited-id")
+            col = quote_ident(field)
+            collect(con, f"SELECT _row, ref FROM (SELECT _row, unnest(regexp_extract_all(coalesce(CAST({col} AS VARCHAR), ''), "
+                         f"{sql_literal(ID_PATTERN)})) AS ref FROM {typed_name(table)}) WHERE ref NOT IN ({known})",
+                    report, "cited-id", table, field,
+                    "the text cites a row id that does not exist (a removed or renamed row): correct the note or reasoning")
+
+
 def run_semantic_checks(con, staged: dict[str, Table], report: Report) -> None:
     """Run every semantic check whose tables were staged."""
     check_acts_and_threats(con, staged, report)
@@ -165,3 +190,4 @@ def run_semantic_checks(con, staged: dict[str, Table], report: Report) -> None:
     check_inferred_links(con, staged, report)
     check_neutral_titles(con, staged, report)
     check_event_structure(con, staged, report)
+    check_cited_ids(con, staged, report)
