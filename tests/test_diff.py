@@ -34,9 +34,13 @@ def write_rows(path: Path, rows: list[dict[str, str]], header: list[str]) -> Non
 def changed_copy(package_copy) -> tuple[Path, dict]:
     """A valid package copy with one claim removed, one changed, one added; returns what was done."""
     claims = read_rows("claims", package_copy)
-    gone = claims.pop(len(claims) // 2)
+    released = {r["claim_id"] for r in read_rows("claims", ROOT / "releases" / "0.2.0")}  # a removal is of a released id
+    gone = claims.pop(next(i for i in range(len(claims) - 1, 0, -1) if claims[i]["claim_id"] in released
+                           and not any(claims[i]["claim_id"] in c["notes"] for c in claims)))  # no note cites it (cited-id)
     claims[0]["value"] += " (revised)"
-    new_claim = dict(claims[-1], claim_id="cl_999", value="a new value")
+    # same span, another attribute: a second claim on the same subject, attribute and span is rejected (claim-once)
+    new_claim = dict(claims[-1], claim_id="cl_999", value="a new value",
+                     attribute="purpose" if claims[-1]["attribute"] != "purpose" else "outcome")
     write_rows(package_copy / "data" / "claims.csv", claims + [new_claim], list(claims[0]))
     return package_copy, {"removed_claim": gone["claim_id"], "changed_claim": claims[0]["claim_id"], "added_claim": "cl_999"}
 
@@ -91,8 +95,8 @@ def test_release_changelog_has_the_generated_section():
     assert text.startswith("# Changelog\n\n## Data changes since 0.2.0 (generated)")
     assert text.index("## Data changes since 0.2.0") < text.index("## 0.2.0 (")
     for name in ("events", "claims", "statements"):
-        n = len(read_rows(name))
-        assert f"| {name} | {n} | {n} |" in text
+        before, now = len(read_rows(name, ROOT / "releases" / "0.2.0")), len(read_rows(name))
+        assert f"| {name} | {before} | {now} |" in text
     result = json.loads((rel / "changes-since-0.2.0.json").read_text(encoding="utf-8"))
     assert result["old"]["version"] == "0.2.0" and {t["table"] for t in result["tables"]} == {r["name"] for r in json.loads((ROOT / "datapackage.json").read_text())["resources"]}
     assert "changes-since-0.2.0.json" in (rel / "SHA256SUMS").read_text(encoding="utf-8")
