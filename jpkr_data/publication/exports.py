@@ -157,6 +157,13 @@ FROM event_mentions m JOIN pub p ON p.article_id = m.article_id GROUP BY m.event
 _DISAGREE_SQL = "SELECT DISTINCT subject_id, attribute FROM disagreements WHERE subject_table = 'events' ORDER BY 1, 2"
 
 
+def _contexts(value) -> list[str]:
+    """plover_contexts as a list: DuckDB gives a VARCHAR[] (the schema's list type) or, from older files, a ';'-joined string."""
+    if not value:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else str(value).split(";")
+
+
 def _placed(date_start: dt.date | None, date_end: dt.date | None, precision: str, span: str) -> dt.date | None:
     """The day the event_series placement rule gives, else the known bound of an open window."""
     if date_start and date_end:
@@ -194,7 +201,7 @@ def collect_records(con: duckdb.DuckDBPyConnection) -> list[Record]:
         for src, tgt in event_pairs:
             records.append(Record(
                 event_id, day, ds, de, precision, basis, code, label, float(gold), int(quad), ptype,
-                int(pquad) if pquad is not None else None, pmode, contexts.split(";") if contexts else [],
+                int(pquad) if pquad is not None else None, pmode, _contexts(contexts),
                 location, loc_country, actors.get(src) if src else None, actors.get(tgt) if tgt else None,
                 arts, outlets, n, disagree.get(event_id, [])))
     return records
