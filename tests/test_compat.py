@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from jpkr_data.publication.database_file import MIN_DUCKDB, ViewHeaderError
 from jpkr_data.publication.release import build_release
+from jpkr_data.publication.target import MARKER
 from jpkr_data.views import View, discover_views
 
 PROBE = Path(__file__).with_name("duckdb_probe.py")
@@ -151,7 +152,8 @@ def test_parquet_carries_descriptions_and_lists(release, descriptor):
 
 def test_sha256sum_checks_every_file_and_the_zip(release, tmp_path):
     listed = {line.split("  ", 1)[1] for line in (release / "SHA256SUMS").read_text(encoding="utf-8").splitlines()}
-    present = {p.relative_to(release).as_posix() for p in release.rglob("*") if p.is_file()} - {"SHA256SUMS"}
+    # the .jpkr-release marker is the build's own record of every file (SHA256SUMS included), written last
+    present = {p.relative_to(release).as_posix() for p in release.rglob("*") if p.is_file()} - {"SHA256SUMS", MARKER}
     assert listed == present and any(n.endswith(".zip") for n in listed)
     if shutil.which("sha256sum"):
         r = subprocess.run(["sha256sum", "--check", "--strict", "SHA256SUMS"], cwd=release, capture_output=True, text=True)

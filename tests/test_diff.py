@@ -34,7 +34,9 @@ def write_rows(path: Path, rows: list[dict[str, str]], header: list[str]) -> Non
 def changed_copy(package_copy) -> tuple[Path, dict]:
     """A valid package copy with one claim removed, one changed, one added; returns what was done."""
     claims = read_rows("claims", package_copy)
-    gone = claims.pop(len(claims) // 2)
+    released = {r["claim_id"] for r in read_rows("claims", ROOT / "releases" / "0.2.0")}  # a removal is of a released id
+    gone = claims.pop(next(i for i in range(len(claims) - 1, 0, -1) if claims[i]["claim_id"] in released
+                           and not any(claims[i]["claim_id"] in c["notes"] for c in claims)))  # no note cites it (cited-id)
     claims[0]["value"] += " (revised)"
     new_claim = dict(gone, claim_id="cl_999", value="a new value")  # the removed claim's span, so no span is claimed twice
     write_rows(package_copy / "data" / "claims.csv", claims + [new_claim], list(claims[0]))

@@ -138,6 +138,34 @@ FAULTS: list[tuple[str, Mutation, str, str, str]] = [
      "neutral-title", EV, "title"),
     ("agreement_name_takes_a_side", edit("agreements", {"agreement_id": "ag_1965_accord"}, {"name": "1965 accord (claims settlement)"}),
      "neutral-title", "agreements", "name"),
+    # post-fix audit (2026-11-24): a parent whose window does not hold the child (finding 3)
+    ("child_after_its_parent_conference", edit(EV, {"event_id": "ev_bangkok_kang_kono"}, {"date_start": "2019-08-02", "date_end": "2019-08-02"}),
+     "parent-window", EV, "parent_event_id"),
+    ("child_with_open_start_under_a_dated_parent", edit(EV, {"event_id": "ev_kang_remarks_nagoya"}, {"date_start": "", "date_precision": "open_start"}),
+     "parent-window", EV, "parent_event_id"),
+    ("scheduled_trilateral_put_back_under_the_one_day_conference",
+     edit(EV, {"event_id": "ev_bangkok_trilateral_us"}, {"parent_event_id": "ev_bangkok_asean_fmm"}), "parent-window", EV, "parent_event_id"),
+    # a place for an action that has not happened (finding 6)
+    ("threatened_pullout_given_a_country", edit(EV, {"event_id": "ev_kor_gsomia_pullout"}, {"location_country_iso3": "KOR"}),
+     "unplaced-action", EV, "location_country_iso3"),
+    ("hypothetical_liquidation_given_a_place", edit(EV, {"event_id": "ev_assets_liquidation"}, {"location": "Seoul"}),
+     "unplaced-action", EV, "location_country_iso3"),
+    # a ruling whose agent no text names (finding 8)
+    ("unnamed_freezing_typed_as_ruling", edit(EV, {"event_id": "ev_assets_frozen"}, {"event_type": "legal_ruling"}),
+     "ruling-agent", EV, "event_type"),
+    ("ruling_without_its_courts",
+     both(lambda pkg: _write(pkg, "event_actors", [r for r in _read(pkg, "event_actors")
+                                                   if not (r["event_id"] == "ev_court_rulings_2018" and r["role"] == "initiator")]),
+          lambda pkg: next(i for i, r in enumerate(_read(pkg, EV), start=2) if r["event_id"] == "ev_court_rulings_2018")),
+     "ruling-agent", EV, "event_type"),
+    # a note or reasoning citing a row that is gone (finding 2: notes not carried through edits)
+    ("note_cites_a_removed_statement", edit(EV, {"event_id": "ev_jpn_requests_arbitration"}, {"notes": "Its words are st_002_24."}),
+     "cited-id", EV, "notes"),
+    ("reasoning_cites_a_renamed_event",
+     edit(ST, {"statement_id": "st_002_21"}, {"said_date_reasoning": "Urged at ev_kor_countermeasures_threatened of 2019-08-01."}),
+     "cited-id", ST, "said_date_reasoning"),
+    ("claim_note_cites_a_dropped_claim", edit("claims", {"claim_id": "cl_009"}, {"notes": "See cl_118 and ag_gsomia."}),
+     "cited-id", "claims", "notes"),
     ("about_link_to_missing_statement", copy_row(SE, {"statement_id": "st_000_04"}, {"statement_id": "st_009_99"}),
      "foreign-key", SE, "statement_id"),
 ]
@@ -159,7 +187,8 @@ def test_semantic_fault_is_reported_where_it_is(fault, package_copy):
 def test_the_curated_tables_pass_every_semantic_check():
     report = validate()
     assert report.valid, report.to_text()
-    for check in ("act-status", "threat-link", "occasion", "inferred-link", "claim-once", "neutral-title"):
+    for check in ("act-status", "threat-link", "occasion", "inferred-link", "claim-once", "neutral-title",
+                  "parent-window", "unplaced-action", "ruling-agent", "cited-id"):
         assert check in report.checks, check
 
 

@@ -12,10 +12,14 @@
 - Every inferred link (event relations, statement events, event actors, agreement parties)
   says how it was inferred; a claim is not recorded twice for one subject, attribute and span.
 - Titles and agreement names do not carry a contested characterisation (a short word list).
+- A child event's date window lies within its parent's; a threatened or hypothetical action,
+  which has not happened, has no place; a `legal_ruling` names its court among its actors.
+- A row id cited in free text (notes, reasonings) exists: a note that points at a removed or
+  renamed row contradicts the tables.
 """
 from __future__ import annotations
 
-from ..schema import Table
+from ..schema import Table, quote_ident, sql_literal
 from .report import Report
 from .schema_checks import collect, typed_name
 
@@ -124,9 +128,66 @@ def check_neutral_titles(con, staged: dict[str, Table], report: Report) -> None:
                     "a title or name must describe what happened in neutral terms; a contested characterisation belongs to a statement or claim")
 
 
+NOT_HAPPENED = ("threatened", "hypothetical")
+WINDOW_OUTSIDE = ("CASE WHEN p.date_start IS NOT NULL AND (c.date_start IS NULL OR c.date_start < p.date_start) THEN TRUE "
+                  "WHEN p.date_end IS NOT NULL AND (c.date_end IS NULL OR c.date_end > p.date_end) THEN TRUE ELSE FALSE END")
+
+
+def check_event_structure(con, staged: dict[str, Table], report: Report) -> None:
+    """Children fall within their parent's window; unhappened actions have no place; rulings name their court."""
+    if not _has(staged, "events", "event_id", "status", "date_start", "date_end", "parent_event_id"):
+        return
+    ev = staged["events"]
+    e = typed_name(ev)
+    report.ran("parent-window")
+    collect(con, f"SELECT c._row, coalesce(CAST(c.date_start AS VARCHAR), '') || '..' || coalesce(CAST(c.date_end AS VARCHAR), '') "
+                 f"|| ' not within ' || p.event_id || ' ' || coalesce(CAST(p.date_start AS VARCHAR), '') || '..' "
+                 f"|| coalesce(CAST(p.date_end AS VARCHAR), '') FROM {e} c JOIN {e} p ON p.event_id = c.parent_event_id WHERE {WINDOW_OUTSIDE}",
+            report, "parent-window", ev, "parent_event_id",
+            "a child event must fall within its parent's date window (widen the parent with its basis, or drop the parent)")
+    if _has(staged, "events", "location", "location_country_iso3"):
+        report.ran("unplaced-action")
+        collect(con, f"SELECT _row, event_id || ' ' || status FROM {e} WHERE status IN {NOT_HAPPENED} "
+                     f"AND (location IS NOT NULL OR location_country_iso3 IS NOT NULL)",
+                report, "unplaced-action", ev, "location_country_iso3",
+                "a threatened or hypothetical action has not happened, so it has no place: leave location and country empty")
+    if _has(staged, "events", "event_type") and _has(staged, "event_actors", "event_id", "actor_id") and _has(staged, "actors", "actor_id", "actor_type"):
+        report.ran("ruling-agent")
+        collect(con, f"SELECT _row, event_id FROM {e} y WHERE event_type = 'legal_ruling' AND NOT EXISTS (SELECT 1 FROM "
+                     f"{typed_name(staged['event_actors'])} x JOIN {typed_name(staged['actors'])} a USING (actor_id) "
+                     f"WHERE x.event_id = y.event_id AND a.actor_type = 'court')",
+                report, "ruling-agent", ev, "event_type",
+                "a legal_ruling needs a court among its actors; an act whose agent the text does not name is not a ruling")
+
+
+# Row ids cited in prose: prefix -> (table, key); CURATION.md §8 (post-fix audit, finding 2).
+CITED_IDS = {"ev": ("events", "event_id"), "st": ("statements", "statement_id"), "cl": ("claims", "claim_id"),
+             "ag": ("agreements", "agreement_id")}
+PROSE_FIELDS = ("notes", "date_reasoning", "said_date_reasoning", "date_concluded_reasoning", "published_date_reasoning")
+ID_PATTERN = r"\b(?:ev|st|cl|ag)_[a-z0-9_]*[a-z0-9]"
+
+
+def check_cited_ids(con, staged: dict[str, Table], report: Report) -> None:
+    """Every event, statement, claim or agreement id cited in a note or reasoning is a row of its table."""
+    targets = {p: (staged[n], k) for p, (n, k) in CITED_IDS.items() if _has(staged, n, k)}
+    if len(targets) < len(CITED_IDS):
+        return
+    known = " UNION ALL ".join(f"SELECT CAST({quote_ident(k)} AS VARCHAR) AS id FROM {typed_name(t)}" for t, k in targets.values())
+    for table in staged.values():
+        for field in (f for f in PROSE_FIELDS if f in table.field_names):
+            report.ran("cited-id")
+            col = quote_ident(field)
+            collect(con, f"SELECT _row, ref FROM (SELECT _row, unnest(regexp_extract_all(coalesce(CAST({col} AS VARCHAR), ''), "
+                         f"{sql_literal(ID_PATTERN)})) AS ref FROM {typed_name(table)}) WHERE ref NOT IN ({known})",
+                    report, "cited-id", table, field,
+                    "the text cites a row id that does not exist (a removed or renamed row): correct the note or reasoning")
+
+
 def run_semantic_checks(con, staged: dict[str, Table], report: Report) -> None:
     """Run every semantic check whose tables were staged."""
     check_acts_and_threats(con, staged, report)
     check_occasions(con, staged, report)
     check_inferred_links(con, staged, report)
     check_neutral_titles(con, staged, report)
+    check_event_structure(con, staged, report)
+    check_cited_ids(con, staged, report)
