@@ -37,18 +37,15 @@ def check_period_windows(con, staged: dict[str, Table], report: Report) -> None:
     ev = staged["events"]
     e = typed_name(ev)
     report.ran("includes-window")
-    collect(con, f"SELECT _row, event_id || ' ' || date_start FROM {e} WHERE date_span_type = 'period' AND date_start = date_end "
-                 f"AND date_precision <> 'includes'",
-            report, "includes-window", ev, "date_precision",
-            "a period stored as one day says it lasted exactly that day: if only that day is attested, use precision 'includes'")
-    collect(con, f"SELECT _row, event_id FROM {e} WHERE date_precision = 'includes' "
-                 f"AND (date_span_type <> 'period' OR date_start IS NULL OR date_end IS NULL)",
-            report, "includes-window", ev, "date_precision",
-            "'includes' records the days a period is attested under way: it needs date_span_type 'period' and both dates")
-    collect(con, f"SELECT _row, event_id || ' ' || date_precision FROM {e} WHERE status = 'ongoing' AND date_span_type = 'period' "
-                 f"AND date_precision NOT IN ('includes', 'open_end', 'unknown')",
-            report, "includes-window", ev, "date_precision",
-            "an ongoing period has not ended, so no end can be given: record the days it is attested under way ('includes')")
+    for where, message in (
+        ("date_span_type = 'period' AND date_start = date_end AND date_precision <> 'includes'",
+         "a period stored as one day says it lasted exactly that day: if only that day is attested, use precision 'includes'"),
+        ("date_precision = 'includes' AND (date_span_type <> 'period' OR date_start IS NULL OR date_end IS NULL)",
+         "'includes' records the days a period is attested under way: it needs date_span_type 'period' and both dates"),
+        ("status = 'ongoing' AND date_span_type = 'period' AND date_precision NOT IN ('includes', 'open_end', 'unknown')",
+         "an ongoing period has not ended, so no end can be given: record the days it is attested under way ('includes')"),
+    ):
+        collect(con, f"SELECT _row, event_id || ' ' || date_precision FROM {e} WHERE {where}", report, "includes-window", ev, "date_precision", message)
 
 
 def check_roles(con, staged: dict[str, Table], report: Report) -> None:
@@ -66,13 +63,13 @@ def check_roles(con, staged: dict[str, Table], report: Report) -> None:
             "an act of appealing, demanding, criticising, rejecting or threatening needs the target the text aims it at "
             "(an event_actors row, role 'target', inferred with its reasoning when the text implies it)")
     report.ran("role-fit")
-    collect(con, f"SELECT x._row, x.event_id || ' ' || y.event_type FROM {a} x JOIN {e} y USING (event_id) "
-                 f"WHERE x.role = 'host' AND y.event_type NOT IN {HOST_TYPES}",
-            report, "role-fit", ea, "role", "only a meeting, conference or hearing has a host")
-    collect(con, f"SELECT x._row, x.event_id || ' (' || coalesce(y.cameo_code, 'no code') || ')' FROM {a} x JOIN {e} y USING (event_id) "
-                 f"WHERE x.role = 'mediator' AND coalesce(y.cameo_code, '') <> '045'",
-            report, "role-fit", ea, "role",
-            "'mediator' is for an act of mediation (CAMEO 045); helping to bring an agreement about is an agreement_parties 'promoter'")
+    for role, misfit, message in (
+        ("host", f"y.event_type NOT IN {HOST_TYPES}", "only a meeting, conference or hearing has a host"),
+        ("mediator", "coalesce(y.cameo_code, '') <> '045'",
+         "'mediator' is for an act of mediation (CAMEO 045); helping to bring an agreement about is an agreement_parties 'promoter'"),
+    ):
+        collect(con, f"SELECT x._row, x.event_id || ' ' || y.event_type || ' ' || coalesce(y.cameo_code, '') FROM {a} x "
+                     f"JOIN {e} y USING (event_id) WHERE x.role = '{role}' AND {misfit}", report, "role-fit", ea, "role", message)
 
 
 def check_event_links(con, staged: dict[str, Table], report: Report) -> None:
