@@ -9,6 +9,7 @@ from conftest import ROOT, read_rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import jpkr_data
 from jpkr_data.publication.exports import _placed
 
 # PLOVER manual, event categories: the quad each PLOVER type belongs to.
@@ -157,10 +158,12 @@ def test_japan_toward_south_korea_in_july_august_2019_is_net_conflictual_driven_
     ids = sorted({e for r in months for e in r[2]})
     scores = dict(rows_of(con, "SELECT DISTINCT event_id, goldstein FROM event_dyads_coded WHERE event_id IN (SELECT unnest(?))", [ids]))
     drivers = sorted(e for e in ids if scores[e] < 0)
-    assert drivers == ["ev_jpn_export_controls", "ev_jpn_whitelist_removal"]
-    assert total - sum(scores[e] for e in drivers) >= 0  # without them the two months are not conflictual
-    titles = dict(rows_of(con, "SELECT event_id, event_type FROM events WHERE event_id IN (SELECT unnest(?))", [drivers]))
-    assert set(titles.values()) == {"policy_measure"}
+    # the two measures, the accusation that went with the July curbs and the 20 August refusal of talks (audit of 2026-12-03)
+    assert drivers == ["ev_jpn_accuses_kor_export_management", "ev_jpn_export_controls", "ev_jpn_refuses_export_talks", "ev_jpn_whitelist_removal"]
+    types = dict(rows_of(con, "SELECT event_id, event_type FROM events WHERE event_id IN (SELECT unnest(?))", [drivers]))
+    measures = [e for e in drivers if types[e] == "policy_measure"]
+    assert measures == ["ev_jpn_export_controls", "ev_jpn_whitelist_removal"]
+    assert total - sum(scores[e] for e in measures) >= 0  # without the trade measures the two months are not conflictual
 
 
 def test_south_korea_answers_in_august_with_the_window_placed_white_list_removal(con):
@@ -185,7 +188,13 @@ def test_november_2019_south_korea_toward_japan_is_cooperative_gsomia_kept(con):
     assert row[0] > 0 and "ev_gsomia_kor_decides_keep" in row[1]
 
 
-def test_an_event_counts_once_per_state_dyad_however_many_actor_pairs(con):
+def test_an_event_counts_once_per_state_dyad_however_many_actor_pairs(package_copy):
+    """The Bangkok meeting given its two states beside its two ministers: four actor pairs per direction, one state dyad."""
+    path = package_copy / "data" / "event_actors.csv"
+    extra = "".join(f"ev_bangkok_kang_kono,{a},participant,inferred,art004,128,166,Kang-Kono Meeting Ends Without Results,the ministers' states\n"
+                    for a in ("jpn", "kor"))
+    path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    con = jpkr_data.connect(package_copy)
     multi = rows_of(con, "SELECT event_id, source_country, target_country FROM event_dyads_coded WHERE counted AND placement IS NOT NULL "
                          "AND source_country <> target_country GROUP BY ALL HAVING count(*) > 1 ORDER BY ALL")
     assert multi, "some placed event has several actor pairs resolving to one pair of states"
@@ -193,6 +202,7 @@ def test_an_event_counts_once_per_state_dyad_however_many_actor_pairs(con):
         ids = [e for (ids,) in rows_of(con, "SELECT event_ids FROM event_series WHERE level = 'state' AND period = 'week' AND source = ? AND target = ?",
                                        [src, tgt]) for e in ids]
         assert ids.count(event_id) == 1, event_id
+    con.close()
 
 
 def test_uncounted_statuses_and_deadlines_stay_out_of_the_series(con):

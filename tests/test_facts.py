@@ -71,7 +71,8 @@ def test_us_mediation_claims_disagree(con):
 
 def test_warning_of_countermeasures_is_an_act_and_the_countermeasures_are_threatened(con):
     act = one(con, "SELECT status, parent_event_id, cameo_code FROM events WHERE event_id = 'ev_kang_warns_countermeasures'")
-    assert act == [("occurred", None, "130")]  # "Kang said she urged Kono": the act happened; where, the text does not say
+    # "Kang said she urged Kono": the act happened, placed at the day's talks by inference (audit of 2026-12-03, consistency)
+    assert act == [("occurred", "ev_bangkok_kang_kono", "130")]
     action = one(con, "SELECT status, date_start, date_end FROM events WHERE event_id = 'ev_kor_countermeasures'")
     assert action == [("threatened", dt.date(2019, 8, 1), None)]
     link = one(con, "SELECT relation, basis, evidence_text FROM event_relations WHERE event_id = 'ev_kang_warns_countermeasures'")

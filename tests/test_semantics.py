@@ -166,6 +166,42 @@ FAULTS: list[tuple[str, Mutation, str, str, str]] = [
      "cited-id", ST, "said_date_reasoning"),
     ("claim_note_cites_a_dropped_claim", edit("claims", {"claim_id": "cl_009"}, {"notes": "See cl_118 and ag_gsomia."}),
      "cited-id", "claims", "notes"),
+    # audit of 2026-12-03, events: a conference known from one day stored as a one-day span (finding 1, rule finding)
+    ("conference_narrowed_to_its_attested_day", edit(EV, {"event_id": "ev_bangkok_asean_fmm"}, {"date_precision": "day"}),
+     "includes-window", EV, "date_precision"),
+    ("meeting_marked_includes", edit(EV, {"event_id": "ev_bangkok_kang_kono"}, {"date_precision": "includes"}),
+     "includes-window", EV, "date_precision"),
+    ("ongoing_boycotts_given_an_end", edit(EV, {"event_id": "ev_boycotts"}, {"date_start": "", "date_precision": "open_start"}),
+     "includes-window", EV, "date_precision"),
+    # acts of saying without the target the text names (omission 2)
+    ("conditional_warning_without_its_target",
+     remove("event_actors", {"event_id": "ev_kor_warns_repercussions", "role": "target"}, (EV, {"event_id": "ev_kor_warns_repercussions"})),
+     "act-target", EV, "event_id"),
+    ("refusal_at_a_bilateral_meeting_without_its_target",
+     remove("event_actors", {"event_id": "ev_jpn_refuses_export_talks", "role": "target"}, (EV, {"event_id": "ev_jpn_refuses_export_talks"})),
+     "act-target", EV, "event_id"),
+    # roles beyond what the event is (findings 5, and the hearing's host)
+    ("initiating_recorded_as_mediation",
+     copy_row("event_actors", {"event_id": "ev_gsomia_signed_2016", "actor_id": "jpn"}, {"actor_id": "usa", "role": "mediator", "role_basis": "inferred",
+                                                                                    "notes": "closest role"}),
+     "role-fit", "event_actors", "role"),
+    ("panel_made_host_of_an_appeal",
+     edit("event_actors", {"event_id": "ev_suh_hoon_calls_caution", "actor_id": "kor_parliament_intel_panel"}, {"role": "host"}),
+     "role-fit", "event_actors", "role"),
+    # a response dated before what it answers
+    ("urging_responds_to_a_later_decision",
+     edit(REL, {"event_id": "ev_kono_urges_rectify", "relation": "responds_to"}, {"related_event_id": "ev_jpn_whitelist_removal"}),
+     "response-order", REL, "related_event_id"),
+    # uneven coding: an announced measure coded as a mere statement (trial-political-scientist, b7)
+    ("announced_import_restrictions_coded_as_a_statement",
+     both(edit(EV, {"event_id": "ev_kor_import_restrictions"}, {"cameo_code": "010", "event_type": "press_event"}),
+          lambda pkg: next(i for i, r in enumerate(_read(pkg, REL), start=2)
+                           if r["event_id"] == "ev_kor_import_restrictions" and r["relation"] == "announces")),
+     "measure-announcement", REL, "event_id"),
+    # an agreement concluded by the meeting, not by an act of agreeing (omission 4)
+    ("understanding_concluded_by_the_meeting",
+     edit("agreement_events", {"agreement_id": "ag_bangkok_nk_cooperation", "effect": "concluded"}, {"event_id": "ev_bangkok_kang_kono"}),
+     "agreement-act", "agreement_events", "event_id"),
     ("about_link_to_missing_statement", copy_row(SE, {"statement_id": "st_000_04"}, {"statement_id": "st_009_99"}),
      "foreign-key", SE, "statement_id"),
 ]

@@ -80,7 +80,7 @@ def test_each_event_page_has_its_own_title_description_and_facts(pages):
 
 
 def test_dates_are_shown_as_their_precision_allows(pages):
-    expect = {"ev_court_rulings_2018": "2018 (inferred", "ev_formal_talks_december": "December 2019",
+    expect = {"ev_court_rulings_2018": "by 21 August 2019 (inferred", "ev_bangkok_asean_fmm": "under way on 1 August 2019", "ev_formal_talks_december": "December 2019",
               "ev_assets_frozen": "by 1 August 2019", "ev_pompeo_press_conference": "1 August 2019 (inferred: ‘told a news conference in Bangkok’)",
               "ev_colonial_rule": "1910–1945"}
     for event_id, words in expect.items():
@@ -94,7 +94,7 @@ def test_dates_are_shown_as_their_precision_allows(pages):
 
 
 @given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 1, 1)), st.integers(0, 800),
-       st.sampled_from(["day", "month", "year", "range", "open_start", "open_end", "unknown"]), st.booleans(), st.booleans())
+       st.sampled_from(["day", "month", "year", "range", "open_start", "open_end", "unknown", "includes"]), st.booleans(), st.booleans())
 def test_window_words_never_invents_precision(start, length, precision, has_start, has_end):
     end = start + dt.timedelta(days=length)
     lo, hi = (start if has_start else None), (end if has_end else None)
@@ -102,6 +102,8 @@ def test_window_words_never_invents_precision(start, length, precision, has_star
     assert words and "None" not in words
     if precision == "open_start" and hi:
         assert words.startswith("by ") and str(hi.year) in words
+    if precision == "includes" and lo and hi:
+        assert words.startswith("under way ")
     if precision == "year" and lo and hi:
         assert re.fullmatch(r"\d{4}(–\d{4})?", words)
     if not lo and not hi:

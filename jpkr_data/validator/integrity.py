@@ -166,8 +166,9 @@ def check_dates(con, staged: dict[str, Table], report: Report) -> None:
         report.ran("dates")
         for sql, field, message in (
             (f"SELECT _row, date_start || '..' || date_end FROM {t} WHERE date_start > date_end", "date_start", "date_start is after date_end"),
-            (f"SELECT _row, date_precision FROM {t} WHERE (date_precision = 'day') <> (date_start IS NOT NULL AND date_start = date_end)",
-             "date_precision", "precision 'day' means date_start = date_end, and a one-day window must have precision 'day'"),
+            (f"SELECT _row, date_precision FROM {t} WHERE (date_precision = 'day') <> (date_start IS NOT NULL AND date_start = date_end AND date_precision <> 'includes')",
+             "date_precision", "precision 'day' means date_start = date_end, and a one-day window must have precision 'day' "
+             "(or 'includes': a period attested on that day)"),
             (f"SELECT _row, date_precision FROM {t} WHERE (date_precision = 'open_start') <> (date_start IS NULL)",
              "date_precision", "date_start is empty exactly when the precision is 'open_start'"),
             (f"SELECT _row, date_start || '..' || date_end FROM {t} WHERE date_precision = 'month' AND (day(date_start) <> 1 OR date_end <> last_day(date_start))",

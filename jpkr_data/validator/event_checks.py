@@ -1,0 +1,107 @@
+"""Event rules of the audit of 2026-12-03 that a machine can check (CURATION.md §2, §8 "Audit of 2026-12-03: events").
+
+- A period whose own start and end are not given is recorded by the days it is attested under
+  way, with precision `includes` (never as a one-day span); `includes` is only for periods with
+  both dates; an `ongoing` period has no known end, so its window is `includes` or open-ended.
+- An act of appealing, demanding, criticising, rejecting or threatening (CAMEO 02, 10-13) that has
+  an initiator has a target: an act with no target is in no dyad and no series.
+- A role fits its event: `host` only at a meeting, conference or hearing; `mediator` only for an
+  act of mediation (CAMEO 045).
+- A response, an outcome or a follow-up cannot end before the event it answers begins.
+- A government's announcement of its own measure is coded as the measure (the same CAMEO code),
+  as a decision reported as the decision is.
+- The event that concludes, signs or keeps an agreement is an act of agreeing (`agreement_action`),
+  not the meeting it happened at.
+"""
+from __future__ import annotations
+
+from ..schema import Table
+from .report import Report
+from .schema_checks import collect, typed_name
+
+SAYING_ROOTS = ("02", "10", "11", "12", "13")  # appeal, demand, disapprove, reject, threaten
+HOST_TYPES = ("meeting", "conference", "hearing")
+ORDERED_RELATIONS = ("responds_to", "outcome_of", "follows")
+AGREEING_EFFECTS = ("concluded", "signed", "kept")
+
+
+def _staged(staged: dict[str, Table], name: str, *fields: str) -> bool:
+    """The table was staged with every field the check reads."""
+    return name in staged and all(f in staged[name].field_names for f in fields)
+
+
+def check_period_windows(con, staged: dict[str, Table], report: Report) -> None:
+    """A period known from some days only is 'includes'; 'includes' is a period with both dates; an ongoing period has no end."""
+    if not _staged(staged, "events", "event_id", "date_start", "date_end", "date_precision", "date_span_type", "status"):
+        return
+    ev = staged["events"]
+    e = typed_name(ev)
+    report.ran("includes-window")
+    for where, message in (
+        ("date_span_type = 'period' AND date_start = date_end AND date_precision <> 'includes'",
+         "a period stored as one day says it lasted exactly that day: if only that day is attested, use precision 'includes'"),
+        ("date_precision = 'includes' AND (date_span_type <> 'period' OR date_start IS NULL OR date_end IS NULL)",
+         "'includes' records the days a period is attested under way: it needs date_span_type 'period' and both dates"),
+        ("status = 'ongoing' AND date_span_type = 'period' AND date_precision NOT IN ('includes', 'open_end', 'unknown')",
+         "an ongoing period has not ended, so no end can be given: record the days it is attested under way ('includes')"),
+    ):
+        collect(con, f"SELECT _row, event_id || ' ' || date_precision FROM {e} WHERE {where}", report, "includes-window", ev, "date_precision", message)
+
+
+def check_roles(con, staged: dict[str, Table], report: Report) -> None:
+    """Acts of saying aimed at someone have a target; host and mediator roles fit their event."""
+    if not (_staged(staged, "events", "event_id", "cameo_code", "event_type") and _staged(staged, "event_actors", "event_id", "actor_id", "role")):
+        return
+    ev, ea = staged["events"], staged["event_actors"]
+    e, a = typed_name(ev), typed_name(ea)
+    roots = ", ".join(f"'{r}'" for r in SAYING_ROOTS)
+    report.ran("act-target")
+    collect(con, f"SELECT _row, event_id || ' (' || cameo_code || ')' FROM {e} y WHERE substr(cameo_code, 1, 2) IN ({roots}) "
+                 f"AND EXISTS (SELECT 1 FROM {a} x WHERE x.event_id = y.event_id AND x.role = 'initiator') "
+                 f"AND NOT EXISTS (SELECT 1 FROM {a} x WHERE x.event_id = y.event_id AND x.role = 'target')",
+            report, "act-target", ev, "event_id",
+            "an act of appealing, demanding, criticising, rejecting or threatening needs the target the text aims it at "
+            "(an event_actors row, role 'target', inferred with its reasoning when the text implies it)")
+    report.ran("role-fit")
+    for role, misfit, message in (
+        ("host", f"y.event_type NOT IN {HOST_TYPES}", "only a meeting, conference or hearing has a host"),
+        ("mediator", "coalesce(y.cameo_code, '') <> '045'",
+         "'mediator' is for an act of mediation (CAMEO 045); helping to bring an agreement about is an agreement_parties 'promoter'"),
+    ):
+        collect(con, f"SELECT x._row, x.event_id || ' ' || y.event_type || ' ' || coalesce(y.cameo_code, '') FROM {a} x "
+                     f"JOIN {e} y USING (event_id) WHERE x.role = '{role}' AND {misfit}", report, "role-fit", ea, "role", message)
+
+
+def check_event_links(con, staged: dict[str, Table], report: Report) -> None:
+    """Responses follow what they answer; announced measures are coded as the measure; agreements are concluded by acts of agreeing."""
+    if not (_staged(staged, "events", "event_id", "cameo_code", "event_type", "date_start", "date_end")
+            and _staged(staged, "event_relations", "event_id", "relation", "related_event_id")):
+        return
+    ev, rel = staged["events"], staged["event_relations"]
+    e, r = typed_name(ev), typed_name(rel)
+    report.ran("response-order")
+    collect(con, f"SELECT x._row, x.event_id || ' ' || x.relation || ' ' || x.related_event_id FROM {r} x "
+                 f"JOIN {e} s ON s.event_id = x.event_id JOIN {e} t ON t.event_id = x.related_event_id "
+                 f"WHERE x.relation IN {ORDERED_RELATIONS} AND s.date_end < t.date_start",
+            report, "response-order", rel, "related_event_id",
+            "a response, outcome or follow-up cannot end before the event it answers begins")
+    report.ran("measure-announcement")
+    collect(con, f"SELECT x._row, s.event_id || ' (' || coalesce(s.cameo_code, 'no code') || ') announces ' || t.event_id "
+                 f"|| ' (' || t.cameo_code || ')' FROM {r} x JOIN {e} s ON s.event_id = x.event_id JOIN {e} t ON t.event_id = x.related_event_id "
+                 f"WHERE x.relation = 'announces' AND t.event_type = 'policy_measure' AND coalesce(s.cameo_code, '') <> t.cameo_code",
+            report, "measure-announcement", rel, "event_id",
+            "a government's announcement of its own measure is coded as the measure (same CAMEO code), as a decision is")
+    if _staged(staged, "agreement_events", "agreement_id", "event_id", "effect"):
+        ag = staged["agreement_events"]
+        report.ran("agreement-act")
+        collect(con, f"SELECT x._row, x.event_id || ' ' || y.event_type FROM {typed_name(ag)} x JOIN {e} y USING (event_id) "
+                     f"WHERE x.effect IN {AGREEING_EFFECTS} AND y.event_type <> 'agreement_action'",
+                report, "agreement-act", ag, "event_id",
+                "an agreement is concluded, signed or kept by an act of agreeing (an agreement_action event), not by the meeting it happened at")
+
+
+def run_event_checks(con, staged: dict[str, Table], report: Report) -> None:
+    """Run every event check whose tables were staged."""
+    check_period_windows(con, staged, report)
+    check_roles(con, staged, report)
+    check_event_links(con, staged, report)

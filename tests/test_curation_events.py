@@ -1,0 +1,128 @@
+"""Facts the audit of 2026-12-03 (events) established, checked through the tables and the views (CURATION.md §8)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from conftest import read_rows
+
+AUG1 = dt.date(2019, 8, 1)
+
+
+def q(con, sql, params=None):
+    return con.execute(sql, params or []).fetchall()
+
+
+def test_asean_meeting_window_is_not_narrowed_to_its_one_attested_day(con):
+    (row,) = q(con, "SELECT t.date_start, t.date_end, t.date_precision, e.date_span_type FROM timeline t JOIN events e USING (event_id) WHERE event_id = 'ev_bangkok_asean_fmm'")
+    start, end, precision, span = row
+    assert precision == "includes" and span == "period"  # under way on 1 August; its own first and last days are not given
+    assert start <= AUG1 <= end
+    ongoing = q(con, "SELECT event_id, date_precision FROM events WHERE status = 'ongoing' AND date_span_type = 'period'")
+    assert ongoing == [("ev_boycotts", "includes")]  # "have sprung up": under way on 21 August, no end given
+
+
+def test_one_day_periods_are_always_includes(con):
+    assert q(con, "SELECT event_id FROM events WHERE date_span_type = 'period' AND date_start = date_end AND date_precision <> 'includes'") == []
+
+
+def test_security_review_answers_japans_trade_restrictions_by_the_stated_relation(con, texts):
+    rows = q(con, "SELECT related_event_id, basis, article_id, char_start, char_end, evidence_text FROM event_relations "
+                  "WHERE event_id = 'ev_kor_security_cooperation_review' AND relation = 'responds_to' ORDER BY 1")
+    by_target = {r[0]: r for r in rows}
+    target, basis, art, a, b, words = by_target["ev_jpn_export_controls"]
+    assert basis == "stated" and texts[art][a:b] == words
+    assert words.startswith("As Japan cited security reasons for its trade restrictions") and "no option but to review" in words
+    assert by_target["ev_jpn_whitelist_removal"][1] == "inferred"
+    threat = q(con, "SELECT event_id FROM event_relations WHERE relation = 'threatens' AND related_event_id = 'ev_kor_security_cooperation_review'")
+    assert threat == [("ev_kang_warns_security_review",)]
+
+
+def test_acts_of_saying_with_a_named_target_are_in_the_dyad_views(con):
+    directed = set(q(con, "SELECT event_id, source_country, target_country FROM event_dyads_coded WHERE dyad_kind = 'directed'"))
+    for fact in [("ev_jpn_refuses_export_talks", "JPN", "KOR"), ("ev_wang_urges_dialogue", "CHN", "JPN"), ("ev_wang_urges_dialogue", "CHN", "KOR"),
+                 ("ev_kor_warns_repercussions", "KOR", "JPN"), ("ev_kang_warns_security_review", "KOR", "JPN"),
+                 ("ev_kang_warns_grave_ramifications", "KOR", "JPN"), ("ev_wang_urges_free_trade", "CHN", "JPN")]:
+        assert fact in directed, fact
+    # the 20 August refusal is dated to the day and counted in the Japan -> South Korea series
+    (row,) = q(con, "SELECT counted, placed_date FROM event_dyads_coded WHERE event_id = 'ev_jpn_refuses_export_talks' AND target_country = 'KOR'")
+    assert row == (True, dt.date(2019, 8, 20))
+    in_dyads = {e for (ids,) in q(con, "SELECT event_ids FROM dyads WHERE dyad_kind = 'directed'") for e in ids}
+    acts = {e["event_id"] for e in read_rows("events") if e["cameo_code"][:2] in ("02", "10", "11", "12", "13")}
+    assert acts <= in_dyads  # every appeal, demand, criticism, refusal and threat has its source and target
+
+
+def test_south_korean_import_restrictions_are_coded_and_counted_like_japans_white_list_decision(con):
+    rows = dict((r[0], r[1:]) for r in q(con, "SELECT event_id, cameo_code, event_type, status FROM events WHERE event_id IN "
+                                             "('ev_jpn_whitelist_removal', 'ev_kor_import_restrictions', 'ev_kor_whitelist_removal')"))
+    assert set(rows.values()) == {("163", "policy_measure", "occurred")}
+    (ids,) = q(con, "SELECT event_ids FROM event_series WHERE level = 'state' AND period = 'month' AND period_start = DATE '2019-08-01' "
+                    "AND source = 'KOR' AND target = 'JPN'")[0]
+    assert {"ev_kor_import_restrictions", "ev_kor_whitelist_removal"} <= set(ids)
+    announced = q(con, "SELECT t.status FROM event_relations r JOIN events t ON t.event_id = r.related_event_id "
+                       "WHERE r.event_id = 'ev_kor_import_restrictions' AND r.relation = 'announces'")
+    assert announced == [("announced",)]  # no article says the restrictions took effect
+
+
+def test_tit_for_tat_restrictions_answer_both_japanese_measures_as_candidates(con):
+    rows = q(con, "SELECT related_event_id, basis FROM event_relations WHERE event_id = 'ev_kor_import_restrictions_measure' "
+                  "AND relation = 'responds_to' ORDER BY 1")
+    assert rows == [("ev_jpn_export_controls", "inferred"), ("ev_jpn_whitelist_removal", "inferred")]
+    # "Tokyo's decision to tighten trade controls ... the measures": the July controls (stated), the August decision (candidate)
+    rows = q(con, "SELECT related_event_id, basis FROM event_relations WHERE event_id = 'ev_kor_criticises_export_controls' ORDER BY 1")
+    assert rows == [("ev_jpn_export_controls", "stated"), ("ev_jpn_whitelist_removal", "inferred")]
+
+
+def test_forced_labour_names_no_coercer(con):
+    roles = q(con, "SELECT actor_id, role, evidence_text FROM event_actors WHERE event_id = 'ev_forced_labour' ORDER BY role")
+    assert ("jpn_companies", "employer", "the Koreans forced to work for them") in roles
+    assert not [r for r in roles if r[1] == "initiator"]
+
+
+def test_roles_stay_within_what_the_text_says(con):
+    assert q(con, "SELECT event_id FROM event_actors WHERE role = 'mediator'") == [("ev_us_mediation",)]
+    assert q(con, "SELECT status FROM events WHERE event_id = 'ev_us_mediation'") == [("hypothetical",)]
+    assert q(con, "SELECT actor_id FROM event_actors WHERE event_id = 'ev_gsomia_signed_2016' ORDER BY 1") == [("jpn",), ("kor",)]
+    assert q(con, "SELECT role FROM agreement_parties WHERE agreement_id = 'ag_gsomia' AND actor_id = 'usa'") == [("promoter",)]
+    assert q(con, "SELECT actor_id FROM event_actors WHERE event_id = 'ev_colonial_rule'") == [("jpn",)]
+    assert q(con, "SELECT count(*) FROM event_actors WHERE event_id = 'ev_boycotts'") == [(0,)]
+    assert q(con, "SELECT source_actor_id FROM dyads WHERE source_actor_id = target_actor_id") == []
+    assert ("chn", "chn") not in set(q(con, "SELECT source, target FROM dyad_summary WHERE level = 'state'"))
+
+
+def test_bangkok_understandings_are_concluded_by_acts_of_agreeing_at_the_meeting(con):
+    rows = q(con, "SELECT a.agreement_id, e.event_type, e.parent_event_id, e.date_start FROM agreement_events a JOIN events e USING (event_id) "
+                  "WHERE a.effect = 'concluded' AND a.agreement_id LIKE 'ag_bangkok%' ORDER BY 1")
+    assert rows == [("ag_bangkok_diplomatic_channels", "agreement_action", "ev_bangkok_kang_kono", AUG1),
+                    ("ag_bangkok_nk_cooperation", "agreement_action", "ev_bangkok_kang_kono", AUG1)]
+    (title,) = q(con, "SELECT title FROM events WHERE event_id = 'ev_bangkok_agree_channels'")[0]
+    assert "Japan's account" in title  # art004: Japan "said only that the two sides agreed"
+
+
+def test_the_dramatic_reversal_is_linked_to_both_candidates(con):
+    rows = q(con, "SELECT related_event_id, basis FROM event_relations WHERE event_id = 'ev_kor_hails_breakthrough' ORDER BY 1")
+    assert rows == [("ev_agree_formal_talks", "inferred"), ("ev_gsomia_kor_decides_keep", "inferred")]
+
+
+def test_series_of_rulings_is_not_given_one_rulings_year(con):
+    (row,) = q(con, "SELECT date_start, date_end, date_precision, date_span_type FROM events WHERE event_id = 'ev_court_rulings_2018'")
+    assert row == (None, dt.date(2019, 8, 21), "open_start", "period")
+    assert q(con, "SELECT value FROM claims WHERE subject_id = 'ev_court_rulings_2018' AND attribute = 'date'") == [("last year",)]
+
+
+def test_accusation_goes_with_the_july_curbs(con):
+    (row,) = q(con, "SELECT date_start, date_end, date_precision FROM events WHERE event_id = 'ev_jpn_accuses_kor_export_management'")
+    assert row == (dt.date(2019, 7, 1), dt.date(2019, 7, 31), "month")
+    (ids,) = q(con, "SELECT event_ids FROM event_series WHERE level = 'state' AND period = 'month' AND period_start = DATE '2019-07-01' "
+                    "AND source = 'JPN' AND target = 'KOR'")[0]
+    assert "ev_jpn_accuses_kor_export_management" in ids
+
+
+def test_averted_expiry_is_titled_as_the_expiry(con):
+    assert q(con, "SELECT title, status FROM events WHERE event_id = 'ev_gsomia_expiry_nov'") == [
+        ("Expiry of GSOMIA at midnight on 22 November 2019 (averted)", "cancelled")]
+
+
+def test_urgings_about_an_earlier_event_respond_to_it(con):
+    rows = set(q(con, "SELECT event_id, related_event_id, basis FROM event_relations WHERE relation = 'responds_to'"))
+    assert {("ev_kono_urges_rectify", "ev_court_rulings_2018", "stated"), ("ev_jpn_urges_intervention_beijing", "ev_court_rulings_2018", "stated"),
+            ("ev_kang_urges_negotiation_beijing", "ev_jpn_export_controls", "stated")} <= rows
