@@ -149,6 +149,7 @@ def load_model(con: duckdb.DuckDBPyConnection, pkg: Package) -> SiteModel:
         s["month"] = _month_of(s)
         s["country"] = (m.actors[s["speaker_id"]]["country_iso3"] or "") if s["speaker_id"] in m.actors else ""
         s["attribution_first"] = raw["attribution_start"] is not None and raw["attribution_start"] < raw["char_start"]
+        s["addressees"] = (s.get("addressee_ids") or "").split(";") if s.get("addressee_ids") else []
         m.statements[s["statement_id"]] = s
         art["statements"].append(s["statement_id"])
         if s["speaker_id"] in m.actors:
