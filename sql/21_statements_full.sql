@@ -22,8 +22,7 @@
 --   occasion_event_id: the event it was said at, when known
 --   occasion_basis: stated | inferred (empty without an occasion)
 --   occasion_title: that event's title
---   addressee_ids: who it was said to, where the text names them: actor ids joined by ';' in id order
---     (one row each in statement_addressees, with the words that name them)
+--   addressee_ids: who it was said to, where the text names them: actor ids joined by ';' in id order (statement_addressees)
 --   relayed_by_id: who relayed it to the article
 --   part_of_statement_id: the indirect statement a quoted fragment belongs to
 CREATE OR REPLACE VIEW statements_full AS

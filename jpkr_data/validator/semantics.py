@@ -22,6 +22,7 @@ from __future__ import annotations
 from ..schema import Table, quote_ident, sql_literal
 from .report import Report
 from .schema_checks import collect, typed_name
+from .statement_checks import run_statement_checks
 
 ACT_STATUSES = ("occurred", "ongoing")
 NOT_AN_ACT = ("threatened", "hypothetical", "proposed")
@@ -191,3 +192,4 @@ def run_semantic_checks(con, staged: dict[str, Table], report: Report) -> None:
     check_neutral_titles(con, staged, report)
     check_event_structure(con, staged, report)
     check_cited_ids(con, staged, report)
+    run_statement_checks(con, staged, report)
