@@ -29,6 +29,9 @@ def test_appeals_with_their_content_are_statements(con):
     assert rows == [("st_002_34", "jpn", "to seek international arbitration to resolve the dispute", "ev_jpn_requests_arbitration"),
                     ("st_003_06", "usa", "to set aside their feud and maintain the pact", "ev_us_pressure_gsomia")]
     assert one(con, "SELECT addressee_ids FROM statements_full WHERE statement_id = 'st_002_34'") == [("kor",)]
+    # the U.S. urging the official relays has its words, to both sides
+    urged = one(con, "SELECT speaker_id, relayed_by_id, occasion_event_id, addressee_ids FROM statements_full WHERE statement_id = 'st_002_37'")
+    assert urged == [("usa", "us_senior_official_002", "ev_us_urges_standstill", "jpn;kor")]
 
 
 def test_the_labourers_own_account_is_their_statement(con):
