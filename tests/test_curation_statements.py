@@ -19,15 +19,15 @@ def test_every_addressee_is_named_by_words_of_its_statement_paragraph(con):
     rows = one(con, "SELECT a.statement_id, a.article_id = s.article_id FROM statement_addressees a JOIN statements s USING (statement_id)")
     assert rows and all(same for _, same in rows)
     # "the two allies" resolved to both, and said so
-    pressed = one(con, "SELECT addressee_id, basis FROM statement_addressees WHERE statement_id = 'st_003_06' ORDER BY 1")
+    pressed = one(con, "SELECT addressee_id, basis FROM statement_addressees WHERE statement_id = 'st_003_07' ORDER BY 1")
     assert pressed == [("jpn", "inferred"), ("kor", "inferred")]
 
 
 def test_appeals_with_their_content_are_statements(con):
     # statements O2 and O3: the U.S. pressure over GSOMIA and Japan's arbitration request have their words
-    rows = one(con, "SELECT statement_id, speaker_id, text, occasion_event_id FROM statements WHERE statement_id IN ('st_002_34', 'st_003_06') ORDER BY 1")
+    rows = one(con, "SELECT statement_id, speaker_id, text, occasion_event_id FROM statements WHERE statement_id IN ('st_002_34', 'st_003_07') ORDER BY 1")
     assert rows == [("st_002_34", "jpn", "to seek international arbitration to resolve the dispute", "ev_jpn_requests_arbitration"),
-                    ("st_003_06", "usa", "to set aside their feud and maintain the pact", "ev_us_pressure_gsomia")]
+                    ("st_003_07", "usa", "to set aside their feud and maintain the pact", "ev_us_pressure_gsomia")]
     assert one(con, "SELECT addressee_ids FROM statements_full WHERE statement_id = 'st_002_34'") == [("kor",)]
     # the U.S. urging the official relays has its words, to both sides
     urged = one(con, "SELECT speaker_id, relayed_by_id, occasion_event_id, addressee_ids FROM statements_full WHERE statement_id = 'st_002_37'")

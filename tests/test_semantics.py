@@ -175,7 +175,7 @@ FAULTS: list[tuple[str, Mutation, str, str, str]] = [
     ("outside_knowledge_country_without_reasoning", edit("actors", {"actor_id": "kyodo"}, {"reasoning": ""}), "inferred-reason", "actors", "reasoning"),
     ("inferred_parent_without_reasoning", edit("actors", {"actor_id": "kor_supreme_court"}, {"reasoning": ""}), "inferred-reason", "actors", "reasoning"),
     ("parent_without_its_basis", edit("actors", {"actor_id": "kor_mofa"}, {"parent_basis": ""}), "inferred-reason", "actors", "parent_basis"),
-    ("inferred_addressee_without_reasoning", edit("statement_addressees", {"statement_id": "st_003_06", "addressee_id": "kor"}, {"notes": ""}),
+    ("inferred_addressee_without_reasoning", edit("statement_addressees", {"statement_id": "st_003_07", "addressee_id": "kor"}, {"notes": ""}),
      "inferred-reason", "statement_addressees", "notes"),
     ("inferred_member_without_reasoning", edit("actor_members", {"member_actor_id": "jpn_director_general_001"}, {"reasoning": ""}),
      "inferred-reason", "actor_members", "reasoning"),
