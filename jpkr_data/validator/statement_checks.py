@@ -130,9 +130,10 @@ def check_groups_and_roles(con, staged: dict[str, Table], report: Report) -> Non
                 "an unnamed actor or a credited person needs its role (actor_roles), as its parallels have")
 
 
+CHECKS = (check_reasons, check_statement_links, check_attributions, check_groups_and_roles)
+
+
 def run_statement_checks(con, staged: dict[str, Table], report: Report) -> None:
     """Run every statement and actor check whose tables were staged."""
-    check_reasons(con, staged, report)
-    check_statement_links(con, staged, report)
-    check_attributions(con, staged, report)
-    check_groups_and_roles(con, staged, report)
+    for check in CHECKS:
+        check(con, staged, report)
