@@ -22,7 +22,7 @@
 --   occasion_event_id: the event it was said at, when known
 --   occasion_basis: stated | inferred (empty without an occasion)
 --   occasion_title: that event's title
---   addressee_id: who it was said to, when stated
+--   addressee_ids: who it was said to, where the text names them: actor ids joined by ';' in id order (statement_addressees)
 --   relayed_by_id: who relayed it to the article
 --   part_of_statement_id: the indirect statement a quoted fragment belongs to
 CREATE OR REPLACE VIEW statements_full AS
@@ -45,7 +45,8 @@ SELECT
     s.occasion_event_id,
     s.occasion_basis,
     e.title AS occasion_title,
-    s.addressee_id,
+    (SELECT string_agg(sa.addressee_id, ';' ORDER BY sa.addressee_id) FROM statement_addressees sa
+     WHERE sa.statement_id = s.statement_id) AS addressee_ids,
     s.relayed_by_id,
     s.part_of_statement_id
 FROM statements s

@@ -7,6 +7,7 @@
 --   event_id: the event the statement is about
 --   event_title: that event's title
 --   link_basis: stated (the statement or its attribution names the event) | inferred
+--   link_evidence: the words the link rests on, verbatim (statement_events.evidence_text)
 --   statement_id: the statement
 --   speaker_id: who said it
 --   speaker_name: the speaker's name
@@ -25,6 +26,7 @@ SELECT
     x.event_id,
     e.title AS event_title,
     x.basis AS link_basis,
+    x.evidence_text AS link_evidence,
     s.statement_id,
     s.speaker_id,
     sp.name AS speaker_name,

@@ -97,7 +97,9 @@ def test_corpus_spans_carry_their_rows(renamed_sources, tmp_path, capsys):
     for _, s in by_label["statement"]:
         row = statements[s["attributes"]["statement_id"]]
         assert s["attributes"]["speaker_id"] == row["speaker_id"] and s["attributes"]["mode"] == row["mode"]
-        assert s["attributes"].get("addressee_id", "") == row["addressee_id"]
+    addressees = read_rows("statement_addressees")
+    assert sorted((s["attributes"]["statement_id"], s["attributes"]["addressee_id"], s["text"]) for _, s in by_label["addressee"]) == \
+        sorted((a["statement_id"], a["addressee_id"], a["evidence_text"]) for a in addressees)
     aliases = read_rows("actor_aliases")
     assert sorted((s["attributes"]["actor_id"], s["text"]) for _, s in by_label["actor_alias"]) == sorted((a["actor_id"], a["evidence_text"]) for a in aliases)
     assert len(by_label["quotation"]) == len(read_rows("quotations"))

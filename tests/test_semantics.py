@@ -204,6 +204,45 @@ FAULTS: list[tuple[str, Mutation, str, str, str]] = [
      "agreement-act", "agreement_events", "event_id"),
     ("about_link_to_missing_statement", copy_row(SE, {"statement_id": "st_000_04"}, {"statement_id": "st_009_99"}),
      "foreign-key", SE, "statement_id"),
+    # audit of 2026-12-03 (statements and actors): an inferred value without its reasoning
+    ("inferred_alias_without_reasoning", edit("actor_aliases", {"actor_id": "jpn", "alias": "the old foe"}, {"reasoning": ""}),
+     "inferred-reason", "actor_aliases", "reasoning"),
+    ("inferred_role_without_reasoning", edit("actor_roles", {"actor_id": "kbs_anchor_004"}, {"notes": " "}), "inferred-reason", "actor_roles", "notes"),
+    ("outside_knowledge_country_without_reasoning", edit("actors", {"actor_id": "kyodo"}, {"reasoning": ""}), "inferred-reason", "actors", "reasoning"),
+    ("inferred_parent_without_reasoning", edit("actors", {"actor_id": "kor_supreme_court"}, {"reasoning": ""}), "inferred-reason", "actors", "reasoning"),
+    ("parent_without_its_basis", edit("actors", {"actor_id": "kor_mofa"}, {"parent_basis": ""}), "inferred-reason", "actors", "parent_basis"),
+    ("inferred_addressee_without_reasoning", edit("statement_addressees", {"statement_id": "st_003_07", "addressee_id": "kor"}, {"notes": ""}),
+     "inferred-reason", "statement_addressees", "notes"),
+    ("inferred_member_without_reasoning", edit("actor_members", {"member_actor_id": "jpn_director_general_001"}, {"reasoning": ""}),
+     "inferred-reason", "actor_members", "reasoning"),
+    # links cited away from their statement
+    ("addressee_cited_from_another_paragraph",
+     edit("statement_addressees", {"statement_id": "st_004_04"}, {"char_start": "213", "char_end": "218", "evidence_text": "Japan"}),
+     "statement-link", "statement_addressees", "char_start"),
+    ("about_link_cited_from_another_paragraph",
+     edit(SE, {"statement_id": "st_000_04", "event_id": "ev_jpn_whitelist_removal"}, {"char_start": "60", "char_end": "65", "evidence_text": "Japan"}),
+     "statement-link", SE, "char_start"),
+    # statements F1: the reporter's sentence given the attribution of the next one
+    ("attribution_borrowed_from_the_next_sentence",
+     edit(ST, {"statement_id": "st_002_03"}, {"speaker_id": "us_senior_official_002", "char_start": "764", "char_end": "824",
+                                              "text": "The U.S. government is worried the tensions could get worse.", "attribution_start": "963",
+                                              "attribution_end": "1029", "attribution_text": "a senior U.S. administration official told reporters in Washington"}),
+     "attribution-sentence", ST, "attribution_start"),
+    # actors F2: a group of officials of two countries
+    ("joint_group_given_a_country", edit("actors", {"actor_id": "director_generals_001"}, {"country_iso3": "KOR", "country_basis": "inferred"}),
+     "joint-group", "actors", "country_iso3"),
+    ("joint_group_with_one_member",
+     remove("actor_members", {"member_actor_id": "jpn_director_general_001"}, ("actors", {"actor_id": "director_generals_001"})),
+     "joint-group", "actors", "actor_type"),
+    ("joint_group_given_a_code", copy_row("actor_codes", {"actor_id": "kor_director_general_001"}, {"actor_id": "director_generals_001"}),
+     "joint-group", "actor_codes", "actor_id"),
+    ("member_that_is_a_group", edit("actor_members", {"member_actor_id": "kor_director_general_001"}, {"member_actor_id": "director_generals_001"}),
+     "joint-group", "actor_members", "group_actor_id"),
+    # the consistency rule: every unnamed actor and credited person has its role
+    ("unnamed_source_without_role", remove("actor_roles", {"actor_id": "jpn_gov_source_002"}, ("actors", {"actor_id": "jpn_gov_source_002"})),
+     "role-coverage", "actors", "actor_id"),
+    ("credited_writer_without_role", remove("actor_roles", {"actor_id": "david_dolan"}, ("actors", {"actor_id": "david_dolan"})),
+     "role-coverage", "actors", "actor_id"),
 ]
 
 
@@ -224,7 +263,8 @@ def test_the_curated_tables_pass_every_semantic_check():
     report = validate()
     assert report.valid, report.to_text()
     for check in ("act-status", "threat-link", "occasion", "inferred-link", "claim-once", "neutral-title",
-                  "parent-window", "unplaced-action", "ruling-agent", "cited-id"):
+                  "parent-window", "unplaced-action", "ruling-agent", "cited-id", "inferred-reason", "statement-link",
+                  "attribution-sentence", "joint-group", "role-coverage"):
         assert check in report.checks, check
 
 

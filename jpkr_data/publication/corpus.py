@@ -37,6 +37,9 @@ LABELS = {
     ("event_relations", "evidence_text"): "event_relation",
     ("statements", "text"): "statement",
     ("statements", "attribution_text"): "attribution",
+    ("statement_addressees", "evidence_text"): "addressee",
+    ("statement_events", "evidence_text"): "statement_event",
+    ("actor_members", "evidence_text"): "actor_member",
     ("quotations", "text"): "quotation",
     ("agreements", "evidence_text"): "agreement",
     ("agreement_parties", "evidence_text"): "agreement_party",
@@ -48,7 +51,8 @@ ENRICH = {
     "event_mentions": {"event_type": ("events", "event_id", "event_type"), "cameo_code": ("events", "event_id", "cameo_code"),
                        "event_title": ("events", "event_id", "title")},
     "actor_aliases": {"actor_name": ("actors", "actor_id", "name")},
-    "statements": {"speaker_name": ("actors", "speaker_id", "name"), "addressee_name": ("actors", "addressee_id", "name")},
+    "statements": {"speaker_name": ("actors", "speaker_id", "name")},
+    "statement_addressees": {"addressee_name": ("actors", "addressee_id", "name")},
 }
 SKIP_ATTRIBUTES = {"notes"}
 BRAT_MARKER = ".jpkr-corpus"

@@ -23,6 +23,7 @@ from ..schema import Table, quote_ident, sql_literal
 from .event_checks import run_event_checks
 from .report import Report
 from .schema_checks import collect, typed_name
+from .statement_checks import run_statement_checks
 
 ACT_STATUSES = ("occurred", "ongoing")
 NOT_AN_ACT = ("threatened", "hypothetical", "proposed")
@@ -193,3 +194,4 @@ def run_semantic_checks(con, staged: dict[str, Table], report: Report) -> None:
     check_event_structure(con, staged, report)
     check_cited_ids(con, staged, report)
     run_event_checks(con, staged, report)
+    run_statement_checks(con, staged, report)

@@ -81,11 +81,15 @@ def load_model(con: duckdb.DuckDBPyConnection, pkg: Package) -> SiteModel:
         "relation": ("event_relations", "relation"), "agreement_status": ("agreements", "status")}.items()}
 
     for a in rows(con, "SELECT * FROM actors ORDER BY actor_id"):
-        a.update(aliases=[], roles=[], events=[], statements=[], relayed=[], children=[], agreements=[])
+        a.update(aliases=[], roles=[], events=[], statements=[], relayed=[], children=[], agreements=[], members=[], groups=[])
         m.actors[a["actor_id"]] = a
     for a in m.actors.values():
         if a["parent_actor_id"] in m.actors:
             m.actors[a["parent_actor_id"]]["children"].append(a["actor_id"])
+    if "actor_members" in pkg.names:  # a joint group and the actors it is made of
+        for x in rows(con, "SELECT group_actor_id, member_actor_id FROM actor_members ORDER BY group_actor_id, member_actor_id"):
+            m.actors[x["group_actor_id"]]["members"].append(x["member_actor_id"])
+            m.actors[x["member_actor_id"]]["groups"].append(x["group_actor_id"])
 
     for a in rows(con, "SELECT * FROM articles ORDER BY article_id"):
         a["outlet_name"] = _outlet_name(a, m.actors)
@@ -149,6 +153,7 @@ def load_model(con: duckdb.DuckDBPyConnection, pkg: Package) -> SiteModel:
         s["month"] = _month_of(s)
         s["country"] = (m.actors[s["speaker_id"]]["country_iso3"] or "") if s["speaker_id"] in m.actors else ""
         s["attribution_first"] = raw["attribution_start"] is not None and raw["attribution_start"] < raw["char_start"]
+        s["addressees"] = (s.get("addressee_ids") or "").split(";") if s.get("addressee_ids") else []
         m.statements[s["statement_id"]] = s
         art["statements"].append(s["statement_id"])
         if s["speaker_id"] in m.actors:

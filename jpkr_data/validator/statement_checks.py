@@ -1,0 +1,139 @@
+"""Statement and actor rules a machine can see (CURATION.md §3, §4; audit of 2026-12-03): reasons, links, attributions, groups.
+
+- Every value the curator inferred says how: inferred aliases, roles, addressees, group members,
+  speakers and occasions carry their reasoning; an actor's inferred or external country, or its
+  inferred parent, has `actors.reasoning`; `parent_basis` is set exactly when there is a parent.
+- A statement's addressees and the events it is about are cited from the statement's own article,
+  in the paragraph of the statement (its text or its attribution).
+- An indirect statement's attribution is in the sentence of its text: a sentence in the article's
+  own voice does not borrow the attribution of the next one (statements F1).
+- A joint group has no country, no parent and no CAMEO code of its own, and at least two members;
+  a member is not itself a joint group (actors F2).
+- Every unnamed actor and every credited person has a role (the consistency rule of §3).
+"""
+from __future__ import annotations
+
+from ..schema import Table
+from .report import Report
+from .schema_checks import collect, typed_name
+
+# (table, basis column, inferred values, reasoning column) for the values an inferred basis must explain.
+REASONED = (
+    ("actor_aliases", "basis", ("inferred",), "reasoning"),
+    ("actor_roles", "basis", ("inferred",), "notes"),
+    ("actor_members", "basis", ("inferred",), "reasoning"),
+    ("statement_addressees", "basis", ("inferred",), "notes"),
+    ("statements", "speaker_basis", ("inferred",), "notes"),
+    ("statements", "occasion_basis", ("inferred",), "notes"),
+    ("actors", "country_basis", ("inferred", "external"), "reasoning"),
+    ("actors", "parent_basis", ("inferred",), "reasoning"),
+)
+# A sentence ends: a full stop, question or exclamation mark (a closing quote may follow), a space, a capital or an opening quote.
+SENTENCE_END = r"[.?!][\"”’]?\s+[\"“A-Z]"
+UNNAMED = ("unnamed_source", "unnamed_journalist")
+
+
+def _has(staged: dict[str, Table], name: str, *fields: str) -> bool:
+    """The table was staged and declares every field the check reads."""
+    return name in staged and all(f in staged[name].field_names for f in fields)
+
+
+def check_reasons(con, staged: dict[str, Table], report: Report) -> None:
+    """Every inferred (or external) alias, role, member, addressee, speaker, occasion, country and parent says how."""
+    for name, basis, values, reasoning in REASONED:
+        if not _has(staged, name, basis, reasoning):
+            continue
+        report.ran("inferred-reason")
+        listed = ", ".join(f"'{v}'" for v in values)
+        collect(con, f"SELECT _row, {basis} FROM {typed_name(staged[name])} WHERE {basis} IN ({listed}) AND coalesce(trim({reasoning}), '') = ''",
+                report, "inferred-reason", staged[name], reasoning,
+                f"{basis} says the value was not read off the text: say how it was worked out in {reasoning}")
+    if _has(staged, "actors", "parent_actor_id", "parent_basis"):
+        report.ran("inferred-reason")
+        collect(con, f"SELECT _row, coalesce(parent_actor_id, parent_basis) FROM {typed_name(staged['actors'])} "
+                     "WHERE (parent_actor_id IS NULL) <> (parent_basis IS NULL)",
+                report, "inferred-reason", staged["actors"], "parent_basis", "parent_basis is set exactly when parent_actor_id is set")
+
+
+def check_statement_links(con, staged: dict[str, Table], report: Report) -> None:
+    """Addressees and about-links cite the statement's own article, in its paragraph."""
+    fields = ("statement_id", "article_id", "char_start", "char_end")
+    if not _has(staged, "statements", *fields, "attribution_start", "attribution_end"):
+        return
+    s = typed_name(staged["statements"])
+    for name in ("statement_addressees", "statement_events"):
+        if not _has(staged, name, *fields):
+            continue
+        report.ran("statement-link")
+        x = typed_name(staged[name])
+        collect(con, f"SELECT x._row, x.article_id || ' <> ' || s.article_id FROM {x} x JOIN {s} s USING (statement_id) WHERE x.article_id <> s.article_id",
+                report, "statement-link", staged[name], "article_id", "the evidence must come from the statement's own article")
+        # the words between the evidence and the statement (text or attribution, whichever is nearer) hold no line break
+        lo, hi = "least(s.char_start, s.attribution_start)", "greatest(s.char_end, s.attribution_end)"
+        gap = (f"CASE WHEN x.char_end <= {lo} THEN substring(src.text, x.char_end + 1, {lo} - x.char_end) "
+               f"WHEN x.char_start >= {hi} THEN substring(src.text, {hi} + 1, x.char_start - {hi}) ELSE '' END")
+        collect(con, f"SELECT x._row, x.evidence_text FROM {x} x JOIN {s} s USING (statement_id) JOIN _sources src ON src.article_id = s.article_id "
+                     f"WHERE x.article_id = s.article_id AND strpos({gap}, chr(10)) > 0",
+                report, "statement-link", staged[name], "char_start",
+                "the evidence lies outside the statement's paragraph: cite the words of the statement, its attribution or its sentence")
+
+
+def check_attributions(con, staged: dict[str, Table], report: Report) -> None:
+    """An indirect statement's attribution is in the sentence of its text (no borrowed attribution)."""
+    if not _has(staged, "statements", "mode", "article_id", "char_start", "char_end", "attribution_start", "attribution_end"):
+        return
+    report.ran("attribution-sentence")
+    s = typed_name(staged["statements"])
+    # the words between the two spans, with the last character of the first and the first of the second (a full stop
+    # that closes the text, a capital that opens the attribution)
+    gap = ("CASE WHEN s.char_end <= s.attribution_start THEN substring(src.text, s.char_end, s.attribution_start - s.char_end + 2) "
+           "WHEN s.attribution_end <= s.char_start THEN substring(src.text, s.attribution_end, s.char_start - s.attribution_end + 2) ELSE '' END")
+    collect(con, f"SELECT s._row, s.attribution_text FROM {s} s JOIN _sources src ON src.article_id = s.article_id "
+                 f"WHERE s.mode = 'indirect' AND (regexp_matches({gap}, '{SENTENCE_END}') OR strpos({gap}, chr(10)) > 0)",
+            report, "attribution-sentence", staged["statements"], "attribution_start",
+            "an indirect statement's attribution must be in the sentence of its text; a sentence in the article's own voice "
+            "does not borrow the next sentence's attribution (record who the sentence names, or no statement)")
+
+
+def check_groups_and_roles(con, staged: dict[str, Table], report: Report) -> None:
+    """Joint groups carry no country, parent or code and have two members; unnamed and credited people have roles."""
+    if not _has(staged, "actors", "actor_id", "actor_type", "country_iso3", "parent_actor_id"):
+        return
+    a = typed_name(staged["actors"])
+    if _has(staged, "actor_members", "group_actor_id", "member_actor_id"):
+        report.ran("joint-group")
+        m = typed_name(staged["actor_members"])
+        collect(con, f"SELECT _row, actor_id FROM {a} WHERE actor_type = 'joint_group' AND (country_iso3 IS NOT NULL OR parent_actor_id IS NOT NULL)",
+                report, "joint-group", staged["actors"], "country_iso3",
+                "a joint group spans countries: it has no country and no parent (give them to its members)")
+        collect(con, f"SELECT _row, actor_id FROM {a} g WHERE actor_type = 'joint_group' AND "
+                     f"(SELECT count(*) FROM {m} x WHERE x.group_actor_id = g.actor_id) < 2",
+                report, "joint-group", staged["actors"], "actor_type", "a joint group needs at least two members (actor_members)")
+        collect(con, f"SELECT x._row, x.group_actor_id FROM {m} x LEFT JOIN {a} g ON g.actor_id = x.group_actor_id "
+                     f"LEFT JOIN {a} y ON y.actor_id = x.member_actor_id "
+                     "WHERE coalesce(g.actor_type, '') <> 'joint_group' OR coalesce(y.actor_type, '') = 'joint_group'",
+                report, "joint-group", staged["actor_members"], "group_actor_id",
+                "actor_members lists the members of a joint group; a member is a single actor, not another joint group")
+        if _has(staged, "actor_codes", "actor_id"):
+            collect(con, f"SELECT c._row, c.actor_id FROM {typed_name(staged['actor_codes'])} c JOIN {a} g USING (actor_id) "
+                         "WHERE g.actor_type = 'joint_group'",
+                    report, "joint-group", staged["actor_codes"], "actor_id", "a joint group has no CAMEO code of its own: code its members")
+    if _has(staged, "actor_roles", "actor_id"):
+        report.ran("role-coverage")
+        r = typed_name(staged["actor_roles"])
+        credited = (f"OR (y.actor_type = 'person' AND y.actor_id IN (SELECT actor_id FROM {typed_name(staged['article_credits'])}))"
+                    if _has(staged, "article_credits", "actor_id") else "")
+        listed = ", ".join(f"'{u}'" for u in UNNAMED)
+        collect(con, f"SELECT y._row, y.actor_id FROM {a} y WHERE (y.actor_type IN ({listed}) {credited}) "
+                     f"AND NOT EXISTS (SELECT 1 FROM {r} x WHERE x.actor_id = y.actor_id)",
+                report, "role-coverage", staged["actors"], "actor_id",
+                "an unnamed actor or a credited person needs its role (actor_roles), as its parallels have")
+
+
+CHECKS = (check_reasons, check_statement_links, check_attributions, check_groups_and_roles)
+
+
+def run_statement_checks(con, staged: dict[str, Table], report: Report) -> None:
+    """Run every statement and actor check whose tables were staged."""
+    for check in CHECKS:
+        check(con, staged, report)
