@@ -84,7 +84,8 @@ def test_roles_stay_within_what_the_text_says(con):
     assert q(con, "SELECT actor_id FROM event_actors WHERE event_id = 'ev_gsomia_signed_2016' ORDER BY 1") == [("jpn",), ("kor",)]
     assert q(con, "SELECT role FROM agreement_parties WHERE agreement_id = 'ag_gsomia' AND actor_id = 'usa'") == [("promoter",)]
     assert q(con, "SELECT actor_id FROM event_actors WHERE event_id = 'ev_colonial_rule'") == [("jpn",)]
-    assert q(con, "SELECT count(*) FROM event_actors WHERE event_id = 'ev_boycotts'") == [(0,)]
+    # "Boycotts of Japanese products": the makers, not the firms ordered to pay compensation (events F4)
+    assert q(con, "SELECT actor_id, role, role_basis FROM event_actors WHERE event_id = 'ev_boycotts'") == [("jpn_business", "target", "inferred")]
     assert q(con, "SELECT source_actor_id FROM dyads WHERE source_actor_id = target_actor_id") == []
     assert ("chn", "chn") not in set(q(con, "SELECT source, target FROM dyad_summary WHERE level = 'state'"))
 
@@ -126,3 +127,28 @@ def test_urgings_about_an_earlier_event_respond_to_it(con):
     rows = set(q(con, "SELECT event_id, related_event_id, basis FROM event_relations WHERE relation = 'responds_to'"))
     assert {("ev_kono_urges_rectify", "ev_court_rulings_2018", "stated"), ("ev_jpn_urges_intervention_beijing", "ev_court_rulings_2018", "stated"),
             ("ev_kang_urges_negotiation_beijing", "ev_jpn_export_controls", "stated")} <= rows
+
+
+def test_boycotts_target_japanese_businesses_through_their_products(con, texts):
+    (actor,) = q(con, "SELECT actor_type, country_iso3 FROM actors WHERE actor_id = 'jpn_business'")
+    assert actor == ("business_group", "JPN")
+    (alias,) = q(con, "SELECT article_id, char_start, char_end, basis FROM actor_aliases WHERE actor_id = 'jpn_business'")
+    assert alias[3] == "inferred" and texts[alias[0]][alias[1]:alias[2]] == "Japanese products"
+    assert q(con, "SELECT cameo_actor_code FROM actor_codes WHERE actor_id = 'jpn_business'") == [("JPNBUS",)]
+    assert "jpn_business" not in {r[0] for r in q(con, "SELECT actor_id FROM event_actors WHERE event_id = 'ev_court_rulings_2018'")}
+
+
+def test_director_generals_meeting_is_coded_through_its_two_members(con):
+    rows = set(q(con, "SELECT source_actor_id, target_actor_id, source_actor_code, target_actor_code FROM event_dyads_coded "
+                      "WHERE event_id = 'ev_dg_meeting_aug20' AND dyad_kind = 'mutual'"))
+    assert ("kor_director_general_001", "jpn_director_general_001", "KORGOV", "JPNGOV") in rows
+    assert ("jpn_director_general_001", "kor_director_general_001", "JPNGOV", "KORGOV") in rows
+    bases = q(con, "SELECT role_basis, evidence_text FROM event_actors WHERE event_id = 'ev_dg_meeting_aug20' AND actor_id LIKE '%director_general_001'")
+    assert bases == [("inferred", "their director-generals' meeting")] * 2
+
+
+def test_the_dramatic_reversal_mentions_both_candidates(con):
+    rows = q(con, "SELECT event_id FROM event_mentions WHERE article_id = 'art003' AND evidence_text = 'The dramatic reversal' ORDER BY 1")
+    assert rows == [("ev_agree_formal_talks",), ("ev_gsomia_kor_decides_keep",)]
+    notes = q(con, "SELECT notes FROM event_mentions WHERE article_id = 'art003' AND evidence_text = 'The dramatic reversal'")
+    assert all("one of two candidates" in n for (n,) in notes)

@@ -121,3 +121,33 @@ def test_kbs_headline_is_the_displayed_title_and_the_second_its_caption():
     segs = {r["segment_no"]: r for r in read_rows("article_segments") if r["article_id"] == "art004"}
     assert (segs["3"]["segment_type"], segs["3"]["text"]) == ("headline", "Kang-Kono Meeting Ends Without Results")
     assert segs["5"]["segment_type"] == "caption"
+
+
+def test_statements_link_to_the_acts_the_events_audit_added(con):
+    rows = set(one(con, "SELECT statement_id, event_id, basis FROM statement_events WHERE event_id IN "
+                    "('ev_wang_urges_free_trade', 'ev_us_official_criticises_seoul', 'ev_bangkok_agree_channels', 'ev_agree_formal_talks')"))
+    assert rows == {("st_001_11", "ev_wang_urges_free_trade", "stated"), ("st_002_26", "ev_us_official_criticises_seoul", "stated"),
+                    ("st_002_27", "ev_us_official_criticises_seoul", "inferred"), ("st_002_28", "ev_us_official_criticises_seoul", "inferred"),
+                    ("st_002_29", "ev_us_official_criticises_seoul", "inferred"), ("st_004_06", "ev_bangkok_agree_channels", "stated"),
+                    ("st_003_01", "ev_agree_formal_talks", "inferred")}
+    # "The dramatic reversal" keeps both candidates, each said to be one
+    both = one(con, "SELECT event_id, notes FROM statement_events WHERE statement_id = 'st_003_01' ORDER BY 1")
+    assert [e for e, _ in both] == ["ev_agree_formal_talks", "ev_gsomia_kor_decides_keep"]
+    assert all("One of two candidate referents" in n for _, n in both)
+    # the criticism is said at the briefing, and is about the act
+    assert one(con, "SELECT occasion_event_id FROM statements WHERE statement_id = 'st_002_26'") == [("ev_us_official_briefing",)]
+
+
+def test_kang_urged_kono_names_its_addressee_as_kono_urged_kang_does(con):
+    rows = one(con, "SELECT statement_id, addressee_id, evidence_text FROM statement_addressees WHERE statement_id IN ('st_002_12', 'st_002_21') ORDER BY 1")
+    assert rows == [("st_002_12", "taro_kono", "she urged Kono"), ("st_002_21", "kang_kyung_wha", "Kono urged Kang")]
+
+
+def test_article_headline_and_date_argument(texts):
+    articles = {r["article_id"]: r for r in read_rows("articles")}
+    kbs = articles["art004"]
+    assert (kbs["headline_start"], kbs["headline_end"]) == ("30", "68")
+    assert texts["art004"][30:68] == kbs["headline"]
+    reasoning = articles["art003"]["published_date_reasoning"]
+    assert "set to expire at midnight on Friday" in reasoning and "August 24" in reasoning
+    assert "Motegi" not in reasoning  # a change of minister does not order the articles (actors audit F6)
