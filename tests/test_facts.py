@@ -149,7 +149,7 @@ def test_gsomia_status_over_time(con):
         return one(con, "SELECT status FROM agreement_status WHERE agreement_id = 'ag_gsomia' AND effective_date <= ? "
                         "AND (valid_until IS NULL OR ? < valid_until)", [day, day])
     assert status_on(dt.date(2017, 1, 1)) == [("in_force",)]
-    assert status_on(dt.date(2019, 9, 1)) == [("under_review",)]
+    assert status_on(dt.date(2019, 8, 15)) == [("in_force",)]  # 1 August's warnings were conditional (audit 2026-12-03, R2)
     assert status_on(dt.date(2019, 11, 23)) == [("in_force",)]
 
 
