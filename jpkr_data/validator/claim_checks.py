@@ -7,8 +7,8 @@
   month named is the window's month, a year named is the window's first and last year.
 - A relayed claim names the actor who asserts it and the attribution words; an own-voice claim
   has neither. Words inside a statement (someone's reported words) are relayed, or the notes
-  cite that statement and say why the wording is the outlet's; the same holds for the evidence
-  of an agreement event.
+  say "Own voice", cite that statement and say why the wording is the outlet's; the evidence of
+  an agreement event inside a statement has notes citing it.
 - Two different labels given by different voices to one subject and attribute have exactly one
   curated verdict (claim_verdicts), and every verdict is about such a pair.
 - Every agreement has a state among its parties.
@@ -108,15 +108,16 @@ def check_voices(con, staged: dict[str, Table], report: Report) -> None:
         return
     s = typed_name(staged["statements"])
     report.ran("relayed-words")
-    for name, voice in (("claims", "AND x.voice = 'own'"), ("agreement_events", "")):
+    for name, voice, marker in (("claims", "AND x.voice = 'own'", "Own voice"), ("agreement_events", "", "")):
         if not _has(staged, name, "article_id", "char_start", "char_end", "notes"):
             continue
         collect(con, f"SELECT x._row AS _row, min(y.statement_id) FROM {typed_name(staged[name])} x JOIN {s} y ON y.article_id = x.article_id "
                      f"AND y.char_start <= x.char_start AND x.char_end <= y.char_end WHERE TRUE {voice} "
-                     f"GROUP BY x._row HAVING NOT bool_or(strpos(coalesce(x.notes, ''), y.statement_id) > 0)",
+                     f"GROUP BY x._row HAVING NOT bool_or(strpos(coalesce(x.notes, ''), y.statement_id) > 0 "
+                     f"AND strpos(coalesce(x.notes, ''), '{marker}') > 0)",
                 report, "relayed-words", staged[name], "notes",
                 "the evidence lies inside someone's reported words (this statement): record whose words they are "
-                "(a relayed claim, or notes citing the statement and saying why the wording is the outlet's)")
+                "(a relayed claim, or notes saying 'Own voice', citing the statement and saying why the wording is the outlet's)")
 
 
 def check_verdicts(con, staged: dict[str, Table], report: Report) -> None:
