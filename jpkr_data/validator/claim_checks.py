@@ -51,7 +51,7 @@ def check_comparable_values(con, staged: dict[str, Table], report: Report) -> No
     collect(con, f"SELECT _row, attribute || ' ' || value_kind FROM {c} WHERE value_kind <> {_kind_sql()}", report, "claim-kind", t,
             "value_kind", "the attribute fixes the kind of comparable value: date_window for date, period and expiry; range for "
             "duration, number_of_rulings and amount; label for every other attribute")
-    for kind, columns in KIND_COLUMNS.items():
+    for kind in KIND_COLUMNS:
         for other, other_columns in KIND_COLUMNS.items():
             if other == kind:
                 continue
