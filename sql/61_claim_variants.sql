@@ -44,7 +44,7 @@ SELECT
         WHEN coalesce(v.n_compatible, 0) > 0 THEN 'compatible'
         ELSE 'same'
     END AS group_verdict,
-    s.n_claims, coalesce(v.n_conflict, 0) AS n_conflict_pairs,
+    s.n_claims, CAST(coalesce(v.n_conflict, 0) AS BIGINT) AS n_conflict_pairs,
     c.claim_id, c.article_id, coalesce(a.outlet_id, a.wire_agency_id) AS outlet, a.published_date, c.voice,
     coalesce(c.asserted_by_id, a.outlet_id, a.wire_agency_id) AS asserted_by_id, c.value,
     CASE c.value_kind

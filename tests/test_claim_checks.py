@@ -34,7 +34,8 @@ FAULTS = [
     ("own_voice_with_an_actor", edit(CL, {"claim_id": "cl_001"}, {"asserted_by_id": "jpn"}), "claim-voice", CL, "asserted_by_id"),
     ("asserted_by_nobody", edit(CL, {"claim_id": "cl_064"}, {"asserted_by_id": "nobody_002"}), "foreign-key", CL, "asserted_by_id"),
     # labels from the documented list of their attribute (M9: attributes stretched to hold characterisations)
-    ("characterisation_labelled_as_purpose", edit(CL, {"claim_id": "cl_035"}, {"label": "security"}), "foreign-key", CL, "label"),
+    ("characterisation_labelled_as_purpose", edit(CL, {"claim_id": "cl_035"}, {"label": "security"}), "claim-label", CL, "label"),
+    ("label_not_in_the_list", edit(CL, {"claim_id": "cl_089"}, {"label": "bangkok_thailand"}), "claim-label", CL, "label"),
     # a verdict for every pair that needs one, and none stale
     ("mediation_pair_without_verdict",
      remove(CV, {"subject_id": "usa", "label_a": "mediating", "label_b": "not_mediating"}, (CL, {"claim_id": "cl_065"})),
@@ -70,5 +71,5 @@ def test_claim_fault_is_reported_where_it_is(fault, package_copy):
 def test_the_curated_claims_pass_every_claim_check():
     report = validate()
     assert report.valid, report.to_text()
-    for check in ("claim-kind", "claim-basis", "claim-window", "claim-voice", "relayed-words", "claim-verdict", "agreement-state"):
+    for check in ("claim-kind", "claim-label", "claim-basis", "claim-window", "claim-voice", "relayed-words", "claim-verdict", "agreement-state"):
         assert check in report.checks, check

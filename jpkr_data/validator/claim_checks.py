@@ -1,8 +1,8 @@
 """Claim rules that can be checked mechanically (CURATION.md §6): comparable values, who asserts a claim, verdicts.
 
 - A claim's value_kind is fixed by its attribute (ATTRIBUTE_KINDS); the kind's columns are set
-  and the other kinds' are empty; a range has the attribute's unit; a non-stated comparable
-  value says how it was worked out.
+  and the other kinds' are empty; a range has the attribute's unit; a label is listed in
+  claim_labels for the attribute; a non-stated comparable value says how it was worked out.
 - A date window agrees with its evidence: a weekday named in the span is the window's day, a
   month named is the window's month, a year named is the window's first and last year.
 - A relayed claim names the actor who asserts it and the attribution words; an own-voice claim
@@ -71,6 +71,11 @@ def check_comparable_values(con, staged: dict[str, Table], report: Report) -> No
             report, "claim-kind", t, "range_unit", "the unit is the attribute's: minute for duration, ruling for number_of_rulings, usd for amount")
     collect(con, f"SELECT _row, claim_id FROM {c} WHERE value_kind = 'label' AND label IS NULL", report, "claim-kind", t, "label",
             "a label claim needs a label from claim_labels for its attribute")
+    if _has(staged, "claim_labels", "attribute", "label"):
+        report.ran("claim-label")
+        collect(con, f"SELECT _row, attribute || ' ' || label FROM {c} x WHERE label IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+                     f"{typed_name(staged['claim_labels'])} y WHERE y.attribute = x.attribute AND y.label = x.label)",
+                report, "claim-label", t, "label", "the label is not in claim_labels for this attribute: use a listed label, or add one with its definition")
     report.ran("claim-basis")
     collect(con, f"SELECT _row, comparable_basis FROM {c} WHERE comparable_basis <> 'stated' AND coalesce(trim(comparable_reasoning), '') = ''",
             report, "claim-basis", t, "comparable_reasoning", "a comparable value that is not stated needs its reasoning")
