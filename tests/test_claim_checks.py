@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from test_semantics import both, copy_row, edit, remove
+from test_semantics import assert_reported_where_it_is, both, copy_row, edit, remove
 
 from jpkr_data.validator import validate
 
@@ -57,15 +57,7 @@ FAULTS = [
 
 @pytest.mark.parametrize("fault", FAULTS, ids=[f[0] for f in FAULTS])
 def test_claim_fault_is_reported_where_it_is(fault, package_copy):
-    name, mutate, check, table, field = fault
-    row = mutate(package_copy)
-    report = validate(package_copy)
-    assert not report.valid, name
-    hits = [p for p in report.problems if p.check == check and p.file == f"data/{table}.csv"]
-    assert hits, f"expected {check!r} in data/{table}.csv:\n{report.to_text()}"
-    if check == "foreign-key":
-        return  # FK errors carry no field name (frictionless)
-    assert any(p.field == field and p.row == row for p in hits), [str(p) for p in hits]
+    assert_reported_where_it_is(fault, package_copy)
 
 
 def test_the_curated_claims_pass_every_claim_check():
