@@ -43,7 +43,8 @@ def demo(fresh: bool) -> None:
     ensure_venv("", fresh)
     run(BIN / "jpkr-data", "validate")
     run(BIN / "jpkr-data", "timeline")
-    run(BIN / "jpkr-data", "sql", "SELECT subject_id, attribute, article_id, value FROM disagreements WHERE attribute = 'duration'")
+    run(BIN / "jpkr-data", "sql", "SELECT a_article_id, a_asserted_by, a_value, b_article_id, b_asserted_by, b_value "
+        "FROM disagreements WHERE subject_id = 'usa' AND attribute = 'mediation'")
 
 
 def ensure_chromium() -> None:

@@ -14,10 +14,10 @@ read_item_id, item_type, table, row_id, verdict, explanation. Verdicts:
   table_only  a table row the read does not list (read_item_id empty; the explanation says what
               supports the row).
 The table items are the rows of events, statements, actors and agreements, and for
-disagreements every (subject_id, attribute) on which the claims hold more than one value.
+disagreements every (subject_id, attribute) the disagreements view lists (claims in conflict).
 Figures: precision = table items matched by the read / table items; recall = read items matched
 / read items; recall in scope leaves out the read items that are out of scope by rule or are the
-read's error; F1 from precision and recall; recall before fixes counts only the read items the
+read's error; F1 from precision and recall, F1 in scope from precision and recall in scope; recall before fixes counts only the read items the
 tables matched without an `added` fix. --check exits 1 on any inconsistency between the
 mapping, the inventory and the tables; --markdown prints the table published in CURATION.md.
 """
@@ -56,11 +56,24 @@ def table_items(root: Path = ROOT) -> dict[str, set[str]]:
              "statements": {r["statement_id"] for r in _rows(data / "statements.csv")},
              "actors": {r["actor_id"] for r in _rows(data / "actors.csv")},
              "agreements": {r["agreement_id"] for r in _rows(data / "agreements.csv")}}
-    values: dict[str, set[str]] = {}
-    for c in _rows(data / "claims.csv"):
-        values.setdefault(f"{c['subject_id']}/{c['attribute']}", set()).add(c["value"])
-    items["disagreements"] = {k for k, v in values.items() if len(v) > 1}
+    items["disagreements"] = conflict_groups(root)
     return items
+
+
+def conflict_groups(root: Path = ROOT) -> set[str]:
+    """'subject_id/attribute' of every group the disagreements view lists: a pair in conflict by sql/60_claim_pairs.sql."""
+    import duckdb
+
+    con = duckdb.connect()
+    typed = {"date_start": "DATE", "date_end": "DATE", "range_low": "BIGINT", "range_high": "BIGINT"}
+    con.execute("CREATE TABLE claims AS SELECT * FROM read_csv(?, header = true, all_varchar = true)", [str(root / "data" / "claims.csv")])
+    for column, kind in typed.items():
+        con.execute(f"ALTER TABLE claims ALTER {column} TYPE {kind}")
+    con.execute("CREATE TABLE claim_verdicts AS SELECT * FROM read_csv(?, header = true, all_varchar = true)",
+                [str(root / "data" / "claim_verdicts.csv")])
+    con.execute((root / "sql" / "60_claim_pairs.sql").read_text(encoding="utf-8"))
+    rows = con.execute("SELECT DISTINCT subject_id || '/' || attribute FROM claim_pairs WHERE verdict = 'conflict'").fetchall()
+    return {r[0] for r in rows}
 
 
 def inventory_items(read: str, root: Path = ROOT) -> dict[str, set[str]]:
@@ -94,6 +107,11 @@ class Figures:
     def recall_in_scope(self) -> float:
         scope = self.read_items - self.rule - self.read_error
         return self.matched_read / scope if scope else 0.0
+
+    @property
+    def f1_in_scope(self) -> float:
+        p, r = self.precision, self.recall_in_scope
+        return 2 * p * r / (p + r) if p + r else 0.0
 
     @property
     def recall_before_fixes(self) -> float:
@@ -167,12 +185,12 @@ def figures(read: str, root: Path = ROOT) -> dict[str, Figures]:
 def markdown(root: Path = ROOT) -> str:
     """The figures of every read as a Markdown table (the one published in CURATION.md)."""
     lines = ["| read | item type | read found | tables hold | matched (read / tables) | of which added | out of scope by rule "
-             "| read's error | tables only | precision | recall | recall in scope | F1 | recall before fixes |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| read's error | tables only | precision | recall | recall in scope | F1 | F1 in scope | recall before fixes |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for read in READS:
         for t, f in figures(read, root).items():
             lines.append(f"| {read} | {t} | {f.read_items} | {f.table_items} | {f.matched_read} / {f.matched_table} | {f.added} | {f.rule} | "
-                         f"{f.read_error} | {f.table_only} | {f.precision:.3f} | {f.recall:.3f} | {f.recall_in_scope:.3f} | {f.f1:.3f} | "
+                         f"{f.read_error} | {f.table_only} | {f.precision:.3f} | {f.recall:.3f} | {f.recall_in_scope:.3f} | {f.f1:.3f} | {f.f1_in_scope:.3f} | "
                          f"{f.recall_before_fixes:.3f} |")
     return "\n".join(lines)
 

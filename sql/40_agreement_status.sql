@@ -28,12 +28,11 @@ WITH steps AS (
             WHEN 'signed' THEN 'in_force'
             WHEN 'concluded' THEN 'concluded'
             WHEN 'proposed' THEN 'proposed'
-            WHEN 'review_threatened' THEN 'under_review'
             WHEN 'termination_indicated' THEN 'under_review'
             WHEN 'kept' THEN 'in_force'
             WHEN 'removal_decided' THEN 'removal_decided'
             WHEN 'removed' THEN 'revoked'
-            ELSE NULL  -- renewal_due, expiry_due, reaffirmation_expected, invoked: unchanged
+            ELSE NULL  -- renewal_due, expiry_due, reaffirmation_expected, invoked, review_threatened: unchanged
         END AS status_change
     FROM agreement_events ae
     JOIN events e ON e.event_id = ae.event_id

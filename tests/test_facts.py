@@ -34,39 +34,41 @@ def test_bilateral_meetings_hang_off_their_conferences(con):
     assert rows["ev_beijing_kang_kono"] == "conference"
 
 
-def test_meeting_duration_disagreement_is_kept_per_source(con):
-    rows = one(con, "SELECT article_id, value FROM disagreements WHERE subject_id = 'ev_bangkok_kang_kono' AND attribute = 'duration' ORDER BY 1")
-    assert rows == [("art002", "55 minutes"), ("art004", "about an hour")]
+def test_meeting_duration_is_kept_per_source_and_compatible(con):
+    rows = one(con, "SELECT article_id, value, group_verdict FROM claim_variants WHERE subject_id = 'ev_bangkok_kang_kono' "
+                    "AND attribute = 'duration' ORDER BY 1")
+    assert rows == [("art002", "55 minutes", "compatible"), ("art004", "about an hour", "compatible")]
 
 
 def test_court_rulings_disagreement(con):
-    values = {v for (v,) in one(con, "SELECT value FROM disagreements WHERE subject_id = 'ev_court_rulings_2018' AND attribute = 'number_of_rulings'")}
-    assert {"a series of decisions", "one ruling"} <= values
+    rows = one(con, "SELECT a_value, b_value FROM disagreements WHERE subject_id = 'ev_court_rulings_2018' AND attribute = 'number_of_rulings'")
+    assert ("a series of decisions", "one ruling") in rows
 
 
-def test_headline_and_body_disagree_on_summit(con):
-    rows = one(con, "SELECT value FROM disagreements WHERE subject_id = 'ev_formal_talks_december' AND attribute = 'form' ORDER BY value")
-    assert rows == [("formal talks",), ("summit",)]
+def test_headline_and_body_of_one_article_do_not_disagree_on_summit(con):
+    rows = one(con, "SELECT value, group_verdict FROM claim_variants WHERE subject_id = 'ev_formal_talks_december' AND attribute = 'form' ORDER BY value")
+    assert rows == [("formal talks", "compatible"), ("summit", "compatible")]  # one article, one voice
 
 
 def test_gsomia_threats_differ_by_source_and_date(con):
-    rows = one(con, "SELECT d.article_id, d.published_date, d.value FROM disagreements d "
-                    "WHERE subject_id = 'ag_gsomia' AND attribute = 'threatened_action' ORDER BY d.published_date, d.value")
-    assert ("art000", dt.date(2019, 8, 21), "pull out") in rows and ("art002", dt.date(2019, 8, 1), "reconsider") in rows
+    rows = one(con, "SELECT article_id, published_date, value, group_verdict FROM claim_variants "
+                    "WHERE subject_id = 'ag_gsomia' AND attribute = 'threatened_action' ORDER BY published_date, value")
+    assert ("art000", dt.date(2019, 8, 21), "pull out", "compatible") in rows
+    assert ("art002", dt.date(2019, 8, 1), "reconsider", "compatible") in rows
     assert rows[-1][0] == "art003"  # the November article reports the lapse it had indicated
 
 
 def test_low_point_of_relations_is_a_dyad_claim(con):
-    rows = one(con, "SELECT article_id, evidence_text FROM disagreements WHERE subject_table = 'dyads' AND subject_id = 'jpn-kor' "
+    rows = one(con, "SELECT article_id, evidence_text FROM claim_variants WHERE subject_table = 'dyads' AND subject_id = 'jpn-kor' "
                     "AND attribute = 'state_of_relations' ORDER BY claim_id")
     assert ("art000", "as relations sink to their lowest point in years") in rows
-    assert one(con, "SELECT DISTINCT subject_label FROM disagreements WHERE subject_id = 'jpn-kor'") == [("Japan – South Korea",)]
     assert any(a == "art002" and "since they normalized ties in 1965" in t for a, t in rows)
+    assert one(con, "SELECT count(*) FROM disagreements WHERE subject_id = 'jpn-kor'") == [(0,)]  # every wording says relations are bad
 
 
 def test_us_mediation_claims_disagree(con):
-    rows = dict(one(con, "SELECT article_id, value FROM disagreements WHERE subject_id = 'usa' AND attribute = 'mediation'"))
-    assert rows["art002"].startswith("not asked to mediate") and "mediating role" in rows["art004"]
+    rows = one(con, "SELECT a_article_id, a_value, b_article_id, b_value FROM disagreements WHERE subject_id = 'usa' AND attribute = 'mediation'")
+    assert any(a == "art002" and av.startswith("not asked to mediate") and b == "art004" and "mediating role" in bv for a, av, b, bv in rows)
 
 
 def test_warning_of_countermeasures_is_an_act_and_the_countermeasures_are_threatened(con):
@@ -150,7 +152,7 @@ def test_gsomia_status_over_time(con):
         return one(con, "SELECT status FROM agreement_status WHERE agreement_id = 'ag_gsomia' AND effective_date <= ? "
                         "AND (valid_until IS NULL OR ? < valid_until)", [day, day])
     assert status_on(dt.date(2017, 1, 1)) == [("in_force",)]
-    assert status_on(dt.date(2019, 9, 1)) == [("under_review",)]
+    assert status_on(dt.date(2019, 8, 15)) == [("in_force",)]  # 1 August's warnings were conditional (audit 2026-12-03, R2)
     assert status_on(dt.date(2019, 11, 23)) == [("in_force",)]
 
 

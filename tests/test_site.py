@@ -123,7 +123,9 @@ def test_pages_work_without_javascript(site, browser):
     pg.goto((site / "index.html").as_uri())
     links = set(pg.eval_on_selector_all("ol.events a", "els => els.map(e => e.getAttribute('href'))"))
     assert links == {f"events/{e['event_id']}.html" for e in read_rows("events")}
-    assert pg.is_visible("svg.timeline") and pg.is_visible("svg.network") and pg.is_visible("#disagreements table")
+    assert pg.is_visible("svg.timeline") and pg.is_visible("svg.network")
+    pg.goto((site / "disagreements.html").as_uri())
+    assert pg.is_visible("#usa--mediation table.sides")
     pg.goto((site / "statements.html").as_uri())
     assert pg.eval_on_selector_all("#statements-table tbody tr", "els => els.filter(e => e.offsetParent !== null).length") == len(read_rows("statements"))
     assert "we have to see the situation" in pg.inner_text("#statements-table")

@@ -266,7 +266,8 @@ def test_hostile_text_is_escaped_everywhere(package_copy, tmp_path):
     assert attack in json.loads(ld)["description"]
     assert sum(1 for tag, _ in home.elements if tag == "script") == 3
     assert "X " + attack in read_page(out / "site" / "actors" / "jpn.html").title
-    assert "X " + attack in home.text  # in the network's label and the disagreements table, as text
+    assert "X " + attack in home.text  # in the network's label, as text
+    assert "X " + attack in read_page(out / "site" / "disagreements.html").text  # Japan asserts a side of a conflict
 
 
 @pytest.mark.parametrize("bad_id", ["../../escaped", "Kang_Kyung_wha", "a/b", "con.html", "x" * 101, "", "ev_ok\n", "évé"])
@@ -330,3 +331,22 @@ def test_weekly_series_on_the_home_page_matches_the_view(release, pages):
     for (day, src, tgt, total), (label, s2, t2, shown_total) in zip(rows, shown):
         assert (src, tgt) == (s2, t2) and str(day.day) in label and float(shown_total) == pytest.approx(total, abs=0.05)
     assert section.count("<svg") == 1
+
+
+def test_disagreements_page_shows_conflicts_only_each_side_attributed(pages, con):
+    page = pages["disagreements.html"]
+    shown = {a["data-claim"] for tag, a in page.elements if tag == "tr" and "data-claim" in a}
+    sides = {c for (c,) in con.execute("SELECT a_claim_id FROM disagreements UNION SELECT b_claim_id FROM disagreements").fetchall()}
+    assert shown == sides and "cl_001" not in shown  # 55 minutes / about an hour: compatible, not shown
+    text = page.text.replace(" ,", ",")
+    assert "Senior U.S. administration official (art002), as Reuters reports: a senior U.S. administration official told reporters" in text
+    assert "usa--mediation" in page.ids
+
+
+def test_wording_variants_are_collapsed_on_event_pages(pages):
+    page = pages["events/ev_bangkok_kang_kono.html"]
+    assert "duration--" not in page.text and "ev_bangkok_kang_kono--duration" in page.ids
+    details = [a for tag, a in page.elements if tag == "details"]
+    assert details and all("open" not in a for a in details)
+    claims = {a["data-claim"] for tag, a in page.elements if tag == "li" and "data-claim" in a}
+    assert {"cl_001", "cl_002", "cl_096", "cl_097", "cl_152"} <= claims  # duration and date wordings, each source's

@@ -45,6 +45,7 @@ LABELS = {
     ("agreement_parties", "evidence_text"): "agreement_party",
     ("agreement_events", "evidence_text"): "agreement_event",
     ("claims", "evidence_text"): "claim",
+    ("claims", "attribution_text"): "claim_attribution",
 }
 # Attributes joined in from other tables, so that a span says what it refers to without a lookup.
 ENRICH = {

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from ..schema import Table, quote_ident, sql_literal
 from .event_checks import run_event_checks
+from .claim_checks import run_claim_checks
 from .report import Report
 from .schema_checks import collect, typed_name
 from .statement_checks import run_statement_checks
@@ -195,3 +196,4 @@ def run_semantic_checks(con, staged: dict[str, Table], report: Report) -> None:
     check_cited_ids(con, staged, report)
     run_event_checks(con, staged, report)
     run_statement_checks(con, staged, report)
+    run_claim_checks(con, staged, report)

@@ -143,6 +143,7 @@ def build_site(con: duckdb.DuckDBPyConnection, pkg: Package, release: Path) -> P
                                  link="../events/{}.html"))
     write("statements.html", "statements.html", facets=_facets(m))
     write("search.html", "search.html")
+    write("disagreements.html", "disagreements.html")
     for name in ("site.css", "site.js"):
         shutil.copyfile(HERE / "static" / name, site / "static" / name)
     (site / "static" / "search-index.js").write_text(index_script(search_documents(m)), encoding="utf-8", newline="\n")

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,7 +55,7 @@ class SiteModel:
     articles: dict[str, Row] = field(default_factory=dict)
     agreements: dict[str, Row] = field(default_factory=dict)
     statements: dict[str, Row] = field(default_factory=dict)
-    disagreements: list[list[Row]] = field(default_factory=list)
+    disagreements: list[Row] = field(default_factory=list)  # conflict groups: subject, attribute, anchor, pairs
     dyads: list[Row] = field(default_factory=list)
     meanings: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -170,7 +169,7 @@ def load_model(con: duckdb.DuckDBPyConnection, pkg: Package) -> SiteModel:
         e["parts_said"] = [c for c in e["children"] if m.events[c]["statements_at"]]
 
     for g in rows(con, "SELECT * FROM agreements ORDER BY agreement_id"):
-        g.update(parties=[], history=[])
+        g.update(parties=[], history=[], claims=[])
         m.agreements[g["agreement_id"]] = g
     for p in rows(con, "SELECT * FROM agreement_parties ORDER BY agreement_id, role, actor_id"):
         m.agreements[p["agreement_id"]]["parties"].append(p)
@@ -180,18 +179,41 @@ def load_model(con: duckdb.DuckDBPyConnection, pkg: Package) -> SiteModel:
         m.agreements[h["agreement_id"]]["history"].append(h)
         m.events[h["event_id"]]["agreements"].append(h)
 
-    groups: dict[tuple, list[Row]] = defaultdict(list)
-    for c in rows(con, "SELECT * FROM disagreements ORDER BY subject_table, subject_id, attribute, published_date, article_id, claim_id"):
-        c["outlet_name"] = m.articles[c["article_id"]]["outlet_name"]
-        groups[(c["subject_table"], c["subject_id"], c["attribute"])].append(c)
-        m.articles[c["article_id"]]["claims"].append(c)
-    m.disagreements = list(groups.values())
-    for group in m.disagreements:
-        first = group[0]
-        if first["subject_table"] == "events" and first["subject_id"] in m.events:
-            m.events[first["subject_id"]]["claims"].append(group)
+    _load_claims(con, m)
     m.dyads = rows(con, "SELECT * FROM dyads ORDER BY ALL")
     return m
+
+
+def claim_anchor(subject_id: str, attribute: str) -> str:
+    """The id of a conflict group on disagreements.html."""
+    return f"{subject_id}--{attribute}"
+
+
+def _load_claims(con, m: SiteModel) -> None:
+    """Conflicts (disagreements, grouped by subject and attribute) and every wording of a fact (claim_variants) for its page."""
+    groups: dict[tuple, Row] = {}
+    for d in rows(con, "SELECT * FROM disagreements ORDER BY subject_table, subject_id, attribute, a_claim_id, b_claim_id"):
+        for side in ("a", "b"):
+            d[f"{side}_outlet_name"] = m.articles[d[f"{side}_article_id"]]["outlet_name"]
+        key = (d["subject_table"], d["subject_id"], d["attribute"])
+        g = groups.setdefault(key, {"subject_table": key[0], "subject_id": key[1], "attribute": key[2], "subject_label": d["subject_label"],
+                                    "anchor": claim_anchor(key[1], key[2]), "pairs": []})
+        g["pairs"].append(d)
+    m.disagreements = list(groups.values())
+    conflict_claims = {d[f"{side}_claim_id"] for g in m.disagreements for d in g["pairs"] for side in ("a", "b")}
+    variants: dict[tuple, Row] = {}
+    for c in rows(con, "SELECT * FROM claim_variants"):
+        key = (c["subject_table"], c["subject_id"], c["attribute"])
+        c["outlet_name"] = m.articles[c["article_id"]]["outlet_name"]
+        g = variants.setdefault(key, {"attribute": key[2], "verdict": c["group_verdict"], "anchor": claim_anchor(key[1], key[2]), "claims": []})
+        g["claims"].append(c)
+        if c["claim_id"] in conflict_claims:
+            label = next(x["subject_label"] for x in m.disagreements if (x["subject_table"], x["subject_id"], x["attribute"]) == key)
+            m.articles[c["article_id"]]["claims"].append(dict(c, subject_label=label))
+    for (table, subject, _), g in variants.items():
+        page = m.events.get(subject) if table == "events" else m.agreements.get(subject) if table == "agreements" else None
+        if page is not None and len(g["claims"]) > 1:
+            page["claims"].append(g)
 
 
 def _month_of(s: Row) -> str:

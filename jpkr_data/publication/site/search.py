@@ -57,11 +57,12 @@ def search_documents(m: SiteModel) -> list[dict[str, str]]:
     for g in m.agreements.values():
         docs.append(_doc("agreement", g["name"], f"agreements/{g['agreement_id']}.html", g["status"], g["evidence_text"]))
     for group in m.disagreements:
-        first = group[0]
-        url = f"events/{first['subject_id']}.html" if first["subject_table"] == "events" else "index.html#disagreements"
-        for c in group:
-            docs.append(_doc("claim", f"{first['subject_label']} — {c['attribute'].replace('_', ' ')}: {c['value']}", url,
-                             f"{c['outlet_name']}, {c['published_date']}", c["evidence_text"]))
+        url, seen = f"disagreements.html#{group['anchor']}", set()
+        for d in group["pairs"]:
+            for side in (x for x in ("a", "b") if d[x + "_claim_id"] not in seen):
+                seen.add(d[side + "_claim_id"])
+                docs.append(_doc("claim", f"{group['subject_label']} — {group['attribute'].replace('_', ' ')}: {d[side + '_value']}", url,
+                                 f"{d[side + '_asserted_by']} in {d[side + '_outlet_name']}, {d[side + '_published_date']}", d[side + "_evidence_text"]))
     return docs
 
 

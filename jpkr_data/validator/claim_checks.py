@@ -1,0 +1,172 @@
+"""Claim rules that can be checked mechanically (CURATION.md §6): comparable values, who asserts a claim, verdicts.
+
+- A claim's value_kind is fixed by its attribute (ATTRIBUTE_KINDS); the kind's columns are set
+  and the other kinds' are empty; a range has the attribute's unit; a label is listed in
+  claim_labels for the attribute; a non-stated comparable value says how it was worked out.
+- A date window agrees with its evidence: a weekday named in the span is the window's day, a
+  month named is the window's month, a year named is the window's first and last year.
+- A relayed claim names the actor who asserts it and the attribution words; an own-voice claim
+  has neither. Words inside a statement (someone's reported words) are relayed, or the notes
+  say "Own voice", cite that statement and say why the wording is the outlet's; the evidence of
+  an agreement event inside a statement has notes citing it.
+- Two different labels given by different voices to one subject and attribute have exactly one
+  curated verdict (claim_verdicts), and every verdict is about such a pair.
+- Every agreement has a state among its parties.
+"""
+from __future__ import annotations
+
+from ..schema import Table
+from .report import Report
+from .schema_checks import collect, typed_name
+
+# The kind of comparable value each attribute takes (datapackage.json, claims.attribute); a range's unit.
+ATTRIBUTE_KINDS = {"date": "date_window", "period": "date_window", "expiry": "date_window",
+                   "duration": "range", "number_of_rulings": "range", "amount": "range"}
+RANGE_UNITS = {"duration": "minute", "number_of_rulings": "ruling", "amount": "usd"}
+KIND_COLUMNS = {"date_window": ("date_start", "date_end"), "range": ("range_low", "range_high", "range_unit"), "label": ("label",)}
+WEEKDAY = r"(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+MONTH = r"\b(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b"  # 'May' is left out: the modal verb
+YEAR = r"\b(1[6-9]\d\d|20\d\d)\b"
+CLAIM_FIELDS = ("claim_id", "subject_table", "subject_id", "attribute", "value_kind", "date_start", "date_end", "range_low",
+                "range_high", "range_unit", "label", "comparable_basis", "comparable_reasoning", "voice", "asserted_by_id",
+                "attribution_text", "article_id", "char_start", "char_end", "evidence_text", "notes")
+
+
+def _has(staged: dict[str, Table], name: str, *fields: str) -> bool:
+    """The table was staged and declares every field the check reads."""
+    return name in staged and all(f in staged[name].field_names for f in fields)
+
+
+def _kind_sql() -> str:
+    """The kind an attribute takes, as a SQL CASE over claims.attribute."""
+    whens = " ".join(f"WHEN '{a}' THEN '{k}'" for a, k in ATTRIBUTE_KINDS.items())
+    return f"CASE attribute {whens} ELSE 'label' END"
+
+
+def check_comparable_values(con, staged: dict[str, Table], report: Report) -> None:
+    """Kind fixed by the attribute, its columns set and the others empty, the unit of the attribute, reasoning when not stated."""
+    t = staged["claims"]
+    c = typed_name(t)
+    report.ran("claim-kind")
+    collect(con, f"SELECT _row, attribute || ' ' || value_kind FROM {c} WHERE value_kind <> {_kind_sql()}", report, "claim-kind", t,
+            "value_kind", "the attribute fixes the kind of comparable value: date_window for date, period and expiry; range for "
+            "duration, number_of_rulings and amount; label for every other attribute")
+    for kind in KIND_COLUMNS:
+        for other, other_columns in KIND_COLUMNS.items():
+            if other == kind:
+                continue
+            for col in other_columns:
+                collect(con, f"SELECT _row, CAST({col} AS VARCHAR) FROM {c} WHERE value_kind = '{kind}' AND {col} IS NOT NULL",
+                        report, "claim-kind", t, col, f"a {kind} claim leaves {col} empty (it belongs to {other} claims)")
+    collect(con, f"SELECT _row, claim_id FROM {c} WHERE value_kind = 'date_window' AND date_start IS NULL AND date_end IS NULL",
+            report, "claim-kind", t, "date_start", "a date_window needs date_start or date_end (an empty one means no bound)")
+    collect(con, f"SELECT _row, CAST(date_start AS VARCHAR) || '..' || CAST(date_end AS VARCHAR) FROM {c} WHERE date_start > date_end",
+            report, "claim-kind", t, "date_end", "date_end cannot be before date_start")
+    collect(con, f"SELECT _row, claim_id FROM {c} WHERE value_kind = 'range' AND (range_low IS NULL OR range_unit IS NULL)",
+            report, "claim-kind", t, "range_low", "a range needs range_low and range_unit (an empty range_high means no upper bound)")
+    collect(con, f"SELECT _row, CAST(range_low AS VARCHAR) || '..' || CAST(range_high AS VARCHAR) FROM {c} WHERE range_low > range_high",
+            report, "claim-kind", t, "range_high", "range_high cannot be below range_low")
+    units = " ".join(f"WHEN '{a}' THEN '{u}'" for a, u in RANGE_UNITS.items())
+    collect(con, f"SELECT _row, attribute || ' in ' || range_unit FROM {c} WHERE value_kind = 'range' AND range_unit <> CASE attribute {units} END",
+            report, "claim-kind", t, "range_unit", "the unit is the attribute's: minute for duration, ruling for number_of_rulings, usd for amount")
+    collect(con, f"SELECT _row, claim_id FROM {c} WHERE value_kind = 'label' AND label IS NULL", report, "claim-kind", t, "label",
+            "a label claim needs a label from claim_labels for its attribute")
+    if _has(staged, "claim_labels", "attribute", "label"):
+        report.ran("claim-label")
+        collect(con, f"SELECT _row, attribute || ' ' || label FROM {c} x WHERE label IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+                     f"{typed_name(staged['claim_labels'])} y WHERE y.attribute = x.attribute AND y.label = x.label)",
+                report, "claim-label", t, "label", "the label is not in claim_labels for this attribute: use a listed label, or add one with its definition")
+    report.ran("claim-basis")
+    collect(con, f"SELECT _row, comparable_basis FROM {c} WHERE comparable_basis <> 'stated' AND coalesce(trim(comparable_reasoning), '') = ''",
+            report, "claim-basis", t, "comparable_reasoning", "a comparable value that is not stated needs its reasoning")
+
+
+def check_date_windows(con, staged: dict[str, Table], report: Report) -> None:
+    """A weekday, month or year named in the evidence agrees with the claim's date window."""
+    t = staged["claims"]
+    c = typed_name(t)
+    report.ran("claim-window")
+    collect(con, f"SELECT _row, CAST(date_start AS VARCHAR) || ' is a ' || dayname(date_start) FROM {c} WHERE value_kind = 'date_window' "
+                 f"AND date_start = date_end AND regexp_matches(evidence_text, '{WEEKDAY}') AND strpos(evidence_text, dayname(date_start)) = 0",
+            report, "claim-window", t, "date_start", "the evidence names a weekday that is not the window's day")
+    collect(con, f"SELECT _row, CAST(date_start AS VARCHAR) || '..' || CAST(date_end AS VARCHAR) FROM {c} WHERE value_kind = 'date_window' "
+                 f"AND year(date_start) = year(date_end) AND month(date_start) = month(date_end) "
+                 f"AND regexp_matches(evidence_text, '{MONTH}') AND strpos(evidence_text, strftime(date_start, '%b')) = 0",
+            report, "claim-window", t, "date_start", "the evidence names a month that is not the window's month")
+    for col in ("date_start", "date_end"):
+        collect(con, f"SELECT _row, CAST({col} AS VARCHAR) FROM {c} WHERE value_kind = 'date_window' AND {col} IS NOT NULL "
+                     f"AND len(regexp_extract_all(evidence_text, '{YEAR}')) > 0 "
+                     f"AND NOT list_contains(regexp_extract_all(evidence_text, '{YEAR}'), CAST(year({col}) AS VARCHAR))",
+                report, "claim-window", t, col, "the evidence names a year: the window must start and end in a year it names")
+
+
+def check_voices(con, staged: dict[str, Table], report: Report) -> None:
+    """Relayed claims name their actor and attribution; words inside a statement are relayed or explained."""
+    t = staged["claims"]
+    c = typed_name(t)
+    report.ran("claim-voice")
+    collect(con, f"SELECT _row, claim_id FROM {c} WHERE voice = 'relayed' AND (asserted_by_id IS NULL OR attribution_text IS NULL)",
+            report, "claim-voice", t, "asserted_by_id", "a relayed claim names the actor who asserts it and the words that attribute it")
+    collect(con, f"SELECT _row, asserted_by_id FROM {c} WHERE voice = 'own' AND (asserted_by_id IS NOT NULL OR attribution_text IS NOT NULL)",
+            report, "claim-voice", t, "asserted_by_id", "a claim in the article's own voice has no asserting actor or attribution")
+    if not _has(staged, "statements", "statement_id", "article_id", "char_start", "char_end"):
+        return
+    s = typed_name(staged["statements"])
+    report.ran("relayed-words")
+    for name, voice, marker in (("claims", "AND x.voice = 'own'", "Own voice"), ("agreement_events", "", "")):
+        if not _has(staged, name, "article_id", "char_start", "char_end", "notes"):
+            continue
+        collect(con, f"SELECT x._row AS _row, min(y.statement_id) FROM {typed_name(staged[name])} x JOIN {s} y ON y.article_id = x.article_id "
+                     f"AND y.char_start <= x.char_start AND x.char_end <= y.char_end WHERE TRUE {voice} "
+                     f"GROUP BY x._row HAVING NOT bool_or(strpos(coalesce(x.notes, ''), y.statement_id) > 0 "
+                     f"AND strpos(coalesce(x.notes, ''), '{marker}') > 0)",
+                report, "relayed-words", staged[name], "notes",
+                "the evidence lies inside someone's reported words (this statement): record whose words they are "
+                "(a relayed claim, or notes saying 'Own voice', citing the statement and saying why the wording is the outlet's)")
+
+
+def check_verdicts(con, staged: dict[str, Table], report: Report) -> None:
+    """Every pair of different labels from different voices has one curated verdict; every verdict is about such a pair."""
+    if not _has(staged, "claim_verdicts", "subject_table", "subject_id", "attribute", "label_a", "label_b"):
+        return
+    t, v = staged["claims"], staged["claim_verdicts"]
+    c, w = typed_name(t), typed_name(v)
+    pairs = (f"SELECT a.subject_table, a.subject_id, a.attribute, least(a.label, b.label) AS lo, greatest(a.label, b.label) AS hi, "
+             f"greatest(a._row, b._row) AS _row FROM {c} a JOIN {c} b ON b.subject_table = a.subject_table AND b.subject_id = a.subject_id "
+             f"AND b.attribute = a.attribute AND a.label < b.label WHERE a.value_kind = 'label' AND b.value_kind = 'label' "
+             f"AND (a.article_id <> b.article_id OR coalesce(a.asserted_by_id, '') <> coalesce(b.asserted_by_id, ''))")
+    report.ran("claim-verdict")
+    collect(con, f"SELECT min(p._row) AS _row, p.subject_id || ' ' || p.attribute || ': ' || p.lo || ' / ' || p.hi FROM ({pairs}) p "
+                 f"WHERE NOT EXISTS (SELECT 1 FROM {w} x WHERE x.subject_table = p.subject_table AND x.subject_id = p.subject_id "
+                 f"AND x.attribute = p.attribute AND x.label_a = p.lo AND x.label_b = p.hi) GROUP BY p.subject_id, p.attribute, p.lo, p.hi",
+            report, "claim-verdict", t, "label",
+            "two voices give this subject and attribute different labels: claim_verdicts needs the curators' verdict on the pair")
+    collect(con, f"SELECT _row, label_a || ' / ' || label_b FROM {w} WHERE label_a >= label_b", report, "claim-verdict", v, "label_b",
+            "label_a comes alphabetically before label_b")
+    collect(con, f"SELECT x._row, x.subject_id || ' ' || x.attribute || ': ' || x.label_a || ' / ' || x.label_b FROM {w} x "
+                 f"WHERE x.label_a < x.label_b AND NOT EXISTS (SELECT 1 FROM ({pairs}) p WHERE x.subject_table = p.subject_table "
+                 f"AND x.subject_id = p.subject_id AND x.attribute = p.attribute AND x.label_a = p.lo AND x.label_b = p.hi)",
+            report, "claim-verdict", v, "label_a", "no two voices give this subject and attribute these two labels: the verdict is stale")
+
+
+def check_agreement_parties(con, staged: dict[str, Table], report: Report) -> None:
+    """Every agreement has a state among its parties, so that a query by country finds it."""
+    if not (_has(staged, "agreements", "agreement_id") and _has(staged, "agreement_parties", "agreement_id", "actor_id")
+            and _has(staged, "actors", "actor_id", "actor_type")):
+        return
+    report.ran("agreement-state")
+    collect(con, f"SELECT _row, agreement_id FROM {typed_name(staged['agreements'])} g WHERE NOT EXISTS (SELECT 1 FROM "
+                 f"{typed_name(staged['agreement_parties'])} p JOIN {typed_name(staged['actors'])} a USING (actor_id) "
+                 f"WHERE p.agreement_id = g.agreement_id AND a.actor_type = 'state')",
+            report, "agreement-state", staged["agreements"], "agreement_id",
+            "an agreement needs a state among its parties (add the ministers' countries as inferred parties, with notes)")
+
+
+def run_claim_checks(con, staged: dict[str, Table], report: Report) -> None:
+    """Run every claim check whose tables were staged."""
+    if _has(staged, "claims", *CLAIM_FIELDS):
+        check_comparable_values(con, staged, report)
+        check_date_windows(con, staged, report)
+        check_voices(con, staged, report)
+        check_verdicts(con, staged, report)
+    check_agreement_parties(con, staged, report)

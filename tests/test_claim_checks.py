@@ -1,0 +1,67 @@
+"""Claim checks (jpkr_data/validator/claim_checks.py): each rule rejects the faults of its class, at the right row and field."""
+from __future__ import annotations
+
+import pytest
+from test_semantics import assert_reported_where_it_is, both, copy_row, edit, remove
+
+from jpkr_data.validator import validate
+
+CL, CV, AE, AP = "claims", "claim_verdicts", "agreement_events", "agreement_parties"
+OWN = {"voice": "own", "asserted_by_id": "", "attribution_text": "", "attribution_start": "", "attribution_end": ""}
+FAULTS = [
+    # (name, mutation, check, table, field)
+    # the kind of comparable value is the attribute's, with its columns only (audit 2026-12-03 R1: values a machine can compare)
+    ("duration_as_label", edit(CL, {"claim_id": "cl_001"}, {"value_kind": "label"}), "claim-kind", CL, "value_kind"),
+    ("duration_in_dollars", edit(CL, {"claim_id": "cl_002"}, {"range_unit": "usd"}), "claim-kind", CL, "range_unit"),
+    ("date_without_a_window", edit(CL, {"claim_id": "cl_036"}, {"date_start": "", "date_end": ""}), "claim-kind", CL, "date_start"),
+    ("label_claim_with_a_date", edit(CL, {"claim_id": "cl_004"}, {"date_start": "2019-08-01"}), "claim-kind", CL, "date_start"),
+    ("range_upside_down", edit(CL, {"claim_id": "cl_002"}, {"range_low": "75", "range_high": "45"}), "claim-kind", CL, "range_high"),
+    ("label_claim_without_label", edit(CL, {"claim_id": "cl_065"}, {"label": ""}), "claim-kind", CL, "label"),
+    ("inferred_window_without_reasoning", edit(CL, {"claim_id": "cl_038"}, {"comparable_reasoning": ""}), "claim-basis", CL, "comparable_reasoning"),
+    # a date window inside what the evidence allows
+    ("thursday_on_a_friday", edit(CL, {"claim_id": "cl_096"}, {"date_start": "2019-08-02", "date_end": "2019-08-02"}), "claim-window", CL, "date_start"),
+    ("july_4_in_august", edit(CL, {"claim_id": "cl_036"}, {"date_start": "2019-08-04", "date_end": "2019-08-04"}), "claim-window", CL, "date_start"),
+    ("year_2016_as_2015", edit(CL, {"claim_id": "cl_099"}, {"date_start": "2015-01-01", "date_end": "2015-12-31"}), "claim-window", CL, "date_start"),
+    ("period_ends_after_its_year", edit(CL, {"claim_id": "cl_146"}, {"date_end": "1946-12-31"}), "claim-window", CL, "date_end"),
+    # who asserts it (F1, F2, M1, M6: relayed words recorded as the outlet's own)
+    ("us_official_recorded_as_reuters", edit(CL, {"claim_id": "cl_064"}, OWN), "relayed-words", CL, "notes"),
+    ("japan_briefing_recorded_as_kbs", edit(CL, {"claim_id": "cl_007"}, OWN), "relayed-words", CL, "notes"),
+    ("kang_paraphrase_recorded_as_kbs", edit(CL, {"claim_id": "cl_133"}, OWN), "relayed-words", CL, "notes"),
+    ("tokyo_position_recorded_as_kyodo", edit(CL, {"claim_id": "cl_028"}, OWN), "relayed-words", CL, "notes"),
+    ("briefing_agreement_without_whose_words", edit(AE, {"agreement_id": "ag_bangkok_diplomatic_channels"}, {"notes": ""}),
+     "relayed-words", AE, "notes"),
+    ("relayed_without_actor", edit(CL, {"claim_id": "cl_064"}, {"asserted_by_id": ""}), "claim-voice", CL, "asserted_by_id"),
+    ("own_voice_with_an_actor", edit(CL, {"claim_id": "cl_001"}, {"asserted_by_id": "jpn"}), "claim-voice", CL, "asserted_by_id"),
+    ("asserted_by_nobody", edit(CL, {"claim_id": "cl_064"}, {"asserted_by_id": "nobody_002"}), "foreign-key", CL, "asserted_by_id"),
+    # labels from the documented list of their attribute (M9: attributes stretched to hold characterisations)
+    ("characterisation_labelled_as_purpose", edit(CL, {"claim_id": "cl_035"}, {"label": "security"}), "claim-label", CL, "label"),
+    ("label_not_in_the_list", edit(CL, {"claim_id": "cl_089"}, {"label": "bangkok_thailand"}), "claim-label", CL, "label"),
+    # a verdict for every pair that needs one, and none stale
+    ("mediation_pair_without_verdict",
+     remove(CV, {"subject_id": "usa", "label_a": "mediating", "label_b": "not_mediating"}, (CL, {"claim_id": "cl_065"})),
+     "claim-verdict", CL, "label"),
+    ("new_outcome_wording_without_verdict", edit(CL, {"claim_id": "cl_134"}, {"label": "expected_difficult"}), "claim-verdict", CL, "label"),
+    ("verdict_on_a_pair_no_one_gives",
+     copy_row(CV, {"subject_id": "usa", "label_a": "mediating", "label_b": "not_mediating"}, {"subject_table": "events", "subject_id": "ev_bangkok_kang_kono"}),
+     "claim-verdict", CV, "label_a"),
+    ("verdict_labels_out_of_order",
+     copy_row(CV, {"subject_id": "usa", "label_a": "mediating", "label_b": "not_mediating"}, {"label_a": "not_mediating", "label_b": "mediating"}),
+     "claim-verdict", CV, "label_b"),
+    # M10: an agreement between ministers is also their countries'
+    ("ministers_agreement_without_countries",
+     both(remove(AP, {"agreement_id": "ag_bangkok_nk_cooperation", "actor_id": "jpn"}, ("agreements", {"agreement_id": "ag_bangkok_nk_cooperation"})),
+          remove(AP, {"agreement_id": "ag_bangkok_nk_cooperation", "actor_id": "kor"}, ("agreements", {"agreement_id": "ag_bangkok_nk_cooperation"}))),
+     "agreement-state", "agreements", "agreement_id"),
+]
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=[f[0] for f in FAULTS])
+def test_claim_fault_is_reported_where_it_is(fault, package_copy):
+    assert_reported_where_it_is(fault, package_copy)
+
+
+def test_the_curated_claims_pass_every_claim_check():
+    report = validate()
+    assert report.valid, report.to_text()
+    for check in ("claim-kind", "claim-label", "claim-basis", "claim-window", "claim-voice", "relayed-words", "claim-verdict", "agreement-state"):
+        assert check in report.checks, check
