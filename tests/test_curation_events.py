@@ -152,3 +152,30 @@ def test_the_dramatic_reversal_mentions_both_candidates(con):
     assert rows == [("ev_agree_formal_talks",), ("ev_gsomia_kor_decides_keep",)]
     notes = q(con, "SELECT notes FROM event_mentions WHERE article_id = 'art003' AND evidence_text = 'The dramatic reversal'")
     assert all("one of two candidates" in n for (n,) in notes)
+
+
+# ---------------------------------------------------------------- second audit of 2026-12-03 (0.4), events
+
+def test_director_generals_meeting_pairs_no_side_with_itself(con):
+    parts = {r[0] for r in q(con, "SELECT actor_id FROM event_actors WHERE event_id = 'ev_dg_meeting_aug20'")}
+    assert parts == {"kor_director_general_001", "jpn_director_general_001"}
+    pairs = q(con, "SELECT DISTINCT source_actor_code, target_actor_code FROM event_dyads_coded WHERE event_id = 'ev_dg_meeting_aug20'")
+    assert pairs and all(a != b for a, b in pairs)
+
+
+def test_the_reaffirmation_expected_in_beijing_is_its_own_act(con):
+    (row,) = q(con, "SELECT status, event_type, parent_event_id, date_start FROM events WHERE event_id = 'ev_beijing_reaffirm_nk_cooperation'")
+    assert row == ("expected", "agreement_action", "ev_beijing_kang_kono", dt.date(2019, 8, 21))
+    assert q(con, "SELECT event_id FROM agreement_events WHERE effect = 'reaffirmation_expected'") == [("ev_beijing_reaffirm_nk_cooperation",)]
+
+
+def test_the_counted_import_decision_answers_japans_measures(con):
+    rows = q(con, "SELECT related_event_id, basis, evidence_text FROM event_relations WHERE event_id = 'ev_kor_import_restrictions' AND relation = 'responds_to' ORDER BY 1")
+    assert rows == [("ev_jpn_export_controls", "inferred", "The tit-for-tat measures"), ("ev_jpn_whitelist_removal", "inferred", "The tit-for-tat measures")]
+
+
+def test_undated_acts_of_saying_are_instants(con):
+    rows = q(con, "SELECT event_id FROM events WHERE event_id IN ('ev_kor_warns_gsomia_review', 'ev_us_calls_work_out', 'ev_us_pressure_gsomia') "
+                  "AND date_span_type <> 'instant'")
+    assert rows == []
+    assert q(con, "SELECT event_type FROM events WHERE event_id = 'ev_pompeo_says_will_encourage'") == [("diplomatic_action",)]

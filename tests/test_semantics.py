@@ -188,6 +188,18 @@ FAULTS: list[tuple[str, Mutation, str, str, str]] = [
     ("panel_made_host_of_an_appeal",
      edit("event_actors", {"event_id": "ev_suh_hoon_calls_caution", "actor_id": "kor_parliament_intel_panel"}, {"role": "host"}),
      "role-fit", "event_actors", "role"),
+    # a side paired with itself: a state beside its own official, a joint group beside its member (second events audit F1)
+    ("state_beside_its_own_director_general",
+     copy_row("event_actors", {"event_id": "ev_dg_meeting_aug20", "actor_id": "jpn_director_general_001"},
+              {"actor_id": "jpn", "role_basis": "stated", "notes": ""}),
+     "own-side-pair", "event_actors", "actor_id"),
+    ("joint_group_beside_its_members",
+     copy_row("event_actors", {"event_id": "ev_dg_meeting_aug20", "actor_id": "kor_director_general_001"},
+              {"actor_id": "director_generals_001", "role_basis": "stated", "notes": ""}),
+     "own-side-pair", "event_actors", "actor_id"),
+    ("china_beside_wang_yi_as_host",
+     copy_row("event_actors", {"event_id": "ev_wang_kang_meeting_aug20", "actor_id": "wang_yi"}, {"actor_id": "chn", "role": "participant"}),
+     "own-side-pair", "event_actors", "actor_id"),
     # a response dated before what it answers
     ("urging_responds_to_a_later_decision",
      edit(REL, {"event_id": "ev_kono_urges_rectify", "relation": "responds_to"}, {"related_event_id": "ev_jpn_whitelist_removal"}),

@@ -7,6 +7,9 @@
   an initiator has a target: an act with no target is in no dyad and no series.
 - A role fits its event: `host` only at a meeting, conference or hearing; `mediator` only for an
   act of mediation (CAMEO 045).
+- Two sides of a meeting are two sides: an actor is never a participant or host beside its own
+  parent (a state beside its own official) or beside the joint group it is a member of, which
+  would pair a side with itself in the dyad views (audit of 2026-12-03, second events audit F1).
 - A response, an outcome or a follow-up cannot end before the event it answers begins.
 - A government's announcement of its own measure is coded as the measure (the same CAMEO code),
   as a decision reported as the decision is.
@@ -21,6 +24,7 @@ from .schema_checks import collect, typed_name
 
 SAYING_ROOTS = ("02", "10", "11", "12", "13")  # appeal, demand, disapprove, reject, threaten
 HOST_TYPES = ("meeting", "conference", "hearing")
+MUTUAL_ROLES = ("participant", "host")
 ORDERED_RELATIONS = ("responds_to", "outcome_of", "follows")
 AGREEING_EFFECTS = ("concluded", "signed", "kept")
 
@@ -72,6 +76,24 @@ def check_roles(con, staged: dict[str, Table], report: Report) -> None:
                      f"JOIN {e} y USING (event_id) WHERE x.role = '{role}' AND {misfit}", report, "role-fit", ea, "role", message)
 
 
+def check_own_side_pairs(con, staged: dict[str, Table], report: Report) -> None:
+    """No participant or host beside its own parent or its own joint group in one event (a side paired with itself)."""
+    if not (_staged(staged, "event_actors", "event_id", "actor_id", "role") and _staged(staged, "actors", "actor_id", "parent_actor_id")):
+        return
+    ea, ac = staged["event_actors"], staged["actors"]
+    a, x = typed_name(ea), typed_name(ac)
+    side = (f"SELECT actor_id AS part, parent_actor_id AS whole FROM {x} WHERE parent_actor_id IS NOT NULL")
+    if _staged(staged, "actor_members", "group_actor_id", "member_actor_id"):
+        side += f" UNION ALL SELECT member_actor_id, group_actor_id FROM {typed_name(staged['actor_members'])}"
+    report.ran("own-side-pair")
+    collect(con, f"SELECT DISTINCT w._row, w.event_id || ': ' || w.actor_id || ' beside its own part ' || p.actor_id FROM {a} w "
+                 f"JOIN ({side}) s ON s.whole = w.actor_id JOIN {a} p ON p.event_id = w.event_id AND p.actor_id = s.part "
+                 f"WHERE w.role IN {MUTUAL_ROLES} AND p.role IN {MUTUAL_ROLES}",
+            report, "own-side-pair", ea, "actor_id",
+            "a state (or joint group) recorded beside its own official (or member) at one event pairs a side with itself in the dyad views: "
+            "record the side once, by its most specific actor")
+
+
 def check_event_links(con, staged: dict[str, Table], report: Report) -> None:
     """Responses follow what they answer; announced measures are coded as the measure; agreements are concluded by acts of agreeing."""
     if not (_staged(staged, "events", "event_id", "cameo_code", "event_type", "date_start", "date_end")
@@ -104,4 +126,5 @@ def run_event_checks(con, staged: dict[str, Table], report: Report) -> None:
     """Run every event check whose tables were staged."""
     check_period_windows(con, staged, report)
     check_roles(con, staged, report)
+    check_own_side_pairs(con, staged, report)
     check_event_links(con, staged, report)
