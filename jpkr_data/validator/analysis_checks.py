@@ -14,13 +14,9 @@ from __future__ import annotations
 from ..schema import Table
 from .report import Report
 from .schema_checks import collect, typed_name
+from .semantics import ACT_STATUSES, _has
 
-COUNTED = "('occurred', 'ongoing')"
-
-
-def _has(staged: dict[str, Table], name: str, *fields: str) -> bool:
-    """The table was staged and declares every field the check reads."""
-    return name in staged and all(f in staged[name].field_names for f in fields)
+COUNTED = str(ACT_STATUSES)
 
 
 def check_parallel_measures(con, staged: dict[str, Table], report: Report) -> None:

@@ -20,7 +20,6 @@
 from __future__ import annotations
 
 from ..schema import Table, quote_ident, sql_literal
-from .analysis_checks import run_analysis_checks
 from .report import Report
 from .schema_checks import collect, typed_name
 
@@ -192,4 +191,6 @@ def run_semantic_checks(con, staged: dict[str, Table], report: Report) -> None:
     check_neutral_titles(con, staged, report)
     check_event_structure(con, staged, report)
     check_cited_ids(con, staged, report)
+    from .analysis_checks import run_analysis_checks  # parallel acts (CURATION §2); imports _has from here
+
     run_analysis_checks(con, staged, report)
