@@ -28,11 +28,11 @@
 --   n_verbal_conflict: events of QuadClass 3 (verbal conflict)
 --   n_material_conflict: events of QuadClass 4 (material conflict)
 --   n_window_placed: events placed at a closed window's midpoint or a period's first day rather than on a known day
+--   n_date_not_stated: events whose date is not stated in the text (date_basis inferred, cross_article or external)
+--   event_ids: the events, in id order
 --   n_open_window: events placed at the known bound of a window open on one side (event_placement.open_window)
 --   n_events_closed: n_events without the open-window events (the sensitivity companion)
 --   goldstein_sum_closed: goldstein_sum without the open-window events, rounded to one decimal (0 when every event has an open window)
---   n_date_not_stated: events whose date is not stated in the text (date_basis inferred, cross_article or external)
---   event_ids: the events, in id order
 -- DuckDB-specific: list() aggregate, date_trunc('week', ...).
 CREATE VIEW event_series AS
 WITH units AS (
