@@ -150,3 +150,21 @@ def test_the_chart_shows_the_undated_count_and_the_companion(con):
         plt.close(fig)
     assert n > 0 and f"undated (in no week): {undated(con, 'JPN', 'KOR')}" in title
     assert "the period without open-window events" in labels
+
+
+def test_the_readmes_weekly_table_is_the_views(con):
+    """Every figure of the README's Japan-South Korea table is event_series' (goldstein_sum and goldstein_sum_closed)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = text.split("| week of |", 1)[1].split("\n\n", 1)[0].splitlines()[2:]
+    assert len(table) >= 5
+    got = {}
+    for (day, src, _tgt, total, closed) in con.execute(  # source and target differ: the source names the row
+            "SELECT period_start, source, target, goldstein_sum, goldstein_sum_closed FROM event_series WHERE level = 'state' "
+            "AND period = 'week' AND source IN ('JPN', 'KOR') AND target IN ('JPN', 'KOR') AND period_start >= DATE '2019-06-01'").fetchall():
+        got[(day, src)] = f"{float(total):+.1f} ({float(closed):+.1f})".replace("+0.0", "0.0").replace("-", "−")
+    for line in table:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        day = dt.datetime.strptime(cells[0], "%d %B %Y").date()
+        for src, cell in (("JPN", cells[1]), ("KOR", cells[2])):
+            assert cell == got.get((day, src), ""), (day, src, cell)
+    assert {d for d, _ in got} == {dt.datetime.strptime(c.strip("| ").split("|")[0].strip(), "%d %B %Y").date() for c in table}
