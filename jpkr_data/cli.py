@@ -112,8 +112,8 @@ def cmd_describe(args: argparse.Namespace) -> int:
 
 def cmd_timeline(args: argparse.Namespace) -> int:
     return _run_sql(
-        "SELECT date_start, date_end, date_precision, event_id, title, status, n_articles "
-        "FROM timeline ORDER BY coalesce(date_start, date_end) NULLS LAST, date_end NULLS LAST, event_id", args.format)
+        "SELECT t.date_start, t.date_end, t.date_precision, t.event_id, t.title, t.status, t.n_articles, t.date_basis, t.placed_date "
+        "FROM timeline t JOIN event_placement p USING (event_id) ORDER BY p.sort_rank", args.format)
 
 
 def cmd_build(args: argparse.Namespace) -> int:

@@ -1,8 +1,11 @@
 -- What happened when? The events in date order.
 --
--- One row per event, ordered by the earliest day it can fall on (or, for an open start,
--- its latest day). Dates are windows: date_start..date_end bound the days the event can
--- fall on; check date_precision and date_basis before reading a window as a day.
+-- One row per event, in the order of the one dating rule (event_placement): by the day the
+-- event is placed on (its day; a period's first day; a closed window's midpoint; an open
+-- window's known bound), an open start first on the same day ("had earlier indicated" before
+-- the decision it preceded), undated events last. Dates are windows: date_start..date_end
+-- bound the days the event can fall on; check date_precision and date_basis before reading a
+-- window or placed_date as the day it happened.
 -- Columns:
 --   event_id: the event (events.event_id)
 --   date_start: earliest day the event can fall on (empty for an open start)
@@ -19,6 +22,8 @@
 --   actor_ids: the actors taking part in the event in any role (list, sorted; empty list when none)
 --   n_articles: distinct articles that mention the event (see event_sources)
 --   n_outlets: distinct news organisations that report the event (see event_sources)
+--   placement: how placed_date was chosen (event_placement.placement: day, period_start, window_midpoint, known_end, known_start; empty when undated)
+--   placed_date: the day the dating rule places the event on (event_placement.placed_date), the day the list is sorted by
 -- DuckDB-specific: list() aggregate.
 CREATE OR REPLACE VIEW timeline AS
 SELECT
@@ -36,8 +41,11 @@ SELECT
     e.parent_event_id,
     coalesce((SELECT list(DISTINCT ea.actor_id ORDER BY ea.actor_id) FROM event_actors ea WHERE ea.event_id = e.event_id), []) AS actor_ids,
     s.n_articles,
-    s.n_outlets
+    s.n_outlets,
+    p.placement,
+    p.placed_date
 FROM events e
+JOIN event_placement p ON p.event_id = e.event_id
 LEFT JOIN cameo_codes c ON c.cameo_code = e.cameo_code
 JOIN event_sources s ON s.event_id = e.event_id
-ORDER BY coalesce(e.date_start, e.date_end) NULLS LAST, e.date_end NULLS LAST, e.event_id;
+ORDER BY p.sort_rank;

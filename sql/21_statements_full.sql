@@ -2,7 +2,10 @@
 --
 -- One row per statement. The occasion is the event the words were said at (a briefing, a
 -- meeting, the act of warning); what a statement is about is in statement_events and the
--- statements_about view.
+-- statements_about view. reported_as says in words what the row is, so that only words the
+-- article gives as said inside quotation marks are quoted as someone's words: an expectation
+-- ("is expected to have reiterated") is never a quotation, and reported speech is a paraphrase
+-- in the article's words.
 -- Columns:
 --   statement_id: the statement (statements.statement_id)
 --   said_date: the day it was said, when known to the day
@@ -25,6 +28,8 @@
 --   addressee_ids: who it was said to, where the text names them: actor ids joined by ';' in id order (statement_addressees)
 --   relayed_by_id: who relayed it to the article
 --   part_of_statement_id: the indirect statement a quoted fragment belongs to
+--   reported_as: mode and factuality in words: 'direct quotation', 'direct quotation, reported second-hand', 'paraphrase', 'paraphrase, reported second-hand', or 'reported as expected (quoted words)' / 'reported as expected (paraphrase)': the article only expects the words were or will be said
+--   is_quotation: true only for words the article gives in quotation marks as said (mode direct, factuality asserted or reported); quote only these as the speaker's words
 CREATE OR REPLACE VIEW statements_full AS
 SELECT
     s.statement_id,
@@ -48,7 +53,16 @@ SELECT
     (SELECT string_agg(sa.addressee_id, ';' ORDER BY sa.addressee_id) FROM statement_addressees sa
      WHERE sa.statement_id = s.statement_id) AS addressee_ids,
     s.relayed_by_id,
-    s.part_of_statement_id
+    s.part_of_statement_id,
+    CASE
+        WHEN s.factuality = 'expected' AND s.mode = 'direct' THEN 'reported as expected (quoted words)'
+        WHEN s.factuality = 'expected' THEN 'reported as expected (paraphrase)'
+        WHEN s.mode = 'direct' AND s.factuality = 'reported' THEN 'direct quotation, reported second-hand'
+        WHEN s.mode = 'direct' THEN 'direct quotation'
+        WHEN s.factuality = 'reported' THEN 'paraphrase, reported second-hand'
+        ELSE 'paraphrase'
+    END AS reported_as,
+    (s.mode = 'direct' AND s.factuality <> 'expected') AS is_quotation
 FROM statements s
 JOIN actors sp ON sp.actor_id = s.speaker_id
 JOIN articles a ON a.article_id = s.article_id

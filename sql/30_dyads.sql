@@ -1,15 +1,16 @@
 -- Who met or acted on whom? Directed dyads by event type.
 --
--- One row per (source actor, target actor, event_type, plover_type). An initiator acting
--- on a target gives the dyad initiator -> target (dyad_kind 'directed'); actors taking part
--- on an equal footing (participant, host) give a dyad in each direction (dyad_kind
--- 'mutual').
+-- One row per (source actor, target actor, dyad_kind, event_type, plover_type), from the
+-- role-based pairs of event_pairs: initiator -> target ('directed'), initiator -> host or
+-- participant of an act without a target ('addressed'), host -> guest ('hosted'), and
+-- participants meeting on an equal footing in each direction ('mutual'). No direction comes
+-- from sorting, and no actor is paired with itself.
 -- Columns:
 --   source_actor_id: the acting actor (actors.actor_id)
 --   source_name: the acting actor's name
 --   target_actor_id: the actor acted on, or met (actors.actor_id)
 --   target_name: the target actor's name
---   dyad_kind: directed (initiator -> target) or mutual (participants and hosts, both directions)
+--   dyad_kind: directed (initiator -> target), addressed (initiator -> audience), hosted (host -> guest) or mutual (participants, both directions)
 --   event_type: the events' type (events.event_type)
 --   plover_type: the PLOVER event type of the events' CAMEO codes
 --   n_events: distinct events that give this dyad
@@ -18,17 +19,6 @@
 --   last_date: latest date_end of those events
 -- DuckDB-specific: list() aggregate.
 CREATE OR REPLACE VIEW dyads AS
-WITH roles AS (
-    SELECT DISTINCT event_id, actor_id, role FROM event_actors
-), pairs AS (
-    SELECT s.event_id, s.actor_id AS source_actor_id, t.actor_id AS target_actor_id, 'directed' AS dyad_kind
-    FROM roles s JOIN roles t ON t.event_id = s.event_id
-    WHERE s.role = 'initiator' AND t.role = 'target'
-    UNION
-    SELECT s.event_id, s.actor_id, t.actor_id, 'mutual'
-    FROM roles s JOIN roles t ON t.event_id = s.event_id
-    WHERE s.role IN ('participant', 'host') AND t.role IN ('participant', 'host') AND s.actor_id <> t.actor_id
-)
 SELECT
     p.source_actor_id,
     sa.name AS source_name,
@@ -41,10 +31,10 @@ SELECT
     list(DISTINCT p.event_id ORDER BY p.event_id) AS event_ids,
     min(e.date_start) AS first_date,
     max(e.date_end) AS last_date
-FROM pairs p
+FROM event_pairs p
 JOIN events e ON e.event_id = p.event_id
 JOIN actors sa ON sa.actor_id = p.source_actor_id
 JOIN actors ta ON ta.actor_id = p.target_actor_id
 LEFT JOIN cameo_codes c ON c.cameo_code = e.cameo_code
-GROUP BY ALL
+GROUP BY p.source_actor_id, sa.name, p.target_actor_id, ta.name, p.dyad_kind, e.event_type, c.plover_type
 ORDER BY n_events DESC, p.source_actor_id, p.target_actor_id, e.event_type;

@@ -4,11 +4,15 @@
 -- KORJUD), period ('week': ISO weeks starting on Monday; 'month'), period start and directed
 -- dyad source -> target, built from event_dyads_coded. An event counts once per dyad at each
 -- level, however many of its actors resolve to the same pair (four actor pairs of one threat
--- are one KOR -> JPN event). Only counted events (status occurred or ongoing) are
--- included. Placement rule: a day-precision event falls on its day; an instant known only to a
--- window (month, year, range) falls on the window's midpoint and is counted in
--- n_window_placed; a period falls on its first day (also in n_window_placed); an event with an
--- open or unknown window is left out of the series (dyad_summary counts it as undated).
+-- are one KOR -> JPN event); a dyad of a country or code with itself is not a dyad (China
+-- receiving its own minister, a spy chief before his own parliament: no row). Only counted
+-- events (status occurred or ongoing) are included. Dating is the one rule of
+-- event_placement: a day; a period's first day; a closed window's midpoint (n_window_placed);
+-- an open window's known bound (n_open_window: an act known only to have been made by a day
+-- falls on that day). Sensitivity: goldstein_sum_closed and n_events_closed give the same
+-- period without the open-window events, so a reader sees what the rule changes. An event
+-- with no bound at all is in no period: dyad_summary counts it in n_undated, and every
+-- counted event of a dyad is either in a period here or in that count.
 -- Dyads with an unknown country (an IGO, unnamed airlines) have no state-level row.
 -- Columns:
 --   level: 'state' (source and target are countries) or 'actor_code' (CAMEO actor codes)
@@ -23,21 +27,26 @@
 --   n_material_coop: events of QuadClass 2 (material cooperation)
 --   n_verbal_conflict: events of QuadClass 3 (verbal conflict)
 --   n_material_conflict: events of QuadClass 4 (material conflict)
---   n_window_placed: events placed by the rule (window midpoint or period start) rather than on a known day
+--   n_window_placed: events placed at a closed window's midpoint or a period's first day rather than on a known day
 --   n_date_not_stated: events whose date is not stated in the text (date_basis inferred, cross_article or external)
 --   event_ids: the events, in id order
+--   n_open_window: events placed at the known bound of a window open on one side (event_placement.open_window)
+--   n_events_closed: n_events without the open-window events (the sensitivity companion)
+--   goldstein_sum_closed: goldstein_sum without the open-window events, rounded to one decimal (0 when every event has an open window)
 -- DuckDB-specific: list() aggregate, date_trunc('week', ...).
 CREATE VIEW event_series AS
 WITH units AS (
     SELECT DISTINCT 'state' AS level, source_country AS source, target_country AS target, event_id,
-           goldstein, quad_class, placement, date_basis, placed_date
+           goldstein, quad_class, placement, open_window, date_basis, placed_date
     FROM event_dyads_coded
     WHERE counted AND placed_date IS NOT NULL AND source_country IS NOT NULL AND target_country IS NOT NULL
+      AND source_country <> target_country
     UNION
     SELECT DISTINCT 'actor_code', source_actor_code, target_actor_code, event_id,
-           goldstein, quad_class, placement, date_basis, placed_date
+           goldstein, quad_class, placement, open_window, date_basis, placed_date
     FROM event_dyads_coded
     WHERE counted AND placed_date IS NOT NULL AND source_actor_code IS NOT NULL AND target_actor_code IS NOT NULL
+      AND source_actor_code <> target_actor_code
 ), periods AS (
     SELECT *, 'week' AS period, CAST(date_trunc('week', placed_date) AS DATE) AS period_start FROM units
     UNION ALL
@@ -52,13 +61,16 @@ SELECT
     count(*) AS n_events,
     round(sum(goldstein), 1) AS goldstein_sum,
     round(avg(goldstein), 3) AS goldstein_mean,
-    count(*) FILTER (WHERE quad_class = 1) AS n_verbal_coop,
-    count(*) FILTER (WHERE quad_class = 2) AS n_material_coop,
-    count(*) FILTER (WHERE quad_class = 3) AS n_verbal_conflict,
-    count(*) FILTER (WHERE quad_class = 4) AS n_material_conflict,
-    count(*) FILTER (WHERE placement <> 'day') AS n_window_placed,
-    count(*) FILTER (WHERE date_basis <> 'stated') AS n_date_not_stated,
-    list(event_id ORDER BY event_id) AS event_ids
+    count(CASE WHEN quad_class = 1 THEN 1 END) AS n_verbal_coop,
+    count(CASE WHEN quad_class = 2 THEN 1 END) AS n_material_coop,
+    count(CASE WHEN quad_class = 3 THEN 1 END) AS n_verbal_conflict,
+    count(CASE WHEN quad_class = 4 THEN 1 END) AS n_material_conflict,
+    count(CASE WHEN placement IN ('window_midpoint', 'period_start') THEN 1 END) AS n_window_placed,
+    count(CASE WHEN date_basis <> 'stated' THEN 1 END) AS n_date_not_stated,
+    list(event_id ORDER BY event_id) AS event_ids,
+    count(CASE WHEN open_window THEN 1 END) AS n_open_window,
+    count(CASE WHEN NOT open_window THEN 1 END) AS n_events_closed,
+    round(sum(CASE WHEN open_window THEN 0 ELSE goldstein END), 1) AS goldstein_sum_closed
 FROM periods
 GROUP BY level, period, period_start, source, target
 ORDER BY level, period, period_start, source, target;

@@ -2,15 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
-
-import duckdb
-from conftest import ROOT, read_rows
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import jpkr_data
-from jpkr_data.publication.exports import _placed
+from conftest import read_rows
+
+from jpkr_data.publication.placement import place
 
 # PLOVER manual, event categories: the quad each PLOVER type belongs to.
 PLOVER_QUAD = {"AGREE": 1, "CONSULT": 1, "SUPPORT": 1, "CONCEDE": 1, "COOPERATE": 2, "AID": 2, "RETREAT": 2,
@@ -152,35 +148,41 @@ def test_actor_code_faults_are_rejected(package_copy):
 # --- the views ------------------------------------------------------------------------------------
 
 def test_japan_toward_south_korea_in_july_august_2019_is_net_conflictual_driven_by_the_trade_measures(con):
+    """The two trade measures drive July-August; the rest of the conflict is verbal (accusations, criticism, the refusal to
+    resume talks), counted since 0.4.0 on the day they were known by, not dropped."""
     months = rows_of(con, "SELECT period_start, goldstein_sum, event_ids FROM event_series WHERE level = 'state' AND period = 'month' "
                           "AND source = 'JPN' AND target = 'KOR' AND period_start IN (DATE '2019-07-01', DATE '2019-08-01')")
     total = sum(r[1] for r in months)
     assert total < 0
     ids = sorted({e for r in months for e in r[2]})
-    scores = dict(rows_of(con, "SELECT DISTINCT event_id, goldstein FROM event_dyads_coded WHERE event_id IN (SELECT unnest(?))", [ids]))
-    drivers = sorted(e for e in ids if scores[e] < 0)
-    # the two measures, the accusation that went with the July curbs and the 20 August refusal of talks (audit of 2026-12-03)
-    assert drivers == ["ev_jpn_accuses_kor_export_management", "ev_jpn_export_controls", "ev_jpn_refuses_export_talks", "ev_jpn_whitelist_removal"]
-    types = dict(rows_of(con, "SELECT event_id, event_type FROM events WHERE event_id IN (SELECT unnest(?))", [drivers]))
-    measures = [e for e in drivers if types[e] == "policy_measure"]
-    assert measures == ["ev_jpn_export_controls", "ev_jpn_whitelist_removal"]
-    assert total - sum(scores[e] for e in measures) >= 0  # without the trade measures the two months are not conflictual
+    coded = {r[0]: (r[1], r[2]) for r in rows_of(con, "SELECT DISTINCT event_id, goldstein, quad_class FROM event_dyads_coded "
+                                                      "WHERE event_id IN (SELECT unnest(?))", [ids])}
+    drivers = sorted(e for e in ids if coded[e][0] < 0)
+    measures = ["ev_jpn_export_controls", "ev_jpn_whitelist_removal"]
+    assert set(measures) <= set(drivers)
+    assert all(coded[e][1] == 3 for e in drivers if e not in measures)  # the others are verbal conflict
+    assert "ev_jpn_refuses_export_talks" in drivers  # art001: "will not resume talks", aimed at South Korea
+    types = dict(rows_of(con, "SELECT event_id, event_type FROM events WHERE event_id IN (SELECT unnest(?))", [measures]))
+    assert set(types.values()) == {"policy_measure"}
+    assert min(coded[e][0] for e in measures) <= min(coded[e][0] for e in drivers)
 
 
 def test_south_korea_answers_in_august_with_the_window_placed_white_list_removal(con):
     """South Korea's removal of Japan from its white list (known only to lie between 2 and 21 August) is placed in August by
     the midpoint rule and counted as window-placed; the 1 August warnings, known only to have been made by that day (open
-    start), are not placed in any period and are counted as undated in dyad_summary."""
+    start), fall on that day (the known bound) and are counted in n_open_window, not dropped."""
     (row,) = rows_of(con, "SELECT goldstein_sum, n_material_conflict, n_window_placed, event_ids FROM event_series WHERE level = 'state' "
                           "AND period = 'month' AND period_start = DATE '2019-08-01' AND source = 'KOR' AND target = 'JPN'")
     windowed = {e["event_id"] for e in read_rows("events") if e["date_precision"] == "range" and e["event_id"] in row[3]}
     assert "ev_kor_whitelist_removal" in windowed and row[1] >= 1 and row[2] == len(windowed)
-    coded = {r[0] for r in rows_of(con, "SELECT DISTINCT event_id FROM event_dyads_coded WHERE counted AND source_country = 'KOR' "
-                                        "AND target_country = 'JPN' AND placement IS NULL")}
-    warnings = {e["event_id"] for e in read_rows("events") if e["cameo_code"].startswith("13") and e["date_precision"] == "open_start"}
-    assert warnings & coded, "some South Korean warnings to Japan have open starts"
+    opened = {r[0] for r in rows_of(con, "SELECT DISTINCT event_id FROM event_dyads_coded WHERE counted AND source_country = 'KOR' "
+                                         "AND target_country = 'JPN' AND open_window")}
+    warnings = {e["event_id"] for e in read_rows("events") if e["cameo_code"].startswith("13") and e["date_precision"] == "open_start"
+                and e["date_end"].startswith("2019-08")}
+    assert warnings & opened, "some South Korean warnings to Japan have open starts"
+    assert (warnings & opened) <= set(row[3])
     (undated,) = rows_of(con, "SELECT n_undated FROM dyad_summary WHERE level = 'state' AND source = 'KOR' AND target = 'JPN'")[0]
-    assert undated == len(coded) and not any(e in ids for (ids,) in rows_of(con, "SELECT event_ids FROM event_series") for e in coded)
+    assert undated == 0  # every counted South Korean act toward Japan has some date bound
 
 
 def test_november_2019_south_korea_toward_japan_is_cooperative_gsomia_kept(con):
@@ -220,13 +222,7 @@ def test_placement_rule_matches_the_events_table(con):
             continue
         start = dt.date.fromisoformat(e["date_start"]) if e["date_start"] else None
         end = dt.date.fromisoformat(e["date_end"]) if e["date_end"] else None
-        if start is None or end is None:
-            expected = None
-        elif e["date_precision"] == "day" or e["date_span_type"] == "period":
-            expected = start
-        else:
-            expected = start + dt.timedelta(days=(end - start).days // 2)
-        assert placed[e["event_id"]] == expected, e["event_id"]
+        assert placed[e["event_id"]] == place(start, end, e["date_precision"], e["date_span_type"])[1], e["event_id"]
 
 
 def test_weeks_months_and_summary_add_up(con):
@@ -242,23 +238,3 @@ def test_weeks_months_and_summary_add_up(con):
 def test_sector_level_dyads_are_readable(con):
     rows = rows_of(con, "SELECT source, target, event_ids FROM dyad_summary WHERE level = 'actor_code' AND source = 'KORJUD'")
     assert rows == [("KORJUD", "JPNBUS", ["ev_court_rulings_2018"])]
-
-
-def _view_midpoint_expression() -> str:
-    """The window-midpoint expression exactly as written in sql/70_event_dyads_coded.sql."""
-    text = (ROOT / "sql" / "70_event_dyads_coded.sql").read_text(encoding="utf-8")
-    m = re.search(r"WHEN 'window_midpoint' THEN (.+)$", text, re.MULTILINE)
-    assert m, "the view no longer has a window_midpoint branch"
-    return m.group(1).strip()
-
-
-@settings(max_examples=60, deadline=None)
-@given(start=st.dates(dt.date(1900, 1, 1), dt.date(2100, 1, 1)), days=st.integers(0, 20000),
-       precision=st.sampled_from(["day", "month", "year", "range"]), span=st.sampled_from(["instant", "period"]))
-def test_export_placement_agrees_with_the_view_sql(start, days, precision, span):
-    """The exporter's Python placement and the view's own SQL expression give the same day for any window."""
-    end = start + dt.timedelta(days=0 if precision == "day" else days)
-    expected = start if precision == "day" or span == "period" else duckdb.execute(
-        f"SELECT {_view_midpoint_expression()} FROM (SELECT ?::DATE AS date_start, ?::DATE AS date_end) e", [start, end]).fetchone()[0]
-    assert _placed(start, end, precision, span) == expected
-    assert start <= expected <= end

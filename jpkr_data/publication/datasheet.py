@@ -5,6 +5,8 @@ template shipped in a package cannot run anything. An unknown or unfilled placeh
 """
 from __future__ import annotations
 
+import csv
+import io
 import re
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,8 @@ from ..validator.integrity import CONTENT_SEGMENTS
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}")
 TEMPLATE = "DATASHEET.md"
 LANGUAGE_NAMES = {"en": "English", "ja": "Japanese", "ko": "Korean", "zh": "Chinese"}
+RELIABILITY = "curation/reliability.csv"  # written by curation/reliability.py --write
+MAX_RELIABILITY_BYTES = 1 << 16
 
 
 class DatasheetError(ValueError):
@@ -45,6 +49,22 @@ def first_sentence(text: str) -> str:
 
 def _cell(value: Any) -> str:
     return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def reliability_table(pkg: Package) -> str:
+    """The per-attribute alpha table from the package's curation/reliability.csv (a regular file inside the package), or a note."""
+    path = pkg.root / RELIABILITY
+    try:
+        inside = path.is_file() and not path.is_symlink() and path.resolve().is_relative_to(pkg.root.resolve())
+        if not inside or path.stat().st_size > MAX_RELIABILITY_BYTES:
+            return "(not computed for this package)"
+        rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return "(not computed for this package)"
+    lines = ["| read | attribute | items | agreeing | Krippendorff's alpha | what is compared |", "|---|---|---:|---:|---:|---|"]
+    lines += ["| " + " | ".join(_cell(r.get(k)) or ("n/a" if k == "alpha" else "") for k in ("read", "attribute", "items", "agreeing", "alpha", "note"))
+              + " |" for r in rows]
+    return "\n".join(lines)
 
 
 def datasheet_values(pkg: Package, con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -91,6 +111,7 @@ def datasheet_values(pkg: Package, con: duckdb.DuckDBPyConnection) -> dict[str, 
     by_country = con.execute("SELECT coalesce(a.country_iso3, 'no country'), count(*) FROM statements s JOIN actors a ON a.actor_id = s.speaker_id "
                              "GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
     v["statements_by_country"] = ", ".join(f"{c} {n}" for c, n in by_country)
+    v["reliability_table"] = reliability_table(pkg)
     return {k: str(x) for k, x in v.items()}
 
 

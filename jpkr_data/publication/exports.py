@@ -4,10 +4,14 @@ Each format's column list is written here from its codebook (cited at the list).
 written per counted event (status occurred or ongoing: these formats have no status field, so
 threatened, announced, scheduled, expected, proposed, hypothetical and cancelled actions are left out;
 a threat is written as its act, CAMEO 13x) and
-directed actor pair from the `event_dyads_coded` view; a mutual pair (two participants of a
-meeting) is written once, in actor_id order; an event without a pair is written with its first
-initiator, host or participant as actor and its first target, if any, as the other actor. Deadlines have no CAMEO code and are not
-events in these formats.
+directed actor pair of the `event_pairs` view, whose directions come from the actors' roles
+(initiator -> target, speaker -> audience, host -> guest) and never from sorting: a meeting of
+equals is written in both directions, as GDELT and ICEWS write one record per direction; an
+event without a pair is written with its first initiator, host or participant as actor and its
+first target, if any, as the other actor. Every record's day is `placed_date` of the
+`event_placement` view, the one dating rule of the package's views (a day; a period's first day;
+a closed window's midpoint; an open window's known bound). Deadlines have no CAMEO code and are
+not events in these formats.
 
 What the formats cannot hold is listed in LOST, per format; the README's export section
 repeats it.
@@ -65,7 +69,8 @@ PLOVER_ENTITY_FIELDS: tuple[str, ...] = ("code", "sector", "entity_text", "ident
 
 LOST: dict[str, list[str]] = {
     "gdelt": [
-        "date precision and window: SQLDATE is one day (the placed day of event_series; for an open window its known bound)",
+        "date precision and window: SQLDATE is one day, placed_date of event_placement (a closed window's midpoint, an open window's known bound)",
+        "an event the sources give no date bound for cannot be written (none in this release; dyad_summary counts such events in n_undated)",
         "date basis (stated, inferred, cross_article, external) and its reasoning",
         "event status: only occurred and ongoing events are written, without saying which",
         "disagreements between sources (claims): no column",
@@ -76,7 +81,8 @@ LOST: dict[str, list[str]] = {
         "AvgTone, IsRootEvent, geographic coordinates: not coded (empty)",
     ],
     "icews": [
-        "date precision and window: Event Date is one day (as for GDELT)",
+        "date precision and window: Event Date is one day (as for GDELT), placed_date of event_placement",
+        "an event the sources give no date bound for cannot be written (none in this release)",
         "date basis and its reasoning",
         "event status: only occurred and ongoing events are written, without saying which",
         "disagreements between sources: no column",
@@ -87,6 +93,7 @@ LOST: dict[str, list[str]] = {
     ],
     "plover": [
         "date basis and its reasoning: only as text in comment",
+        "an event the sources give no date bound for cannot be written (none in this release)",
         "date precision: date and enddate carry the window, not its precision label; an open start has the known end as date",
         "event status: only occurred and ongoing events are written, without saying which",
         "disagreements between sources: only as text in comment",
@@ -130,10 +137,10 @@ class Record:
 
 
 _EVENTS_SQL = """
-SELECT e.event_id, e.date_start, e.date_end, e.date_precision, e.date_span_type, e.date_basis, e.cameo_code,
+SELECT e.event_id, e.date_start, e.date_end, e.date_precision, p.placed_date, e.date_basis, e.cameo_code,
        c.label, c.goldstein, c.quad_class, c.plover_type, c.plover_quad_class,
        coalesce(e.plover_mode, c.plover_mode) AS plover_mode, e.plover_contexts, e.location, e.location_country_iso3
-FROM events e JOIN cameo_codes c ON c.cameo_code = e.cameo_code
+FROM events e JOIN cameo_codes c ON c.cameo_code = e.cameo_code JOIN event_placement p ON p.event_id = e.event_id
 WHERE e.status IN ('occurred', 'ongoing')
 ORDER BY e.event_id
 """
@@ -141,7 +148,7 @@ _ACTORS_SQL = """
 SELECT a.actor_id, a.name, coalesce(k.cameo_actor_code, a.country_iso3), coalesce(k.country_code, a.country_iso3), k.sector_code
 FROM actors a LEFT JOIN actor_codes k ON k.actor_id = a.actor_id
 """
-_PAIRS_SQL = "SELECT event_id, dyad_kind, source_actor_id, target_actor_id, placed_date FROM event_dyads_coded"
+_PAIRS_SQL = "SELECT event_id, source_actor_id, target_actor_id FROM event_pairs ORDER BY event_id, source_actor_id, target_actor_id"
 _ROLES_SQL = """
 SELECT DISTINCT event_id, actor_id, role FROM event_actors
 WHERE role IN ('initiator', 'host', 'participant', 'target')
@@ -158,23 +165,12 @@ FROM event_mentions m JOIN pub p ON p.article_id = m.article_id GROUP BY m.event
 _DISAGREE_SQL = "SELECT DISTINCT subject_id, attribute FROM disagreements WHERE subject_table = 'events' ORDER BY 1, 2"
 
 
-def _placed(date_start: dt.date | None, date_end: dt.date | None, precision: str, span: str) -> dt.date | None:
-    """The day the event_series placement rule gives, else the known bound of an open window."""
-    if date_start and date_end:
-        if precision == "day" or span == "period":
-            return date_start
-        return date_start + dt.timedelta(days=(date_end - date_start).days // 2)
-    return date_end or date_start
-
-
 def collect_records(con: duckdb.DuckDBPyConnection) -> list[Record]:
     """Every exportable record, built from the package's tables and views through one connection."""
     actors = {r[0]: {"actor_id": r[0], "name": r[1], "code": r[2], "country": r[3], "sector": r[4]}
               for r in con.execute(_ACTORS_SQL).fetchall()}
     pairs: dict[str, list[tuple[str, str]]] = {}
-    for event_id, kind, src, tgt, _ in con.execute(_PAIRS_SQL).fetchall():
-        if kind == "mutual" and src > tgt:
-            continue
+    for event_id, src, tgt in con.execute(_PAIRS_SQL).fetchall():
         pairs.setdefault(event_id, []).append((src, tgt))
     first_actor: dict[str, str] = {}
     first_target: dict[str, str] = {}
@@ -185,9 +181,8 @@ def collect_records(con: duckdb.DuckDBPyConnection) -> list[Record]:
     for subject_id, attribute in con.execute(_DISAGREE_SQL).fetchall():
         disagree.setdefault(subject_id, []).append(attribute)
     records = []
-    for (event_id, ds, de, precision, span, basis, code, label, gold, quad, ptype, pquad, pmode, contexts,
+    for (event_id, ds, de, precision, day, basis, code, label, gold, quad, ptype, pquad, pmode, contexts,
          location, loc_country) in con.execute(_EVENTS_SQL).fetchall():
-        day = _placed(ds, de, precision, span)
         if day is None:
             continue
         event_pairs = pairs.get(event_id) or [(first_actor.get(event_id), first_target.get(event_id))]
