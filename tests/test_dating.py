@@ -81,13 +81,16 @@ def test_south_koreas_warnings_reported_on_1_august_fall_in_the_week_of_29_july(
     country = {a["actor_id"]: a["country_iso3"] for a in read_rows("actors")}
     korean = {x["event_id"] for x in read_rows("event_actors") if x["role"] == "initiator" and country[x["actor_id"]] == "KOR"}
     warnings = {e["event_id"] for e in read_rows("events") if e["cameo_code"].startswith("13") and e["status"] == "occurred"
-                and e["date_precision"] == "open_start" and e["date_end"] == "2019-08-01"} & mentioned & korean
+                and e["date_end"] == "2019-08-01"} & mentioned & korean
+    open_start = {e["event_id"] for e in read_rows("events") if e["event_id"] in warnings and e["date_precision"] == "open_start"}
+    # South Korea's own warning has no day (open start); Kang's two are placed at the Bangkok talks by inference (CURATION §4)
     assert {"ev_kor_warns_repercussions", "ev_kang_warns_grave_ramifications", "ev_kang_warns_countermeasures"} <= warnings
+    assert "ev_kor_warns_repercussions" in open_start
     (row,) = con.execute("SELECT event_ids, n_verbal_conflict, n_open_window, goldstein_sum, goldstein_sum_closed FROM event_series "
                          "WHERE level = 'state' AND period = 'week' AND period_start = DATE '2019-07-29' AND source = 'KOR' AND target = 'JPN'").fetchall()
     assert warnings <= set(row[0])
-    assert row[1] >= len(warnings) and row[2] >= len(warnings)
-    assert row[3] < 0 < row[4]  # conflictual with them; the companion column shows the week without them, as 0.3.0 did
+    assert row[1] >= len(warnings) and row[2] >= len(open_start)
+    assert row[3] < 0 and row[3] < row[4]  # conflictual with them; the companion column shows the week without the open-window ones
 
 
 def test_every_counted_japan_south_korea_event_is_in_a_period_or_undated(con):

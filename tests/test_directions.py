@@ -70,7 +70,7 @@ def test_no_self_dyads_in_the_dyad_views(con):
     assert con.execute("SELECT count(*) FROM dyad_summary WHERE level = 'state' AND source = 'CHN' AND target = 'CHN'").fetchone() == (0,)
     hosted = con.execute("SELECT source_actor_id, target_actor_id FROM event_pairs WHERE event_id = 'ev_beijing_trilateral_fmm' "
                          "AND dyad_kind = 'hosted' ORDER BY 2").fetchall()
-    assert hosted == [("chn", "kang_kyung_wha"), ("chn", "taro_kono")]
+    assert hosted == [("wang_yi", "kang_kyung_wha"), ("wang_yi", "taro_kono")]  # Wang Yi hosts (audit of 2026-12-03), never China beside him
 
 
 def test_every_pair_follows_the_roles(con):
