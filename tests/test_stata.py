@@ -158,7 +158,7 @@ def test_lists_dates_and_labels_in_views(release):
 
 def test_codebook_lists_stata_names(release, pkg):
     text = (release / "CODEBOOK.md").read_text(encoding="utf-8")
-    assert "## Stata names" in text and "No column is renamed in this version" in text
+    assert "### Stata names" in text and "No column is renamed in this version" in text
     long = "number_of_articles_that_mention_this_event_in_any_way"
     section = "\n".join(stata_names_section(pkg, {"some_view": {"in": "BIGINT", long: "BIGINT", long + "_too": "BIGINT"}}))
     assert "| some_view | `in` | `in_` |" in section
@@ -272,3 +272,32 @@ def test_readme_r_lines_load_a_table_and_a_view(release, db):
     assert out.returncode == 0, out.stderr
     n_events = db.execute("SELECT count(*) FROM events").fetchone()[0]
     assert out.stdout.split() == [str(n_events), str(n_events), "Date"]
+
+
+def test_rewriting_from_the_release_database_gives_the_same_bytes(release, db, pkg, tmp_path):
+    """Reproducible: the .dta files written again (another process time, another folder) are byte-identical."""
+    from jpkr_data.publication.release import release_date
+    from jpkr_data.publication.stata import write_stata
+
+    written = write_stata(db, pkg, tmp_path, release_date(pkg))
+    assert len(written) == 31
+    assert all(p.read_bytes() == (release / "stata" / p.name).read_bytes() for p in written), [p.name for p in written if p.read_bytes() != (release / "stata" / p.name).read_bytes()]
+
+
+def test_every_duckdb_type_a_view_can_return_is_written(tmp_path):
+    from jpkr_data.publication.stata import _variable
+
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'Asia/Seoul'")
+    con.execute("CREATE TABLE t AS SELECT TIMESTAMP '2019-08-21 10:30:00' AS ts, TIMESTAMPTZ '2019-08-21 10:30:00+09' AS tz, "
+                "CAST('2019-08-21 10:30:00' AS TIMESTAMP_NS) AS ns, CAST(12.50 AS DECIMAL(5, 2)) AS dec, CAST(7 AS HUGEINT) AS huge, "
+                "CAST(300 AS UBIGINT) AS ubig, {'a': 1} AS struct, INTERVAL 3 DAY AS span, [DATE '2019-08-01', NULL] AS dates, "
+                "CAST(2 AS TINYINT) AS tiny, 1.5::FLOAT AS flt")
+    cols = con.execute("DESCRIBE t").fetchall()
+    variables = [_variable(c, c, ty, c) for c, ty, *_ in cols]
+    write_dta(frame(con, "t", variables, []), variables, "types", dt.datetime(2026, 1, 1), tmp_path / "t.dta")
+    back, _ = read(tmp_path / "t.dta")
+    row = back.iloc[0]
+    assert row["ts"] == row["ns"] == pd.Timestamp("2019-08-21 10:30:00") and row["tz"] == pd.Timestamp("2019-08-21 01:30:00")  # UTC
+    assert (row["dec"], row["tiny"], row["flt"]) == (12.5, 2, 1.5)
+    assert (row["huge"], row["ubig"], row["struct"], row["span"], row["dates"]) == ("7", "300", "{'a': 1}", "3 days", "2019-08-01")

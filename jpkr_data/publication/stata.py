@@ -130,9 +130,9 @@ def enum_coding(f: Field) -> tuple[dict[str, int] | None, dict[int, str] | None]
 
 def _variable(column: str, name: str, duckdb_type: str, description: str, coded: Field | None = None) -> Variable:
     codes, labels = enum_coding(coded) if coded is not None else (None, None)
-    if duckdb_type == "BOOLEAN":
+    if kind(duckdb_type) == "boolean":
         labels = BOOLEAN_LABELS
-    return Variable(column, name, duckdb_type, variable_label(column, name, description, duckdb_type.endswith("]")), codes, labels)
+    return Variable(column, name, duckdb_type, variable_label(column, name, description, kind(duckdb_type) == "list"), codes, labels)
 
 
 def table_variables(pkg: Package, table: str, types: dict[str, str]) -> list[Variable]:
@@ -170,18 +170,39 @@ def view_variables(con: duckdb.DuckDBPyConnection, pkg: Package, view: View) -> 
     return out
 
 
+INTEGERS = ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UINTEGER", "USMALLINT", "UTINYINT")  # exact in a Stata double or long
+
+
+def kind(duckdb_type: str) -> str:
+    """How a DuckDB column type goes to Stata: list, date, datetime, boolean, integer, float or text (anything else, as text)."""
+    if duckdb_type.endswith("]"):
+        return "list"
+    if duckdb_type == "DATE":
+        return "date"
+    if duckdb_type.startswith("TIMESTAMP"):
+        return "datetime"
+    if duckdb_type == "BOOLEAN":
+        return "boolean"
+    if duckdb_type in INTEGERS:
+        return "integer"
+    if duckdb_type in ("DOUBLE", "FLOAT") or duckdb_type.startswith("DECIMAL"):
+        return "float"
+    return "text"
+
+
 def select_expr(v: Variable) -> str:
-    """The SQL that reads one column in a form pandas writes to Stata (lists joined; other types as text)."""
+    """The SQL that reads one column in the form `frame` takes: lists joined, datetimes in UTC, decimals as doubles, others as text."""
     col = quote_ident(v.column)
-    if v.duckdb_type.endswith("]"):
+    k = kind(v.duckdb_type)
+    if k == "list":
         return f"array_to_string({col}, {sql_literal(LIST_SEPARATOR)})"
-    if v.duckdb_type in ("VARCHAR", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "DOUBLE", "FLOAT", "DATE", "TIMESTAMP", "BOOLEAN"):
-        return col
-    if v.duckdb_type.startswith("TIMESTAMP"):
-        return f"timezone('UTC', {col})"
-    if v.duckdb_type.startswith("DECIMAL"):
+    if k == "datetime":
+        return f"CAST(timezone('UTC', {col}) AS TIMESTAMP)" if "TIME ZONE" in v.duckdb_type else f"CAST({col} AS TIMESTAMP)"
+    if k == "float":
         return f"CAST({col} AS DOUBLE)"
-    return f"CAST({col} AS VARCHAR)"
+    if k == "text" and v.duckdb_type != "VARCHAR":
+        return f"CAST({col} AS VARCHAR)"
+    return col
 
 
 def frame(con: duckdb.DuckDBPyConnection, relation: str, variables: list[Variable], order: list[str]) -> pd.DataFrame:
@@ -193,16 +214,17 @@ def frame(con: duckdb.DuckDBPyConnection, relation: str, variables: list[Variabl
     data = {}
     for j, v in enumerate(variables):
         values = [r[j] for r in rows]
+        k = kind(v.duckdb_type)
         if v.codes is not None:
             data[v.name] = pd.array([None if x is None else v.codes[x] for x in values], dtype="Int32")
-        elif v.duckdb_type == "BOOLEAN":
+        elif k == "boolean":
             data[v.name] = pd.array([None if x is None else int(x) for x in values], dtype="Int8")
-        elif v.duckdb_type in ("DATE",) or v.duckdb_type.startswith("TIMESTAMP"):
+        elif k in ("date", "datetime"):
             data[v.name] = pd.to_datetime(pd.Series(values, dtype="object"))
-        elif v.duckdb_type in ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT"):
+        elif k == "integer":
             data[v.name] = pd.array(values, dtype="Int64")
-        elif v.duckdb_type in ("DOUBLE", "FLOAT") or v.duckdb_type.startswith("DECIMAL"):
-            data[v.name] = pd.array([None if x is None else float(x) for x in values], dtype="Float64")
+        elif k == "float":
+            data[v.name] = pd.array(values, dtype="Float64")
         else:
             data[v.name] = pd.array(values, dtype="string")
     return pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
@@ -217,8 +239,7 @@ def dataset_label(pkg: Package, name: str) -> str:
 
 def write_dta(df: pd.DataFrame, variables: list[Variable], label: str, when: dt.datetime, target: Path) -> Path:
     """One .dta file (format 118), with its labels, Stata dates and strL for text longer than 2045 bytes."""
-    dates = {v.name: "td" if v.duckdb_type == "DATE" else "tc" for v in variables
-             if v.duckdb_type == "DATE" or v.duckdb_type.startswith("TIMESTAMP")}
+    dates = {v.name: {"date": "td", "datetime": "tc"}[kind(v.duckdb_type)] for v in variables if kind(v.duckdb_type) in ("date", "datetime")}
     strl = [v.name for v in variables if pd.api.types.is_string_dtype(df[v.name].dtype)
             and df[v.name].dropna().map(lambda s: len(s.encode("utf-8"))).max(skipna=True) > MAX_STR]
     df.to_stata(target, version=VERSION, write_index=False, convert_dates=dates, data_label=label,
@@ -253,10 +274,15 @@ def renamed_columns(pkg: Package, view_types: dict[str, dict[str, str]]) -> list
 def stata_names_section(pkg: Package, view_types: dict[str, dict[str, str]]) -> list[str]:
     """'## Stata names': the renaming rule of stata/*.dta and every column it renames (or that none is)."""
     renamed = renamed_columns(pkg, view_types)
-    out = ["", "## Stata names", "", f"In `stata/*.dta` a variable has its column's name unless Stata cannot take it (more than {MAX_NAME} "
-           "characters, characters other than ASCII letters, digits and `_`, a leading digit, or a reserved word such as `in`); "
-           "such a name is made valid and, if needed, cut to its first 32 characters (first 30 and `_2`, `_3`, ... if that is taken "
-           "in the same file). The variable label of a renamed variable starts with the column's own name."]
+    out = ["", "## Stata and R files (`stata/*.dta`)", "",
+           "A code with allowed values (a column whose allowed values are listed above) is an integer there: its position in that list "
+           "(1 for the first), with a value label that gives the code itself, so Stata's `decode` and R's `haven::as_factor` return the "
+           "text of the CSV. QuadClass columns keep their numbers, labelled with their meanings. Dates are Stata dates; lists are one string, "
+           "items joined by `; `.", "", "### Stata names", "",
+           f"A variable has its column's name unless Stata cannot take it (more than {MAX_NAME} characters, characters other than ASCII "
+           "letters, digits and `_`, a leading digit, or a reserved word such as `in`); such a name is made valid (other characters become "
+           "`_`, a leading digit gets `v_`, a reserved word a trailing `_`) and cut to its first 32 characters, or to its first 30 and `_2`, "
+           "`_3`, ... if that is taken in the same file. The variable label of a renamed variable starts with the column's own name."]
     if not renamed:
         return out + ["", "No column is renamed in this version: every Stata variable has its column's name."]
     out += ["", "| table or view | column | Stata name |", "|---|---|---|"]
