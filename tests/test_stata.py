@@ -138,6 +138,10 @@ def test_view_columns_take_the_codes_of_the_table_column_they_come_from(release)
     _, reader = read(release / "stata" / "agreement_status.dta", categoricals=False)
     assert reader.values["status"] == read(release / "stata" / "agreements.dta", categoricals=False)[1].values["status"]
     assert reader.values["effect"] == read(release / "stata" / "agreement_events.dta", categoricals=False)[1].values["effect"]
+    cameo_labels = read(release / "stata" / "cameo_codes.dta", categoricals=False)[1].values
+    _, reader = read(release / "stata" / "event_dyads_coded.dta", categoricals=False)
+    assert reader.values["quad_class"] == cameo_labels["quad_class"] and reader.values["plover_quad_class"] == cameo_labels["plover_quad_class"]
+    assert reader.values["counted"] == {0: "false", 1: "true"}
     # free text and ids stay strings
     df, _ = read(release / "stata" / "timeline.dta")
     assert df["event_id"].dtype != "category" and df["cameo_code"].dtype != "category"

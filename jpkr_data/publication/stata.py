@@ -6,9 +6,9 @@ which Stata 14 and later, haven and pandas read). What each column becomes:
 - a code with allowed values (a string `enum` in datapackage.json) is an integer 1..n in the order of the
   enum, with a value label that gives back the code itself (1 "day", 2 "month", ...); an integer enum
   (QuadClass 1-4) keeps its numbers and its value label gives their meanings; a view column is coded
-  like the table column its header names (`events.date_precision`), else like the one table column of
-  its name whose allowed values hold all of its values; any other text stays a string (Stata's missing
-  string is "");
+  like the table column its header names (`events.date_precision`), else like the first table column of
+  its name and type whose allowed values hold all of its values; any other text stays a string (Stata's
+  missing string is "");
 - a DATE is a Stata date (%td), a TIMESTAMP a Stata datetime (%tc); a BOOLEAN is 0/1 labelled false/true;
 - a list is one string, its items joined by "; " (the variable label ends with "[list, '; ']");
 - every variable has a label: its description (the Table Schema's, or the view header's), cut to
@@ -142,14 +142,14 @@ def table_variables(pkg: Package, table: str, types: dict[str, str]) -> list[Var
     return [_variable(f.name, names[f.name], types[f.name], f.description, f if f.enum else None) for f in t.fields]
 
 
-def view_enum(pkg: Package, column: str, description: str, values: set[str]) -> Field | None:
+def view_enum(pkg: Package, column: str, description: str, values: set, field_type: str) -> Field | None:
     """The table field whose allowed values code a view column: the one its header names, else the first of its
-    name whose allowed values hold every value of the column; None when no string enum holds them all."""
+    name, of the same type (`string` or `integer`), whose allowed values hold every value of the column; else None."""
     fields = {(t.name, f.name): f for t in pkg.tables for f in t.fields}
     named = [fields[m] for m in REFERENCE.findall(description or "") if m in fields]
     same = [f for t in pkg.tables for f in t.fields if f.name == column]
     for f in named + same:
-        if f.type == "string" and f.enum and not f.separator and all(isinstance(v, str) for v in f.enum) and values <= set(f.enum):
+        if f.type == field_type and f.enum and not f.separator and enum_coding(f) != (None, None) and values <= set(f.enum):
             return f
     return None
 
@@ -162,10 +162,11 @@ def view_variables(con: duckdb.DuckDBPyConnection, pkg: Package, view: View) -> 
     out = []
     for c, type_ in cols:
         coded = None
-        if type_ == "VARCHAR":
+        field_type = "string" if type_ == "VARCHAR" else "integer" if kind(type_) == "integer" else None
+        if field_type:
             values = {r[0] for r in con.execute(f"SELECT DISTINCT {quote_ident(c)} FROM {quote_ident(view.name)} "
                                                 f"WHERE {quote_ident(c)} IS NOT NULL").fetchall()}
-            coded = view_enum(pkg, c, view.columns.get(c, ""), values) if values else None
+            coded = view_enum(pkg, c, view.columns.get(c, ""), values, field_type) if values else None
         out.append(_variable(c, names[c], type_, descriptions[c], coded))
     return out
 
