@@ -117,3 +117,14 @@ def test_readme_python_block_loads_events(release, db, monkeypatch, offline):
     scope: dict = {}
     exec(compile(block, "README.md", "exec"), scope)  # noqa: S102 (the README's own example)
     assert len(scope["events"]) == db.execute("SELECT count(*) FROM events").fetchone()[0]
+
+
+def test_croissant_json_is_rebuilt_byte_for_byte(release):
+    """The document is a function of the release's files (test_release checks that two builds give the same croissant.json)."""
+    from jpkr_data.publication.croissant import croissant
+    from jpkr_data.schema import load_package
+
+    descriptor = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
+    views = json.loads((release / "datapackage-views.json").read_text(encoding="utf-8"))
+    doc = croissant(load_package(ROOT / "datapackage.json"), descriptor, views, (release / "DATASHEET.md").read_text(encoding="utf-8"), release)
+    assert json.dumps(doc, indent=2, ensure_ascii=False) + "\n" == (release / "croissant.json").read_text(encoding="utf-8")
