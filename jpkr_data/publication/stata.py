@@ -159,14 +159,14 @@ def view_variables(con: duckdb.DuckDBPyConnection, pkg: Package, view: View) -> 
     cols = view_columns(con, view.name)
     names = stata_names([c for c, _ in cols])
     descriptions = column_descriptions(view, pkg, [c for c, _ in cols])
+    rows = con.execute(f"SELECT * FROM {quote_ident(view.name)}").fetchall()  # one run of the view for every column's values
     out = []
-    for c, type_ in cols:
+    for j, (c, type_) in enumerate(cols):
         coded = None
         field_type = "string" if type_ == "VARCHAR" else "integer" if kind(type_) == "integer" else None
-        if field_type:
-            values = {r[0] for r in con.execute(f"SELECT DISTINCT {quote_ident(c)} FROM {quote_ident(view.name)} "
-                                                f"WHERE {quote_ident(c)} IS NOT NULL").fetchall()}
-            coded = view_enum(pkg, c, view.columns.get(c, ""), values, field_type) if values else None
+        values = {r[j] for r in rows if r[j] is not None} if field_type else set()
+        if values:
+            coded = view_enum(pkg, c, view.columns.get(c, ""), values, field_type)
         out.append(_variable(c, names[c], type_, descriptions[c], coded))
     return out
 
