@@ -22,6 +22,7 @@ VENV = ROOT / ".venv"
 OLD_DUCKDB = ROOT / ".venv-duckdb"
 # The release database is opened by each of these in tests/test_compat.py (the newest of each minor line).
 OLD_DUCKDB_VERSIONS = ("1.0.0", "1.1.3", "1.2.2", "1.3.2", "1.4.4", "1.5.6")
+R_PACKAGES = ("r-base-core", "r-cran-haven", "r-cran-readr")  # R reads the release's .dta files in tests/test_stata.py
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 
 
@@ -59,6 +60,21 @@ def ensure_chromium() -> None:
         print("note: chromium is not available; the page test will be skipped", flush=True)
 
 
+def ensure_r() -> None:
+    """The .dta files are read with R's haven in tests/test_stata.py: install Debian's R packages where we can."""
+    def has_haven() -> bool:
+        rscript = shutil.which("Rscript")
+        return rscript is not None and subprocess.run([rscript, "-e", "library(haven); library(readr)"], capture_output=True).returncode == 0
+    if has_haven():
+        return
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *R_PACKAGES], check=False, env=env, stdout=subprocess.DEVNULL)
+    if not has_haven():
+        print(f"note: R with haven is not available (Debian: {' '.join(R_PACKAGES)}); the R tests of the .dta files will be skipped", flush=True)
+
+
 def ensure_old_duckdb() -> None:
     """One small venv per older DuckDB wheel (.venv-duckdb/<version>), reused once made."""
     for version in OLD_DUCKDB_VERSIONS:
@@ -76,6 +92,7 @@ def ensure_old_duckdb() -> None:
 def test(fresh: bool) -> None:
     ensure_venv("[test]", fresh)
     ensure_chromium()
+    ensure_r()
     ensure_old_duckdb()
     run(BIN / "ruff", "check", "jpkr_data", "tests", "benchmarks", "curation", "dev.py", "hatch_build.py")
     run(BIN / "python", "-m", "pytest", "-q")

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-import jpkr_data
 from conftest import read_rows
 
+import jpkr_data
 from jpkr_data.publication.placement import place
 
 # PLOVER manual, event categories: the quad each PLOVER type belongs to.

@@ -86,7 +86,7 @@ def test_sources_left_out_unless_asked(release, tmp_path):
 
 def test_reproducible(release, tmp_path):
     again = build_release(tmp_path / "again")
-    for rel in ["datapackage.json", "CODEBOOK.md", "CITATION.cff", "data/events.csv"]:
+    for rel in ["datapackage.json", "CODEBOOK.md", "CITATION.cff", "data/events.csv", "croissant.json", "stata/events.dta", "stata/timeline.dta"]:
         assert (release / rel).read_bytes() == (again / rel).read_bytes(), rel
     site = sorted(p.relative_to(release) for p in (release / "site").rglob("*") if p.is_file())
     assert site == sorted(p.relative_to(again) for p in (again / "site").rglob("*") if p.is_file())

@@ -82,4 +82,7 @@ def render_codebook(pkg: Package, row_counts: dict[str, int], view_types: dict[s
             out += [" ".join(p for p in prose if p), ""]
         out += ["| column | type | description |", "|---|---|---|"]
         out += [f"| `{c}` | {types.get(c, '')} | {_cell(text)} |" for c, text in v.columns.items()]
+    from .stata import stata_names_section  # stata.py imports this module
+
+    out += stata_names_section(pkg, view_types or {})
     return "\n".join(out).rstrip() + "\n"

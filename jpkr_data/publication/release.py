@@ -7,6 +7,7 @@ file, the zip included) and the .jpkr-release marker (dataset, version, SHA-256 
 later build recognises DIR. Source article texts are left out unless include_sources is set.
 From an installed wheel (no source texts inside) the release is built from the verified bundled database
 and the CSVs: the spans cannot be re-checked against the texts there.
+Stata and R users get stata/*.dta (publication/stata.py); machine-learning tools get croissant.json (publication/croissant.py).
 """
 from __future__ import annotations
 
@@ -31,11 +32,13 @@ from ..validator.report import ValidationError
 from .card import write_card
 from .codebook import render_codebook
 from .corpus import write_corpus
+from .croissant import write_croissant
 from .database_file import ArtifactError, copy_verified, release_database
 from .datasheet import render_datasheet
 from .diff import write_changes
 from .flat import write_views
 from .site import build_site
+from .stata import write_stata
 from .target import check_target, publish, release_target, staging
 from .workbook import write_workbook
 
@@ -260,7 +263,9 @@ def build_release(out: str | os.PathLike[str], path: str | os.PathLike[str] | No
             write_text(tmp / "zenodo.json", zenodo_json(pkg))
             write_views(con, pkg, tmp)
             write_workbook(pkg, con, tmp / "jpkr-data.xlsx")
+            write_stata(con, pkg, tmp, release_date(pkg))
             write_text(tmp / "DATASHEET.md", render_datasheet(pkg, con))
+            write_croissant(pkg, tmp, descriptor_out)
             write_card(pkg, tmp, counts, [r[0] for r in con.execute("SELECT DISTINCT language FROM articles ORDER BY 1").fetchall()])
             write_changes(pkg.root, pkg.descriptor.get("version", "0.0.0"), tmp)
             if include_sources:
