@@ -24,7 +24,7 @@ from pathlib import Path
 # (module, functions) whose calls are timed; a function that calls another timed one is reported without it
 STEPS = {
     "jpkr_data.validator.staging": ("stage_table", "_shape"),
-    "jpkr_data.validator.schema_checks": ("create_typed_table", "check_fields", "check_keys"),
+    "jpkr_data.validator.schema_checks": ("check_fields", "check_keys"),
     "jpkr_data.validator.integrity": ("load_sources", "check_body_and_segments", "check_spans", "check_dates", "check_quotations",
                                       "check_parent_cycles", "check_coverage"),
     "jpkr_data.validator.semantics": ("check_acts_and_threats", "check_occasions", "check_inferred_links", "check_neutral_titles",

@@ -12,8 +12,8 @@ from pathlib import Path
 import duckdb
 
 from ..schema import DescriptorError, Package, load_package, quote_ident
-from .descriptor import check_descriptor
 from ..views import create_views
+from .descriptor import check_descriptor
 from .integrity import run_integrity_checks
 from .report import Problem, Report
 from .schema_checks import run_schema_checks, typed_name
