@@ -61,7 +61,7 @@ def machine() -> str:
     except (OSError, StopIteration, ValueError):
         mem_s = "unknown"
     try:
-        load = "load average %.2f %.2f %.2f" % os.getloadavg()
+        load = "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
     except OSError:
         load = "load unknown"
     versions = [f"python {platform.python_version()}"]
@@ -164,7 +164,7 @@ def main() -> None:
                 from profile_checks import profile
 
                 table = profile(pkg, RESULTS / f"validate_{n}")
-                print("# where the time went (also in benchmarks/results/validate_%d.checks.txt and .cprofile.txt):" % n)
+                print(f"# where the time went (also in benchmarks/results/validate_{n}.checks.txt and .cprofile.txt):")
                 print("\n".join("#   " + line for line in table.splitlines()[:25]), flush=True)
     print("\n".join(format_goals(results)))
 

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 
 import duckdb
 
@@ -222,8 +223,8 @@ def scan_rows(raw: bytes, table: Table, rel: str, report: Report) -> bool:
     return bad == 0
 
 
-def open_data_file(pkg: Package, table: Table, report: Report) -> bytes | None:
-    """The bytes of a table's CSV file, read only if its path stays inside the package and names a regular file."""
+def data_file(pkg: Package, table: Table, report: Report) -> Path | None:
+    """A table's CSV file, when its path stays inside the package and names a regular file (else a problem, None)."""
     rel = table.path
     path = resolve_inside(pkg.root, rel)
     if path is None:
@@ -236,33 +237,70 @@ def open_data_file(pkg: Package, table: Table, report: Report) -> bytes | None:
         kind = "a directory" if path.is_dir() else "not a regular file (a device, a FIFO or a socket)"
         report.add(Problem("missing-file", rel, f"the data file of table {table.name!r} is {kind}"))
         return None
+    return path
+
+
+def read_data_file(path: Path, table: Table, report: Report) -> bytes | None:
+    """The bytes of a checked data file (a problem naming it, and None, when it cannot be read)."""
     try:
         return path.read_bytes()
     except OSError as exc:
-        report.add(Problem("missing-file", rel, f"the data file of table {table.name!r} cannot be read: {exc.strerror or exc}"))
+        report.add(Problem("missing-file", table.path, f"the data file of table {table.name!r} cannot be read: {exc.strerror or exc}"))
         return None
 
 
-def stage_table(con: duckdb.DuckDBPyConnection, pkg: Package, table: Table, raw: bytes) -> int:
+def _large_file_ok(table: Table, path: Path) -> bool:
+    """A large file read in chunks, never held whole: True when it is certainly fine (no byte-order mark, UTF-8,
+    the schema's header, no carriage return, every record as wide as the header; csvscan); False when not sure,
+    and the caller then checks the whole file the usual way, which names each problem."""
+    scan = csvscan.ShapeScan(len(table.field_names))
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    try:
+        with path.open("rb") as fh:
+            for k, chunk in enumerate(iter(lambda: fh.read(csvscan.CHUNK), b"")):
+                if k == 0 and (chunk.startswith(BOM) or _first_record(chunk) != table.field_names):
+                    return False
+                decoder.decode(chunk)
+                scan.feed(chunk)
+                if not scan.ok:
+                    return False
+        decoder.decode(b"", final=True)
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return False
+    return scan.finish()
+
+
+def stage_table(con: duckdb.DuckDBPyConnection, pkg: Package, table: Table, raw: bytes | None) -> int:
     """Read one CSV into its typed table (fields cast, text of non-strings kept, row numbers) and its text view;
     return the row count.
 
     DuckDB reads the file unless its line endings are mixed or CR-only (DuckDB's reader takes one
-    kind per file): those files are parsed by the csv module, as frictionless parses them."""
+    kind per file): those files are parsed by the csv module, as frictionless parses them. raw=None:
+    a large file whose bytes are not held, read by DuckDB alone. A record longer than DuckDB's
+    default line size is read again with the limit raised to the file's size."""
     path = resolve_inside(pkg.root, table.path)
     cols = ", ".join(quote_ident(n) for n in table.field_names)
-    cr = raw.count(b"\r")
+    cr = 0 if raw is None else raw.count(b"\r")
     if cr and not (cr == raw.count(b"\r\n") == raw.count(b"\n")):
         rows = _stage_parsed(con, table, raw.decode("utf-8"))
     else:
         columns = "{" + ", ".join(f"{sql_literal(n)}: 'VARCHAR'" for n in table.field_names) + "}"
-        big = f", max_line_size = {len(raw) + 1}, buffer_size = {len(raw) + 2}" if len(raw) >= DUCKDB_LINE else ""
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {typed_name(table)} AS SELECT {_typed_select(table)} FROM "
-            f"(SELECT row_number() OVER () + 1 AS _row, {cols} FROM read_csv({sql_literal(str(path))}, "
-            f"header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
-            f"columns = {columns}, strict_mode = true, parallel = false{big}))"
-        )
+
+        def read(options: str) -> None:
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {typed_name(table)} AS SELECT {_typed_select(table)} FROM "
+                f"(SELECT row_number() OVER () + 1 AS _row, {cols} FROM read_csv({sql_literal(str(path))}, "
+                f"header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
+                f"columns = {columns}, strict_mode = true, parallel = false{options}))"
+            )
+
+        size = len(raw) if raw is not None else path.stat().st_size
+        try:
+            read("")
+        except duckdb.Error as exc:
+            if size < DUCKDB_LINE or "line size" not in str(exc).lower():
+                raise
+            read(f", max_line_size = {size + 1}, buffer_size = {size + 2}")
         rows = con.execute(f"SELECT count(*) FROM {typed_name(table)}").fetchone()[0]
     _create_text_view(con, table)
     return rows
@@ -303,22 +341,24 @@ def stage_package(con: duckdb.DuckDBPyConnection, pkg: Package, report: Report) 
     module): DuckDB 2.0's strict mode silently drops an unclosed quote at the end of a file and
     extra cells in some rows, so it cannot be trusted alone to reject a malformed file. The check
     runs in a second thread while DuckDB reads the same file (both release the GIL for the bulk
-    of their work); a file the check rejects is dropped from staging. Files are read only through
+    of their work); a file the check rejects is dropped from staging. A large file is checked in
+    chunks and never held whole (unless that check is not sure). Files are read only through
     paths checked to stay inside the package, one at a time.
     """
     staged: dict[str, Table] = {}
     with ThreadPoolExecutor(max_workers=1) as pool:
         for table in pkg.tables:
             report.ran("csv-hygiene")
-            raw = open_data_file(pkg, table, report)
-            if raw is None:
+            path = data_file(pkg, table, report)
+            if path is None:
                 continue
-            shape = pool.submit(_shape, pkg, table, raw)
-            try:
-                rows, error = stage_table(con, pkg, table, raw), None
-            except (duckdb.Error, UnicodeDecodeError) as exc:
-                rows, error = 0, str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            ok, local = shape.result()
+            result = _stage_large(con, pkg, table, path, pool) if _size(path) >= csvscan.FAST_MIN_BYTES else None
+            if result is None:
+                raw = read_data_file(path, table, report)
+                if raw is None:
+                    continue
+                result = _stage_checked(con, pkg, table, raw, pool)
+            rows, error, ok, local = result
             for problem in local.problems:
                 report.add(problem)
             report.not_listed += local.not_listed
@@ -331,3 +371,37 @@ def stage_package(con: duckdb.DuckDBPyConnection, pkg: Package, report: Report) 
             report.tables[table.name] = rows
             staged[table.name] = table
     return staged
+
+
+def _size(path: Path) -> int:
+    """A file's size (0 when it cannot be read: it is then read, and reported, the usual way)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _read_by_duckdb(con: duckdb.DuckDBPyConnection, pkg: Package, table: Table, raw: bytes | None) -> tuple[int, str | None]:
+    """stage_table, with DuckDB's error (if any) as its first line."""
+    try:
+        return stage_table(con, pkg, table, raw), None
+    except (duckdb.Error, UnicodeDecodeError) as exc:
+        return 0, str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _stage_checked(con, pkg: Package, table: Table, raw: bytes, pool: ThreadPoolExecutor) -> tuple[int, str | None, bool, Report]:
+    """Stage a file whose bytes are held, its shape checked in the second thread meanwhile."""
+    shape = pool.submit(_shape, pkg, table, raw)
+    rows, error = _read_by_duckdb(con, pkg, table, raw)
+    ok, local = shape.result()
+    return rows, error, ok, local
+
+
+def _stage_large(con, pkg: Package, table: Table, path: Path, pool: ThreadPoolExecutor) -> tuple[int, str | None, bool, Report] | None:
+    """Stage a large file without holding its bytes, checked in chunks in the second thread meanwhile;
+    None when that check is not sure (the caller then reads the bytes and checks the usual way)."""
+    fine = pool.submit(_large_file_ok, table, path)
+    rows, error = _read_by_duckdb(con, pkg, table, None)
+    if not fine.result():
+        return None
+    return rows, error, True, Report(descriptor="")
