@@ -42,10 +42,10 @@ def test_validation_line_without_frictionless_says_skipped():
 
 
 def test_readme_quotes_the_first_query_benchmark_in_its_current_format():
-    times = {name: [0.1, 0.2] for name in first_query.COMMANDS}
+    times = {name: [(0.1, 0.08), (0.2, 0.1)] for name in first_query.COMMANDS}
     lines = first_query.format_table(times)
     perf = _performance()
-    assert lines[0].split() == ["command", "median", "min"] and " ".join(lines[0].split()) in " ".join(perf.split())
+    assert lines[0].split() == ["command", "median", "min", "cpu"] and " ".join(lines[0].split()) in " ".join(perf.split())
     for name in first_query.COMMANDS:
         assert name in perf
     for ratio in (x for x in lines if x.startswith("ratio ")):
