@@ -166,8 +166,8 @@ def prune(folder: Path, keep: Path, now: float | None = None) -> list[Path]:
     for rank, db in enumerate(others):
         age = now - _last_used(db)
         if age > MAX_AGE_SECONDS or (rank >= KEEP_ENTRIES and age > KEEP_RECENT_SECONDS):
-            for p in (db, artifact.manifest_path(db), stamp_path(db)):
-                with contextlib.suppress(OSError):
-                    p.unlink()
+            forget(db)
+            with contextlib.suppress(OSError):
+                db.unlink()
             removed.append(db)
     return removed
