@@ -41,7 +41,8 @@ class CustomBuildHook(BuildHookInterface):
             from jpkr_data.publication.database_file import release_database
             from jpkr_data.schema import load_package
 
-            release_database(descriptor, db, content_key(load_package(descriptor)))
+            pkg = load_package(descriptor)  # parsed once: the key and the build share it
+            release_database(pkg, db, content_key(pkg))
         finally:
             sys.path.remove(str(root))
         build_data["force_include"][str(db)] = f"{PACKAGE}/jpkr.duckdb"

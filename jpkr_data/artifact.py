@@ -2,7 +2,10 @@
 
 Every `.duckdb` file jpkr-data builds (the cache entry, the release file, the copy shipped in
 the wheel) has a sidecar `<file>.manifest.json`; a file is trusted only when its manifest
-exists, names the expected content key (when one is expected) and its SHA-256 and size match.
+exists, names the expected content key (when one is expected) and its SHA-256 and size match,
+and nothing lies beside it that DuckDB would read with it: a `<file>.wal` (replayed by every ATTACH,
+READ_ONLY included, so it would change the answers of a file whose bytes still match) or a
+`<file>.tmp` makes the file untrusted.
 """
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 FORMAT = 1
+SIDECAR_SUFFIXES = (".wal", ".tmp")  # files DuckDB keeps beside a database: its write-ahead log, its spill folder
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,11 @@ class Manifest:
 def manifest_path(db: Path) -> Path:
     """The sidecar manifest of a database file."""
     return db.with_name(db.name + ".manifest.json")
+
+
+def sidecars(db: Path) -> list[Path]:
+    """Files beside `db` that DuckDB would read with it (or that a crashed writer left): any of them makes `db` untrusted."""
+    return [p for p in (db.with_name(db.name + s) for s in SIDECAR_SUFFIXES) if os.path.lexists(p)]
 
 
 def file_sha256(path: Path) -> str:
@@ -65,9 +74,9 @@ def read_manifest(db: Path) -> Manifest | None:
 
 
 def verify(db: Path, content_key: str | None = None) -> bool:
-    """True when `db` matches its manifest (and the manifest names `content_key`, if given)."""
+    """True when `db` matches its manifest (and the manifest names `content_key`, if given) and has no sidecar."""
     m = read_manifest(db)
-    if m is None or (content_key is not None and m.content_key != content_key):
+    if m is None or (content_key is not None and m.content_key != content_key) or sidecars(db):
         return False
     try:
         if db.stat().st_size != m.bytes:

@@ -1,14 +1,17 @@
 """Build the DuckDB database from the package, into a verified per-user cache (or in memory), and open it.
 
-The descriptor is parsed once per connect(): the Package is passed to the content key, the build and
-the comments. The validator is imported only when a build is needed, so a warm connect stays light.
+The descriptor is parsed once per connect() and per build: the Package is passed to the content key, the
+validator, the writer and the comments. build_database is the one writer of database files (cache entry,
+private copy, release file, the wheel's copy); build_into, which it calls, also fills the in-memory fallback. The validator is imported only when a build is needed, so a warm connect stays light.
 """
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -19,7 +22,7 @@ from .access.errors import CacheError
 from .schema import Package, load_package, quote_ident, sql_literal
 from .validator.paths import resolve_inside
 
-SCHEMA_VERSION = "2"  # bump when the build procedure changes
+SCHEMA_VERSION = "3"  # bump when the build procedure changes
 
 
 class CacheWarning(UserWarning):
@@ -59,15 +62,48 @@ def add_comments(con: duckdb.DuckDBPyConnection, pkg: Package, views: list | Non
             con.execute(f"COMMENT ON COLUMN {quote_ident(v.name)}.{quote_ident(column)} IS {sql_literal(text)}")
 
 
-def build_into(con: duckdb.DuckDBPyConnection, pkg: Package) -> None:
-    """Validate and create every table, view and comment in the connection's current catalog; ValidationError if invalid."""
+STORAGE_VERSION = "v1.1.0"  # readable by DuckDB 1.1 and later (the release's promise; the cache uses the same format)
+BLOCK_SIZE = 16384  # bytes; DuckDB's default 256 KiB block per table, index and view made the file 18.6 MB
+
+
+def write_tables(con: duckdb.DuckDBPyConnection, pkg: Package, views: list) -> None:
+    """Copy the validated package (the validator's typed tables) into the connection's current catalog: every table
+    with its primary key, UNIQUE, NOT NULL and CHECK constraints, rows in primary-key order, every view, every comment.
+
+    Foreign keys stay in datapackage.json and are checked by the validator: DuckDB stores each as an index
+    block, which would more than double the file for no reader's benefit. The validator's TEMP aliases of
+    the tables and views are dropped first, so that the views bind to the copied tables."""
+    from .validator.schema_checks import typed_name
+
+    for name in [*pkg.names, *(v.name for v in views)]:
+        con.execute(f"DROP VIEW IF EXISTS temp.main.{quote_ident(name)}")
+    for t in pkg.load_order():
+        con.execute(dataclasses.replace(t, foreign_keys=[]).create_sql())
+        order = ", ".join(quote_ident(n) for n in t.primary_key) or "_row"
+        con.execute(f"INSERT INTO {quote_ident(t.name)} SELECT {t.load_columns()} FROM {typed_name(t)} ORDER BY {order}")
+    for v in views:
+        con.execute(v.sql)
+    add_comments(con, pkg, views)
+
+
+def build_into(con: duckdb.DuckDBPyConnection, pkg: Package, before_write: Callable | None = None) -> None:
+    """Validate the package once and write it into the connection's current catalog (ValidationError if invalid).
+
+    `before_write(con, views)` runs after validation, before anything is written (the release checks the
+    views' headers there)."""
     from .validator.pipeline import run_pipeline
     from .validator.report import ValidationError
+    from .views import discover_views
 
-    report, _ = run_pipeline(con, pkg.path)
+    catalog = con.execute("SELECT current_database()").fetchone()[0]
+    report, _ = run_pipeline(con, pkg, build=False)
     if not report.valid:
         raise ValidationError(report)
-    add_comments(con, pkg)
+    views = discover_views(pkg.root)
+    if before_write is not None:
+        before_write(con, views)
+    con.execute(f"USE {quote_ident(catalog)}")
+    write_tables(con, pkg, views)
 
 
 def _fsync(path: Path, directory: bool = False) -> None:
@@ -79,8 +115,14 @@ def _fsync(path: Path, directory: bool = False) -> None:
         os.close(fd)
 
 
-def build_database(descriptor: Path, target: Path, storage_version: str | None = None, pkg: Package | None = None) -> Path:
-    """Validate and write the whole package to a DuckDB file atomically (temp file, fsync, rename); ValidationError if invalid."""
+def build_database(descriptor: Path, target: Path, storage_version: str | None = None, pkg: Package | None = None,
+                   before_write: Callable | None = None) -> Path:
+    """The one database writer (cache entry, private copy, release file): validate once and write the package to a
+    DuckDB file atomically (temp file beside `target`, fsync, rename, fsync of the folder); ValidationError if invalid.
+
+    The file is attached before validation starts, because validation turns DuckDB's external access off
+    (for the package's views) and nothing can be attached after that. It is written small (16 KiB blocks,
+    no foreign-key indexes) and readable by DuckDB 1.1 and later."""
     import tempfile
 
     pkg = pkg or load_package(descriptor)
@@ -90,12 +132,12 @@ def build_database(descriptor: Path, target: Path, storage_version: str | None =
     os.unlink(tmp_name)
     tmp = Path(tmp_name)
     try:
-        options = f"(STORAGE_VERSION {sql_literal(storage_version)})" if storage_version else ""
+        options = f"STORAGE_VERSION {sql_literal(storage_version or STORAGE_VERSION)}, BLOCK_SIZE {BLOCK_SIZE}"
         con = duckdb.connect(":memory:")
         try:
-            con.execute(f"ATTACH {sql_literal(str(tmp))} AS build {options}")
+            con.execute(f"ATTACH {sql_literal(str(tmp))} AS build ({options})")
             con.execute("USE build")
-            build_into(con, pkg)
+            build_into(con, pkg, before_write)
             con.execute("USE memory")
             con.execute("DETACH build")
         finally:
@@ -104,7 +146,7 @@ def build_database(descriptor: Path, target: Path, storage_version: str | None =
         os.replace(tmp, target)
         _fsync(target.parent, directory=True)
     finally:
-        for leftover in (tmp, Path(str(tmp) + ".wal")):
+        for leftover in (tmp, *artifact.sidecars(tmp)):
             with contextlib.suppress(OSError):
                 leftover.unlink()
     return target
@@ -143,6 +185,8 @@ def ensure_database(pkg: Package) -> Path | None:
             manifest = artifact.write_manifest(db, key, duckdb.__version__)
             cache.write_stamp(db, cache.stamp_path(db), manifest.sha256)
             cache.prune(folder, keep=db)
+            if artifact.sidecars(db):  # a sidecar that could not be removed keeps the entry untrusted
+                raise OSError(f"cannot remove {', '.join(p.name for p in artifact.sidecars(db))} beside it")
     except (OSError, duckdb.Error) as exc:  # ValidationError (an invalid package) passes through
         _warn(f"jpkr-data: cannot write the cache entry {db} ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__}); "
               "building the database in memory instead")

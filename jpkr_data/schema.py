@@ -166,6 +166,7 @@ class Package:
     path: Path
     descriptor: dict[str, Any]
     tables: list[Table]
+    patterns_checked: bool = False  # the descriptor's patterns were also compiled with RE2 (parse_descriptor(re2=True))
 
     @property
     def root(self) -> Path:
@@ -233,7 +234,7 @@ def parse_descriptor(descriptor: Any, path: Path, re2: bool = False) -> Package:
         spans = [Span(**s) for s in schema.get("jpkr:spans", [])]
         tables.append(Table(res["name"], res["path"], res.get("title", res["name"]), res.get("description", ""), fields,
                             _as_list(schema.get("primaryKey", [])), fks, spans))
-    return Package(path, descriptor, tables)
+    return Package(path, descriptor, tables, re2)
 
 
 def read_descriptor(path: Path) -> Any:

@@ -149,8 +149,49 @@ def _directory_in_its_place(db: Path) -> None:
     db.mkdir()
 
 
+def _wal_of_a_killed_writer(db: Path) -> None:
+    """A process opened the entry read-write, changed a row and died before checkpointing: the main file is
+    unchanged (inode, size, times), the change waits in jpkr-<key>.duckdb.wal, which any ATTACH replays."""
+    import subprocess
+    import sys
+
+    code = ("import duckdb, os, signal, sys; c = duckdb.connect(sys.argv[1]); "
+            "c.execute(\"UPDATE events SET title = 'TAMPERED' WHERE event_id = 'ev_jpn_export_controls'\"); os.kill(os.getpid(), signal.SIGKILL)")
+    before = cache._identity(db.stat())
+    subprocess.run([sys.executable, "-c", code, str(db)], check=False)
+    assert db.with_name(db.name + ".wal").stat().st_size > 0 and cache._identity(db.stat()) == before
+
+
+def _stray_wal(db: Path) -> None:
+    db.with_name(db.name + ".wal").write_bytes(os.urandom(512))
+
+
+def _tmp_file_beside(db: Path) -> None:
+    db.with_name(db.name + ".tmp").write_bytes(b"spilled")
+
+
+def _tmp_folder_beside(db: Path) -> None:
+    db.with_name(db.name + ".tmp").mkdir()
+
+
+def _replaced_same_size_and_mtime(db: Path) -> None:
+    """Another file moved into its place: same size and mtime, one byte changed (only the inode and ctime tell)."""
+    st = db.stat()
+    other = db.with_name("other.bin")
+    shutil.copyfile(db, other)
+    with other.open("r+b") as fh:
+        fh.seek(st.st_size - 100)
+        b = fh.read(1)
+        fh.seek(st.st_size - 100)
+        fh.write(bytes([b[0] ^ 1]))
+    os.utime(other, ns=(st.st_atime_ns, st.st_mtime_ns))
+    os.replace(other, db)
+    assert db.stat().st_size == st.st_size and db.stat().st_mtime_ns == st.st_mtime_ns
+
+
 DAMAGE = [_truncate, _zero_block, _garbage_header, _flip_one_byte_keep_mtime, _edit_rows_with_duckdb, _append, _empty_file,
-          _no_manifest, _manifest_of_other_key, _manifest_garbage, _replaced_by_another_database]
+          _no_manifest, _manifest_of_other_key, _manifest_garbage, _replaced_by_another_database,
+          _wal_of_a_killed_writer, _stray_wal, _tmp_file_beside, _tmp_folder_beside, _replaced_same_size_and_mtime]
 
 
 @pytest.mark.parametrize("damage", DAMAGE, ids=lambda f: f.__name__.strip("_"))
@@ -162,7 +203,32 @@ def test_damaged_or_tampered_cache_is_rebuilt(cache_copy, fast_build, damage):
     assert s.database == db and fast_build == [db]
     _answers_right(s)
     s.close()
-    assert artifact.verify(db, artifact.read_manifest(db).content_key)
+    assert artifact.verify(db, artifact.read_manifest(db).content_key) and artifact.sidecars(db) == []
+
+
+def test_the_cache_serves_what_validate_checked_after_a_killed_writer(cache_copy):
+    """The attack report's W1, end to end with the real build: validate and connect() agree on the rows."""
+    db = _entry(cache_copy)
+    jpkr_data.connect().close()  # stamp written: the fast path is what is attacked
+    _wal_of_a_killed_writer(db)
+    assert jpkr_data.validate(ROOT).valid
+    with pytest.warns(database.CacheWarning, match=db.name):
+        s = jpkr_data.connect()
+    _answers_right(s)
+    s.close()
+    assert artifact.sidecars(db) == []
+
+
+def test_a_sidecar_that_cannot_be_removed_keeps_the_entry_untrusted(cache_copy, fast_build):
+    db = _entry(cache_copy)
+    wal = db.with_name(db.name + ".wal")
+    wal.mkdir()
+    (wal / "kept").write_text("a folder cannot be unlinked")
+    with pytest.warns(database.CacheWarning):
+        s = jpkr_data.connect()
+    assert s.database != db  # built elsewhere: the entry beside its sidecar is never opened
+    _answers_right(s)
+    s.close()
 
 
 def test_directory_in_place_of_the_entry_falls_back_to_memory_naming_it(cache_copy, fast_build):
@@ -469,6 +535,15 @@ def test_bundled_database_is_used_when_it_matches_its_manifest(bundled, tmp_path
 
 def test_tampered_bundled_database_is_not_trusted(bundled, tmp_path, fast_build):
     _edit_rows_with_duckdb(bundled)
+    with pytest.warns(database.CacheWarning, match="does not match its manifest"):
+        s = jpkr_data.connect()
+    assert s.database != bundled
+    _answers_right(s)
+
+
+@pytest.mark.parametrize("sidecar", [".wal", ".tmp"])
+def test_bundled_database_with_a_sidecar_is_not_trusted(bundled, fast_build, sidecar):
+    bundled.with_name(bundled.name + sidecar).write_bytes(b"left beside the wheel's file")
     with pytest.warns(database.CacheWarning, match="does not match its manifest"):
         s = jpkr_data.connect()
     assert s.database != bundled

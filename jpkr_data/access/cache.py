@@ -6,7 +6,9 @@ plant rows there). An entry `jpkr-<content key>.duckdb` is trusted only when its
 names the key and its size and SHA-256 match. Hashing the file on every connect would cost more than
 the query, so a full check writes a stamp (`.verified`) with the file's inode, size, mtime and ctime;
 while those are unchanged (any write to the file changes ctime, which no user can set back) the
-stamp stands for the hash. Builds hold `.build.lock` (flock), so under it every temporary file is a
+stamp stands for the hash. A `.wal` or `.tmp` beside an entry (artifact.sidecars) would change what
+DuckDB answers from unchanged bytes, so it makes the entry untrusted, stamp or not, and it is removed
+with the entry when that is rebuilt. Builds hold `.build.lock` (flock), so under it every temporary file is a
 leftover of a killed build and is removed; old entries are pruned after a build.
 """
 from __future__ import annotations
@@ -79,7 +81,7 @@ def is_trusted(db: Path, key: str | None, stamp: Path | None = None) -> bool:
     """True when `db` matches its manifest (and key); a valid stamp stands in for re-hashing the file."""
     stamp = stamp or stamp_path(db)
     manifest = artifact.read_manifest(db)
-    if manifest is None or (key is not None and manifest.content_key != key):
+    if manifest is None or (key is not None and manifest.content_key != key) or artifact.sidecars(db):
         return False
     try:
         st = db.stat()
@@ -115,10 +117,14 @@ def mark_used(db: Path) -> None:
 
 
 def forget(db: Path) -> None:
-    """Remove an entry's manifest and stamp so it is no longer trusted (best effort)."""
-    for p in (artifact.manifest_path(db), stamp_path(db)):
+    """Remove an entry's manifest, stamp and sidecars so it is no longer trusted (best effort; a sidecar
+    folder is removed only when empty, and one that stays keeps every later build of the entry untrusted)."""
+    for p in (artifact.manifest_path(db), stamp_path(db), *artifact.sidecars(db)):
         with contextlib.suppress(OSError):
-            p.unlink()
+            if p.is_dir() and not p.is_symlink():
+                p.rmdir()
+            else:
+                p.unlink()
 
 
 @contextlib.contextmanager
@@ -160,8 +166,8 @@ def prune(folder: Path, keep: Path, now: float | None = None) -> list[Path]:
     for rank, db in enumerate(others):
         age = now - _last_used(db)
         if age > MAX_AGE_SECONDS or (rank >= KEEP_ENTRIES and age > KEEP_RECENT_SECONDS):
-            for p in (db, artifact.manifest_path(db), stamp_path(db)):
-                with contextlib.suppress(OSError):
-                    p.unlink()
+            forget(db)
+            with contextlib.suppress(OSError):
+                db.unlink()
             removed.append(db)
     return removed

@@ -1,4 +1,4 @@
-"""The release's DuckDB file: built in memory from the validated package, written small and readable by DuckDB 1.1+.
+"""The release's DuckDB file: written by the one database writer (database.build_database), small and readable by DuckDB 1.1+.
 
 The file carries every table with its primary key, UNIQUE, NOT NULL and CHECK constraints, every
 view, and a comment on every table, view and column (view columns from the view files' headers).
@@ -10,23 +10,17 @@ as 'v1.0.0+' (the serialization is the same); the 16 KiB blocks are what needs 1
 """
 from __future__ import annotations
 
-import dataclasses
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import duckdb
 
 from ..artifact import read_manifest, verify, write_manifest
-from ..database import add_comments
-from ..schema import Package, quote_ident, sql_literal
-from ..validator.pipeline import run_pipeline
-from ..validator.report import ValidationError
-from ..views import View, discover_views
+from ..database import BLOCK_SIZE, STORAGE_VERSION, build_database
+from ..schema import Package, load_package, quote_ident
+from ..views import View
 
-STORAGE_VERSION = "v1.1.0"
-BLOCK_SIZE = 16384  # bytes; DuckDB's default 256 KiB block per table, index and view made the file 18.6 MB
+__all__ = ["BLOCK_SIZE", "STORAGE_VERSION", "MIN_DUCKDB", "ViewHeaderError", "release_database", "copy_verified", "ArtifactError"]
 MIN_DUCKDB = "1.1"
 
 
@@ -44,52 +38,19 @@ def view_column_problems(con: duckdb.DuckDBPyConnection, view: View) -> list[str
     return problems
 
 
-def write_database(con: duckdb.DuckDBPyConnection, pkg: Package, target: Path, tmp: Path) -> Path:
-    """Copy the validated in-memory build into the catalog `release` (the file `tmp`, attached before validation
-    turned external access off), then move `tmp` to `target`: small blocks, no FK constraints."""
-    views = discover_views(pkg.root)
+def check_view_headers(con: duckdb.DuckDBPyConnection, views: list[View]) -> None:
+    """Every view's header describes exactly the columns it returns (ViewHeaderError listing each mismatch)."""
     problems = [p for v in views for p in view_column_problems(con, v)]
     if problems:
         raise ViewHeaderError("view headers do not match the views:\n  " + "\n  ".join(problems))
-    con.execute("USE release")
-    try:
-        for t in pkg.load_order():
-            con.execute(dataclasses.replace(t, foreign_keys=[]).create_sql())
-            cols = ", ".join(quote_ident(n) for n in t.field_names)
-            order = ", ".join(quote_ident(n) for n in t.primary_key) or cols
-            con.execute(f"INSERT INTO release.main.{quote_ident(t.name)} SELECT {cols} FROM memory.main.{quote_ident(t.name)} ORDER BY {order}")
-        for v in views:
-            con.execute(v.sql)
-        add_comments(con, pkg, views)
-    finally:
-        con.execute("USE memory")
-        con.execute("DETACH release")
-    os.replace(tmp, target)
-    return target
 
 
-def release_database(descriptor: Path, target: Path, content_key: str) -> Path:
-    """Validate the package and write its release database and manifest to `target`; raise ValidationError if invalid.
-
-    The file is attached before validation starts, because validation turns DuckDB's external access off
-    (for the package's views) and nothing can be attached after that."""
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    os.unlink(name)
-    tmp = Path(name)
-    con = duckdb.connect(":memory:")
-    try:
-        con.execute(f"ATTACH {sql_literal(str(tmp))} AS release (STORAGE_VERSION {sql_literal(STORAGE_VERSION)}, BLOCK_SIZE {BLOCK_SIZE})")
-        con.execute("USE memory")
-        report, pkg = run_pipeline(con, descriptor)
-        if not report.valid or pkg is None:
-            raise ValidationError(report)
-        write_database(con, pkg, target, tmp)
-    finally:
-        con.close()
-        for leftover in (tmp, Path(str(tmp) + ".wal")):
-            if leftover.exists():
-                leftover.unlink()
+def release_database(package: Path | Package, target: Path, content_key: str) -> Path:
+    """Validate the package once and write its release database and manifest to `target`, through the one
+    database writer (database.build_database); raise ValidationError if invalid, ViewHeaderError if a view's
+    header does not describe its columns."""
+    pkg = package if isinstance(package, Package) else load_package(package)
+    build_database(pkg.path, target, pkg=pkg, before_write=check_view_headers)
     write_manifest(target, content_key, duckdb.__version__)
     return target
 

@@ -26,7 +26,7 @@ import duckdb
 from ..artifact import verify
 from ..database import content_key
 from ..paths import bundled_database, package_root, resolve_descriptor
-from ..schema import Package, load_package, quote_ident, sql_literal
+from ..schema import DescriptorError, Package, load_package, quote_ident, sql_literal
 from ..validator.pipeline import validate
 from ..validator.report import ValidationError
 from .card import write_card
@@ -176,24 +176,27 @@ def bundled_artifact(descriptor: Path) -> Path | None:
     return db
 
 
-def check_package(descriptor: Path, artifact: Path | None, include_sources: bool = False) -> None:
-    """Validate a source package (ValidationError if invalid); for the wheel's package, verify its bundled database instead."""
+def check_package(descriptor: Path, artifact: Path | None, include_sources: bool = False) -> Package:
+    """The package, parsed once. A source package is validated later, once, by the database writer; a malformed
+    descriptor raises ValidationError here (its report locates each fault). For the wheel's package, its bundled
+    database is verified instead."""
     if include_sources and not (descriptor.parent / "data" / "sources").is_dir():
         raise ValueError(f"{descriptor.parent}: this package has no data/sources/ folder (an installed wheel carries no source texts), "
                          "so --include-sources cannot be honoured; build from a source checkout")
-    if artifact is None:
-        report = validate(descriptor)
-        if not report.valid:
-            raise ValidationError(report)
-    elif not verify(artifact):
+    if artifact is not None and not verify(artifact):
         raise ArtifactError(f"{artifact}: the bundled database does not match its manifest (changed or damaged); reinstall jpkr-data")
+    try:
+        return load_package(descriptor, re2=artifact is None)
+    except (DescriptorError, FileNotFoundError):
+        raise ValidationError(validate(descriptor)) from None
 
 
-def write_release_database(descriptor: Path, target: Path, artifact: Path | None) -> Path:
-    """jpkr.duckdb and its manifest: built from the validated CSVs, or copied from the verified bundled database."""
+def write_release_database(pkg: Package, target: Path, artifact: Path | None) -> Path:
+    """jpkr.duckdb and its manifest: validated and written from the CSVs (the one validation of a build), or copied
+    from the verified bundled database."""
     if artifact is not None:
         return copy_verified(artifact, target)
-    return release_database(descriptor, target, content_key(load_package(descriptor)))
+    return release_database(pkg, target, content_key(pkg))
 
 
 def write_checksums_and_zip(tmp: Path, zip_name: str, when: dt.datetime) -> None:
@@ -231,12 +234,12 @@ def build_release(out: str | os.PathLike[str], path: str | os.PathLike[str] | No
     step = progress or Progress(STEPS)
     descriptor = resolve_descriptor(path)
     artifact = bundled_artifact(descriptor)
-    check_package(descriptor, artifact, include_sources)
-    step("validate")
-    pkg = load_package(descriptor)
+    pkg = check_package(descriptor, artifact, include_sources)
     target = release_target(out, str(pkg.descriptor.get("name", "")))
     check_target(target)
     with staging(target) as tmp:
+        db = write_release_database(pkg, tmp / "jpkr.duckdb", artifact)  # validates before any package file is copied
+        step("validate")
         (tmp / "data").mkdir()
         for t in pkg.tables:
             shutil.copyfile(pkg.root / t.path, tmp / t.path)
@@ -250,7 +253,6 @@ def build_release(out: str | os.PathLike[str], path: str | os.PathLike[str] | No
         descriptor_out = release_descriptor(pkg, tmp, include_sources)
         write_text(tmp / "datapackage.json", json.dumps(descriptor_out, indent=2, ensure_ascii=False) + "\n")
         step("tables")
-        db = write_release_database(descriptor, tmp / "jpkr.duckdb", artifact)
         con = duckdb.connect(str(db), read_only=True)
         try:
             export_parquet(con, pkg, tmp)

@@ -261,18 +261,25 @@ def check_parent_cycles(con, staged: dict[str, Table], report: Report) -> None:
             continue
         report.ran("parent-cycle")
         links = dict(_q(con, f"SELECT {key}, {parent} FROM {typed_name(staged[tname])} WHERE {parent} IS NOT NULL"))
-        rows = dict(_q(con, f"SELECT {key}, _row FROM {typed_name(staged[tname])}"))
         reported: set[str] = set()
+        cycles: list[tuple[list, object]] = []
+        done: set = set()  # nodes whose walk is known to end outside any new cycle
         for start in links:
             seen, node = [], start
-            while node in links and node not in seen:
+            while node in links and node not in seen and node not in done:
                 seen.append(node)
                 node = links[node]
             if node in seen and node not in reported:
                 cycle = seen[seen.index(node):]
                 reported.update(cycle)
-                report.add(Problem("parent-cycle", staged[tname].path, f"{parent} links form a cycle: {' -> '.join(cycle + [node])}",
-                                   rows.get(node), parent, node))
+                cycles.append((cycle, node))
+            done.update(seen)
+        # the row of each cycle's first node, looked up only for the cycles found
+        rows = dict(_q(con, f"SELECT {key}, _row FROM {typed_name(staged[tname])} WHERE {key} IN (SELECT unnest(?))",
+                       [[n for _, n in cycles]])) if cycles else {}
+        for cycle, node in cycles:
+            report.add(Problem("parent-cycle", staged[tname].path, f"{parent} links form a cycle: {' -> '.join(cycle + [node])}",
+                               rows.get(node), parent, node))
 
 
 def check_coverage(con, staged: dict[str, Table], report: Report) -> None:

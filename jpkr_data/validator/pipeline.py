@@ -13,6 +13,7 @@ import duckdb
 
 from ..schema import DescriptorError, Package, load_package, quote_ident
 from ..views import create_views
+from .descriptor import check_descriptor
 from .integrity import run_integrity_checks
 from .report import Problem, Report
 from .schema_checks import run_schema_checks, typed_name
@@ -21,13 +22,6 @@ from .staging import stage_package
 # Errors a check can raise on a package whose tables do not have the columns or types the
 # dataset's own checks read (e.g. an `events` table without `date_start`): reported, never raised.
 CHECK_ERRORS = (duckdb.Error, TypeError, ValueError, KeyError, AttributeError, IndexError)
-
-
-def materialize(con: duckdb.DuckDBPyConnection, pkg: Package) -> None:
-    """Create the typed tables (constraints from the schemas) and fill them from staging."""
-    for table in pkg.load_order():
-        con.execute(table.create_sql())
-        con.execute(f"INSERT INTO {quote_ident(table.name)} SELECT {table.load_columns()} FROM {typed_name(table)} ORDER BY _row")
 
 
 def alias_typed(con: duckdb.DuckDBPyConnection, pkg: Package) -> None:
@@ -55,13 +49,27 @@ def _guarded(report: Report, file: str, what: str, step, *args) -> bool:
     return True
 
 
-def run_pipeline(con: duckdb.DuckDBPyConnection, descriptor: Path, build: bool = True) -> tuple[Report, Package | None]:
-    """Stage and check; when valid, create the tables (build=True: typed tables with their
-    constraints; False: light aliases, enough to prove the views compile and run) and the views."""
+def _package(package: Path | Package) -> Package:
+    """The package to validate: parsed from its path, or a parsed one whose patterns are now also compiled with RE2
+    (DescriptorError either way when the descriptor is malformed). The descriptor file is read once per build."""
+    if not isinstance(package, Package):
+        return load_package(package, re2=True)
+    if not package.patterns_checked:
+        problems = check_descriptor(package.descriptor, package.path.name, True)
+        if problems:
+            raise DescriptorError(package.path, problems)
+    return package
+
+
+def run_pipeline(con: duckdb.DuckDBPyConnection, package: Path | Package, build: bool = False) -> tuple[Report, Package | None]:
+    """Stage and check; when valid, expose each table under its own name (TEMP views over the typed copies)
+    and run the package's views. build=True then writes the tables and views into the connection's current
+    catalog, through the one writer (database.write_tables)."""
+    descriptor = package.path if isinstance(package, Package) else package
     report = Report(descriptor=str(descriptor))
     con.execute("SET enable_progress_bar = false")  # a long check must not draw on the user's terminal
     try:
-        pkg = load_package(descriptor, re2=True)
+        pkg = _package(package)
     except DescriptorError as exc:
         for p in exc.problems:
             report.add(p)
@@ -74,9 +82,13 @@ def run_pipeline(con: duckdb.DuckDBPyConnection, descriptor: Path, build: bool =
     name = pkg.path.name
     if _guarded(report, name, "schema", run_schema_checks, con, staged, report):
         _guarded(report, name, "integrity", run_integrity_checks, con, pkg, staged, report)
-    if report.valid:
-        if _guarded(report, name, "build", materialize if build else alias_typed, con, pkg):
-            create_views(con, pkg.root, report, temporary=not build, tables=frozenset(pkg.names))
+    if report.valid and _guarded(report, name, "build", alias_typed, con, pkg):
+        create_views(con, pkg.root, report, temporary=True, tables=frozenset(pkg.names))
+    if build and report.valid:
+        from ..database import write_tables
+        from ..views import discover_views
+
+        write_tables(con, pkg, discover_views(pkg.root))
     return report, pkg
 
 

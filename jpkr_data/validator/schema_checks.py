@@ -8,46 +8,16 @@ import duckdb
 
 from ..schema import Field, Table, quote_ident, sql_literal
 from .report import Problem, Report
-from .staging import staging_name
+from .staging import TYPE_PATTERNS, staging_name, text_column, typed_expr, typed_name
 
-# Values a field of each type must look like before it is cast (frictionless defaults).
-TYPE_PATTERNS = {
-    "integer": r"[+-]?[0-9]+",
-    "number": r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|NaN|INF|-INF",
-    "date": r"[0-9]{4}-[0-9]{2}-[0-9]{2}",
-    "boolean": r"true|True|TRUE|1|false|False|FALSE|0",
-    "year": r"[0-9]{4}",
-}
+__all__ = ["TYPE_PATTERNS", "TYPE_WORDS", "typed_expr", "typed_name", "staging_name", "collect", "collect_many", "check_fields",
+           "check_keys", "run_schema_checks"]
+
 TYPE_WORDS = {
     "integer": "an integer", "number": "a number", "date": "a date as YYYY-MM-DD",
     "boolean": "true or false", "year": "a four-digit year", "datetime": "an ISO 8601 date-time",
 }
 MAX_PER_CHECK = 200  # errors listed per check and field before the rest are summarised
-
-
-def typed_expr(f: Field) -> str:
-    """SQL that turns the staged VARCHAR into the field's type (NULL when it does not fit)."""
-    col = quote_ident(f.name)
-    if f.type == "string":
-        return col
-    if f.type == "boolean":
-        return f"CASE WHEN {col} IN ('true','True','TRUE','1') THEN TRUE WHEN {col} IN ('false','False','FALSE','0') THEN FALSE END"
-    pattern = TYPE_PATTERNS.get(f.type)
-    cast = f"TRY_CAST({col} AS {f.sql_type})"
-    if pattern:
-        return f"CASE WHEN regexp_full_match({col}, {sql_literal(pattern)}) THEN {cast} END"
-    return cast
-
-
-def typed_name(table: Table) -> str:
-    """The typed copy of `table` (a ':' cannot occur in a resource name, so no resource can take it)."""
-    return quote_ident(f"typed:{table.name}")
-
-
-def create_typed_table(con: duckdb.DuckDBPyConnection, table: Table) -> None:
-    """Cast the staged text once into a typed temp table (failed casts become NULL; check_fields reports them)."""
-    cols = ", ".join(f"{typed_expr(f)} AS {quote_ident(f.name)}" for f in table.fields)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {typed_name(table)} AS SELECT _row, {cols} FROM {staging_name(table)}")
 
 
 def collect(con, sql: str, report: Report, check: str, table: Table, field: str | None, message: str) -> None:
@@ -80,25 +50,24 @@ def collect_many(con, specs: list[tuple[str, str, Table, str | None, str]], repo
 
 def check_fields(con: duckdb.DuckDBPyConnection, table: Table, report: Report) -> None:
     """Types, required, enum, pattern, ranges and stray whitespace in key fields (one query per table)."""
-    stg, typed = staging_name(table), typed_name(table)
+    typed = typed_name(table)
     key_fields = set(table.primary_key) | {n for fk in table.foreign_keys for n in fk.fields}
     specs: list[tuple[str, str, Table, str | None, str]] = []
     for f in table.fields:
-        col = quote_ident(f.name)
+        col, text = quote_ident(f.name), text_column(table, f)
         report.ran("type")
-        if f.type != "string":
-            # the cast is recomputed on the staged text: cheaper than joining the typed table back by row
-            specs.append((f"SELECT _row, {col} FROM {stg} WHERE {col} IS NOT NULL AND ({typed_expr(f)}) IS NULL",
+        if f.type != "string":  # the text was read and cast once, at staging: a value that did not fit is NULL beside its text
+            specs.append((f"SELECT _row, {text} FROM {typed} WHERE {text} IS NOT NULL AND {col} IS NULL",
                           "type", table, f.name, f"expected {TYPE_WORDS[f.type]}"))
         report.ran("required")
         if f.required or f.name in table.primary_key:
-            specs.append((f"SELECT _row, {col} FROM {stg} WHERE {col} IS NULL", "required", table, f.name, "a value is required"))
+            specs.append((f"SELECT _row, {text} FROM {typed} WHERE {text} IS NULL", "required", table, f.name, "a value is required"))
         for check_sql, check, message in _constraint_checks(f):
             report.ran(check)
             specs.append((f"SELECT _row, {col} FROM {typed} WHERE {col} IS NOT NULL AND NOT ({check_sql})", check, table, f.name, message))
         if f.type == "string" and (f.name in key_fields or f.constraints.get("unique")):
             report.ran("whitespace")
-            specs.append((f"SELECT _row, {col} FROM {stg} WHERE {col} <> trim({col})", "whitespace", table, f.name,
+            specs.append((f"SELECT _row, {col} FROM {typed} WHERE {col} <> trim({col})", "whitespace", table, f.name,
                           "key value has leading or trailing white space"))
     collect_many(con, specs, report)
 
@@ -155,9 +124,7 @@ def check_keys(con: duckdb.DuckDBPyConnection, table: Table, staged: dict[str, T
 
 
 def run_schema_checks(con: duckdb.DuckDBPyConnection, staged: dict[str, Table], report: Report) -> None:
-    """Type every staged table, then check its fields and keys."""
-    for table in staged.values():
-        create_typed_table(con, table)
+    """Check every staged (and already typed) table's fields and keys."""
     for table in staged.values():
         check_fields(con, table, report)
         check_keys(con, table, staged, report)

@@ -175,13 +175,17 @@ def check_cited_ids(con, staged: dict[str, Table], report: Report) -> None:
     targets = {p: (staged[n], k) for p, (n, k) in CITED_IDS.items() if _has(staged, n, k)}
     if len(targets) < len(CITED_IDS):
         return
-    known = " UNION ALL ".join(f"SELECT CAST({quote_ident(k)} AS VARCHAR) AS id FROM {typed_name(t)}" for t, k in targets.values())
+    known = quote_ident("cited:ids")  # every citable id, gathered once for all prose fields
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {known} AS "
+                + " UNION ALL ".join(f"SELECT CAST({quote_ident(k)} AS VARCHAR) AS id FROM {typed_name(t)}" for t, k in targets.values()))
+    prefixes = " OR ".join(f"contains(x, '{p}_')" for p in CITED_IDS)  # a text citing no id is not searched with the pattern
     for table in staged.values():
         for field in (f for f in PROSE_FIELDS if f in table.field_names):
             report.ran("cited-id")
             col = quote_ident(field)
-            collect(con, f"SELECT _row, ref FROM (SELECT _row, unnest(regexp_extract_all(coalesce(CAST({col} AS VARCHAR), ''), "
-                         f"{sql_literal(ID_PATTERN)})) AS ref FROM {typed_name(table)}) WHERE ref NOT IN ({known})",
+            collect(con, f"SELECT _row, ref FROM (SELECT _row, unnest(regexp_extract_all(x, {sql_literal(ID_PATTERN)})) AS ref "
+                         f"FROM (SELECT _row, CAST({col} AS VARCHAR) AS x FROM {typed_name(table)}) WHERE {prefixes}) "
+                         f"WHERE ref NOT IN (SELECT id FROM {known})",
                     report, "cited-id", table, field,
                     "the text cites a row id that does not exist (a removed or renamed row): correct the note or reasoning")
 

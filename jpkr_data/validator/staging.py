@@ -1,11 +1,14 @@
-"""Load CSV files into DuckDB as text (staging) after checking their path, encoding, header and shape.
+"""Load CSV files into DuckDB (staging) after checking their path, encoding, header and shape.
 
-Every value is kept as VARCHAR with its CSV row number (`_row`, header = row 1), so that the
-schema checks can name the row and field of each error and nothing is coerced silently.
+Each file is read once, into its typed table (`typed:NAME`): every field cast to its type (NULL
+when the text does not fit), the text of every non-string field kept beside it, and the CSV row
+number (`_row`, header = row 1), so that the schema checks can name the row, field and value of
+each error and nothing is coerced silently. `stg:NAME` is a view giving every field's text as read.
 Each file is read only through a path checked to lie inside the package.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import sys
@@ -13,10 +16,11 @@ from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 
 import duckdb
 
-from ..schema import Package, Table, quote_ident, sql_literal
+from ..schema import Field, Package, Table, quote_ident, sql_literal
 from . import csvscan
 from .paths import resolve_inside
 from .report import Problem, Report
@@ -25,25 +29,90 @@ BOM = b"\xef\xbb\xbf"
 MAX_PER_FILE = 200  # shape errors listed per file before the rest are counted
 DUCKDB_LINE = 2_097_152  # DuckDB's default max_line_size: longer records need the option raised
 SHOWN_NAMES = 10  # header names listed in one message
+UTF8_CHUNK = 1 << 24  # bytes decoded at a time when only checking that a file is UTF-8
+
+# Values a field of each type must look like before it is cast (frictionless defaults).
+TYPE_PATTERNS = {
+    "integer": r"[+-]?[0-9]+",
+    "number": r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|NaN|INF|-INF",
+    "date": r"[0-9]{4}-[0-9]{2}-[0-9]{2}",
+    "boolean": r"true|True|TRUE|1|false|False|FALSE|0",
+    "year": r"[0-9]{4}",
+}
 
 
 def staging_name(table: Table) -> str:
-    """The staging table of `table` (a ':' cannot occur in a resource name, so no resource can take it)."""
+    """The view of `table`'s fields as text, as read (a ':' cannot occur in a resource name, so no resource can take it)."""
     return quote_ident(f"stg:{table.name}")
 
 
-def _check_bytes(raw: bytes, rel: str, report: Report) -> str | None:
-    """Decode as UTF-8; report a BOM or the line of the first bad byte."""
+def typed_name(table: Table) -> str:
+    """The typed copy of `table` (a ':' cannot occur in a resource name, so no resource can take it)."""
+    return quote_ident(f"typed:{table.name}")
+
+
+def text_column(table: Table, f: Field) -> str:
+    """The quoted column of the typed table that holds `f`'s text as read: the field itself for a string, else a
+    column beside it named `raw:K` (K its position), with as many leading '_' as keep it apart from every field name."""
+    if f.type == "string":
+        return quote_ident(f.name)
+    taken = {n.lower() for n in table.field_names}
+    prefix = "raw:"
+    while any(n.startswith(prefix) for n in taken):
+        prefix = "_" + prefix
+    return quote_ident(f"{prefix}{table.fields.index(f)}")
+
+
+def typed_expr(f: Field) -> str:
+    """SQL that turns the staged VARCHAR into the field's type (NULL when it does not fit)."""
+    col = quote_ident(f.name)
+    if f.type == "string":
+        return col
+    if f.type == "boolean":
+        return f"CASE WHEN {col} IN ('true','True','TRUE','1') THEN TRUE WHEN {col} IN ('false','False','FALSE','0') THEN FALSE END"
+    pattern = TYPE_PATTERNS.get(f.type)
+    cast = f"TRY_CAST({col} AS {f.sql_type})"
+    if pattern:
+        return f"CASE WHEN regexp_full_match({col}, {sql_literal(pattern)}) THEN {cast} END"
+    return cast
+
+
+def _typed_select(table: Table) -> str:
+    """The SELECT list of a typed table over a relation of the fields' text: _row, every field typed, the text of non-strings."""
+    cols = [f"{typed_expr(f)} AS {quote_ident(f.name)}" for f in table.fields]
+    cols += [f"{quote_ident(f.name)} AS {text_column(table, f)}" for f in table.fields if f.type != "string"]
+    return "_row, " + ", ".join(cols)
+
+
+def _create_text_view(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+    """stg:NAME, every field's text as read, with its row number (a view over the typed table: no copy)."""
+    cols = ", ".join(f"{text_column(table, f)} AS {quote_ident(f.name)}" for f in table.fields)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {staging_name(table)} AS SELECT _row, {cols} FROM {typed_name(table)}")
+
+
+def _is_utf8(raw: bytes, rel: str, report: Report) -> bool:
+    """Report a BOM or the line of the first byte that is not UTF-8; True when there is none.
+    The file is decoded in chunks and the text dropped: a large file is never held twice."""
     if raw.startswith(BOM):
         report.add(Problem("encoding", rel, "file starts with a UTF-8 byte-order mark; save it without BOM", row=1))
-        return None
+        return False
+    if raw.isascii():
+        return True
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    view = memoryview(raw)
     try:
-        return raw.decode("utf-8")
+        for i in range(0, len(raw), UTF8_CHUNK):
+            decoder.decode(view[i:i + UTF8_CHUNK], final=i + UTF8_CHUNK >= len(raw))
+        return True
+    except UnicodeDecodeError:
+        pass
+    try:
+        raw.decode("utf-8")  # only to locate the first bad byte
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         report.add(Problem("encoding", rel, f"not UTF-8: byte 0x{raw[exc.start]:02x} at byte offset {exc.start} (line {line}); save the file as UTF-8",
                            row=line))
-        return None
+    return False
 
 
 @contextmanager
@@ -57,16 +126,16 @@ def _field_limit(size: int) -> Iterator[None]:
         csv.field_size_limit(old)
 
 
-def _first_record(text: str) -> list[str] | None:
-    """The header record, parsed without copying the file (a header may span lines inside quotes)."""
+def _first_record(raw: bytes) -> list[str] | None:
+    """The header record of a UTF-8 file, parsed without decoding the file (a header may span lines inside quotes)."""
     end = 0
     while True:
-        nl = text.find("\n", end)
-        end = len(text) if nl < 0 else nl + 1
-        chunk = text[:end]
-        if chunk.count('"') % 2 == 0 or end == len(text):
+        nl = raw.find(b"\n", end)
+        end = len(raw) if nl < 0 else nl + 1
+        chunk = raw[:end]
+        if chunk.count(b'"') % 2 == 0 or end == len(raw):
             break
-    rows = list(csv.reader(io.StringIO(chunk, newline=""), strict=True))
+    rows = list(csv.reader(io.StringIO(chunk.decode("utf-8"), newline=""), strict=True))
     return rows[0] if rows else None
 
 
@@ -123,13 +192,13 @@ class _CountingReader:
         return self._jpkr_count
 
 
-def scan_rows(raw: bytes, text: str, table: Table, rel: str, report: Report) -> bool:
-    """CSV syntax and ragged rows of a file (its bytes and decoded text). Large files are first
-    checked with numpy (csvscan); the csv module parses the text when that check is not sure,
-    and locates any problem row by row."""
+def scan_rows(raw: bytes, table: Table, rel: str, report: Report) -> bool:
+    """CSV syntax and ragged rows of a UTF-8 file. Large files are first checked with numpy (csvscan);
+    the csv module parses the decoded text when that check is not sure, and locates any problem row by row."""
     width = len(table.field_names)
     if len(raw) >= csvscan.FAST_MIN_BYTES and csvscan.widths_certainly_ok(raw, width):
         return True
+    text = raw.decode("utf-8")
     with _field_limit(len(text)):
         try:
             widths = set(map(len, csv.reader(io.StringIO(text, newline=""), strict=True)))  # C speed; locate only on failure
@@ -154,8 +223,8 @@ def scan_rows(raw: bytes, text: str, table: Table, rel: str, report: Report) -> 
     return bad == 0
 
 
-def open_data_file(pkg: Package, table: Table, report: Report) -> bytes | None:
-    """The bytes of a table's CSV file, read only if its path stays inside the package and names a regular file."""
+def data_file(pkg: Package, table: Table, report: Report) -> Path | None:
+    """A table's CSV file, when its path stays inside the package and names a regular file (else a problem, None)."""
     rel = table.path
     path = resolve_inside(pkg.root, rel)
     if path is None:
@@ -168,32 +237,73 @@ def open_data_file(pkg: Package, table: Table, report: Report) -> bytes | None:
         kind = "a directory" if path.is_dir() else "not a regular file (a device, a FIFO or a socket)"
         report.add(Problem("missing-file", rel, f"the data file of table {table.name!r} is {kind}"))
         return None
+    return path
+
+
+def read_data_file(path: Path, table: Table, report: Report) -> bytes | None:
+    """The bytes of a checked data file (a problem naming it, and None, when it cannot be read)."""
     try:
         return path.read_bytes()
     except OSError as exc:
-        report.add(Problem("missing-file", rel, f"the data file of table {table.name!r} cannot be read: {exc.strerror or exc}"))
+        report.add(Problem("missing-file", table.path, f"the data file of table {table.name!r} cannot be read: {exc.strerror or exc}"))
         return None
 
 
-def stage_table(con: duckdb.DuckDBPyConnection, pkg: Package, table: Table, raw: bytes) -> int:
-    """Copy one CSV into a VARCHAR staging table with its row numbers; return the row count.
+def _large_file_ok(table: Table, path: Path) -> bool:
+    """A large file read in chunks, never held whole: True when it is certainly fine (no byte-order mark, UTF-8,
+    the schema's header, no carriage return, every record as wide as the header; csvscan); False when not sure,
+    and the caller then checks the whole file the usual way, which names each problem."""
+    scan = csvscan.ShapeScan(len(table.field_names))
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    try:
+        with path.open("rb") as fh:
+            for k, chunk in enumerate(iter(lambda: fh.read(csvscan.CHUNK), b"")):
+                if k == 0 and (chunk.startswith(BOM) or _first_record(chunk) != table.field_names):
+                    return False
+                decoder.decode(chunk)
+                scan.feed(chunk)
+                if not scan.ok:
+                    return False
+        decoder.decode(b"", final=True)
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return False
+    return scan.finish()
+
+
+def stage_table(con: duckdb.DuckDBPyConnection, pkg: Package, table: Table, raw: bytes | None) -> int:
+    """Read one CSV into its typed table (fields cast, text of non-strings kept, row numbers) and its text view;
+    return the row count.
 
     DuckDB reads the file unless its line endings are mixed or CR-only (DuckDB's reader takes one
-    kind per file): those files are parsed by the csv module, as frictionless parses them."""
+    kind per file): those files are parsed by the csv module, as frictionless parses them. raw=None:
+    a large file whose bytes are not held, read by DuckDB alone. A record longer than DuckDB's
+    default line size is read again with the limit raised to the file's size."""
     path = resolve_inside(pkg.root, table.path)
     cols = ", ".join(quote_ident(n) for n in table.field_names)
-    cr = raw.count(b"\r")
+    cr = 0 if raw is None else raw.count(b"\r")
     if cr and not (cr == raw.count(b"\r\n") == raw.count(b"\n")):
-        return _stage_parsed(con, table, raw.decode("utf-8"))
-    columns = "{" + ", ".join(f"{sql_literal(n)}: 'VARCHAR'" for n in table.field_names) + "}"
-    big = f", max_line_size = {len(raw) + 1}, buffer_size = {len(raw) + 2}" if len(raw) >= DUCKDB_LINE else ""
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {staging_name(table)} AS "
-        f"SELECT row_number() OVER () + 1 AS _row, {cols} FROM read_csv({sql_literal(str(path))}, "
-        f"header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
-        f"columns = {columns}, strict_mode = true, parallel = false{big})"
-    )
-    return con.execute(f"SELECT count(*) FROM {staging_name(table)}").fetchone()[0]
+        rows = _stage_parsed(con, table, raw.decode("utf-8"))
+    else:
+        columns = "{" + ", ".join(f"{sql_literal(n)}: 'VARCHAR'" for n in table.field_names) + "}"
+
+        def read(options: str) -> None:
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {typed_name(table)} AS SELECT {_typed_select(table)} FROM "
+                f"(SELECT row_number() OVER () + 1 AS _row, {cols} FROM read_csv({sql_literal(str(path))}, "
+                f"header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
+                f"columns = {columns}, strict_mode = true, parallel = false{options}))"
+            )
+
+        size = len(raw) if raw is not None else path.stat().st_size
+        try:
+            read("")
+        except duckdb.Error as exc:
+            if size < DUCKDB_LINE or "line size" not in str(exc).lower():
+                raise
+            read(f", max_line_size = {size + 1}, buffer_size = {size + 2}")
+        rows = con.execute(f"SELECT count(*) FROM {typed_name(table)}").fetchone()[0]
+    _create_text_view(con, table)
+    return rows
 
 
 def _stage_parsed(con: duckdb.DuckDBPyConnection, table: Table, text: str) -> int:
@@ -202,8 +312,8 @@ def _stage_parsed(con: duckdb.DuckDBPyConnection, table: Table, text: str) -> in
         rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))[1:]
     columns = [[cell or None for cell in col] for col in zip(*rows)] or [[] for _ in table.field_names]
     parts = ", ".join(f"unnest(${k + 2}::VARCHAR[]) AS {quote_ident(n)}" for k, n in enumerate(table.field_names))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {staging_name(table)} AS SELECT unnest(range(2, $1 + 2)) AS _row, {parts}",
-                [len(rows), *columns])
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {typed_name(table)} AS SELECT {_typed_select(table)} FROM "
+                f"(SELECT unnest(range(2, $1 + 2)) AS _row, {parts})", [len(rows), *columns])
     return len(rows)
 
 
@@ -211,18 +321,17 @@ def _shape(pkg: Package, table: Table, raw: bytes) -> tuple[bool, Report]:
     """Encoding, header and record shape of one file, into a report of its own (run beside DuckDB's read)."""
     local = Report(descriptor="")
     rel = table.path
-    text = _check_bytes(raw, rel, local)
-    if text is None:
+    if not _is_utf8(raw, rel, local):
         return False, local
-    with _field_limit(len(text)):
+    with _field_limit(len(raw)):
         try:
-            header = _first_record(text)
+            header = _first_record(raw)
         except csv.Error as exc:
             local.add(Problem("csv-syntax", rel, f"malformed CSV header: {exc}", row=1))
             return False, local
     if not _check_header(header, table, rel, local):
         return False, local
-    return scan_rows(raw, text, table, rel, local), local
+    return scan_rows(raw, table, rel, local), local
 
 
 def stage_package(con: duckdb.DuckDBPyConnection, pkg: Package, report: Report) -> dict[str, Table]:
@@ -232,30 +341,67 @@ def stage_package(con: duckdb.DuckDBPyConnection, pkg: Package, report: Report) 
     module): DuckDB 2.0's strict mode silently drops an unclosed quote at the end of a file and
     extra cells in some rows, so it cannot be trusted alone to reject a malformed file. The check
     runs in a second thread while DuckDB reads the same file (both release the GIL for the bulk
-    of their work); a file the check rejects is dropped from staging. Files are read only through
+    of their work); a file the check rejects is dropped from staging. A large file is checked in
+    chunks and never held whole (unless that check is not sure). Files are read only through
     paths checked to stay inside the package, one at a time.
     """
     staged: dict[str, Table] = {}
     with ThreadPoolExecutor(max_workers=1) as pool:
         for table in pkg.tables:
             report.ran("csv-hygiene")
-            raw = open_data_file(pkg, table, report)
-            if raw is None:
+            path = data_file(pkg, table, report)
+            if path is None:
                 continue
-            shape = pool.submit(_shape, pkg, table, raw)
-            try:
-                rows, error = stage_table(con, pkg, table, raw), None
-            except (duckdb.Error, UnicodeDecodeError) as exc:
-                rows, error = 0, str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            ok, local = shape.result()
+            result = _stage_large(con, pkg, table, path, pool) if _size(path) >= csvscan.FAST_MIN_BYTES else None
+            if result is None:
+                raw = read_data_file(path, table, report)
+                if raw is None:
+                    continue
+                result = _stage_checked(con, pkg, table, raw, pool)
+            rows, error, ok, local = result
             for problem in local.problems:
                 report.add(problem)
             report.not_listed += local.not_listed
             if not ok or error is not None:
-                con.execute(f"DROP TABLE IF EXISTS {staging_name(table)}")
+                con.execute(f"DROP VIEW IF EXISTS {staging_name(table)}")
+                con.execute(f"DROP TABLE IF EXISTS {typed_name(table)}")
                 if ok:
                     report.add(Problem("csv-syntax", table.path, f"DuckDB could not read the file: {error}"))
                 continue
             report.tables[table.name] = rows
             staged[table.name] = table
     return staged
+
+
+def _size(path: Path) -> int:
+    """A file's size (0 when it cannot be read: it is then read, and reported, the usual way)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _read_by_duckdb(con: duckdb.DuckDBPyConnection, pkg: Package, table: Table, raw: bytes | None) -> tuple[int, str | None]:
+    """stage_table, with DuckDB's error (if any) as its first line."""
+    try:
+        return stage_table(con, pkg, table, raw), None
+    except (duckdb.Error, UnicodeDecodeError) as exc:
+        return 0, str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _stage_checked(con, pkg: Package, table: Table, raw: bytes, pool: ThreadPoolExecutor) -> tuple[int, str | None, bool, Report]:
+    """Stage a file whose bytes are held, its shape checked in the second thread meanwhile."""
+    shape = pool.submit(_shape, pkg, table, raw)
+    rows, error = _read_by_duckdb(con, pkg, table, raw)
+    ok, local = shape.result()
+    return rows, error, ok, local
+
+
+def _stage_large(con, pkg: Package, table: Table, path: Path, pool: ThreadPoolExecutor) -> tuple[int, str | None, bool, Report] | None:
+    """Stage a large file without holding its bytes, checked in chunks in the second thread meanwhile;
+    None when that check is not sure (the caller then reads the bytes and checks the usual way)."""
+    fine = pool.submit(_large_file_ok, table, path)
+    rows, error = _read_by_duckdb(con, pkg, table, None)
+    if not fine.result():
+        return None
+    return rows, error, True, Report(descriptor="")
