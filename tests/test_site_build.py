@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from site_release import built_release, read_page
 
-from jpkr_data.publication.site.dates import event_date_label, window_words
+from jpkr_data.publication.dates import event_date_label, window_words
 from jpkr_data.publication.site.search import matches, norm
 from jpkr_data.publication.site.threads import THREADS, threads_of
 

@@ -37,6 +37,7 @@ STATUS_STYLE: dict[str, dict[str, Any]] = {
     "scheduled": {"color": "#E69F00", "marker": "s", "fill": True},
     "expected": {"color": "#56B4E9", "marker": "^", "fill": True},
     "proposed": {"color": "#CC79A7", "marker": "P", "fill": True},
+    "announced": {"color": "#CC79A7", "marker": "v", "fill": True},
     "threatened": {"color": "#D55E00", "marker": "X", "fill": True},
     "hypothetical": {"color": "#666666", "marker": "o", "fill": False},
     "cancelled": {"color": "#000000", "marker": "x", "fill": False},

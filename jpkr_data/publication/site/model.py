@@ -9,10 +9,13 @@ from typing import Any
 import duckdb
 
 from ...schema import Package
-from .dates import event_date_label, event_date_short, said_date_label
+from ..dates import event_date_label, event_date_short, said_date_label
 from .threads import OTHER, threads_of
 
 Row = dict[str, Any]
+# How a statement is reported, in the words the site shows wherever a statement appears (only direct words go in quotation marks).
+MODE_WORDS = {"direct": "quoted words", "indirect": "paraphrase"}
+FACTUALITY_WORDS = {"asserted": "", "reported": "reported second-hand", "expected": "reported as expected, not as said"}
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[Row]:
@@ -140,9 +143,10 @@ def load_model(con: duckdb.DuckDBPyConnection, pkg: Package) -> SiteModel:
         m.events[rel["related_event_id"]]["relations"].append({**rel, "direction": "in", "other": rel["event_id"]})
 
     for s in rows(con, "SELECT * FROM statements_full ORDER BY coalesce(said_date, said_date_start, said_date_end, published_date), article_id, statement_id"):
-        raw = rows(con, "SELECT attribution_text, attribution_start, char_start, char_end, said_date_reasoning, notes FROM statements WHERE statement_id = ?",
-                   [s["statement_id"]])[0]
+        raw = rows(con, "SELECT * FROM statements WHERE statement_id = ?", [s["statement_id"]])[0]
         s.update(raw)
+        s["mode_words"] = MODE_WORDS.get(s["mode"], s["mode"])
+        s["factuality_words"] = FACTUALITY_WORDS.get(s.get("factuality") or "asserted", s.get("factuality") or "")
         art = m.articles[s["article_id"]]
         s["outlet_name"] = art["outlet_name"]
         s["said_label"] = said_date_label(s)
