@@ -34,6 +34,11 @@ def row_of(pkg: Package, table: str, row: dict[str, Any]) -> dict[str, Any]:
     return {f.name: plain(row.get(f.name)) for f in pkg.table(table).fields}
 
 
+def json_text(doc: dict[str, Any]) -> str:
+    """JSON with <, > and & escaped (\\u003c...), so no file of the site holds markup from the data, even if a browser sniffs it as HTML."""
+    return json.dumps(doc, ensure_ascii=False, indent=1).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
+
+
 class Api:
     """Writes the JSON files; `url(path)` is the permalink of a site path (absolute with a site URL)."""
 
@@ -61,7 +66,7 @@ class Api:
                "related": related}
         target = self.site / folder / f"{key}.json"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8", newline="\n")
+        target.write_text(json_text(doc), encoding="utf-8", newline="\n")
         self.entries.append({"kind": kind, "id": key, "title": title, **doc["links"]})
 
     def write_all(self) -> None:
@@ -110,4 +115,4 @@ class Api:
                           "`links` the permalinks of the page and of the file.",
                  "records": self.entries}
         (self.site / "api").mkdir(exist_ok=True)
-        (self.site / "api" / "index.json").write_text(json.dumps(index, ensure_ascii=False, indent=1) + "\n", encoding="utf-8", newline="\n")
+        (self.site / "api" / "index.json").write_text(json_text(index), encoding="utf-8", newline="\n")

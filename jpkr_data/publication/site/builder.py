@@ -14,6 +14,7 @@ import duckdb
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ...schema import Package
+from ..datasheet import LANGUAGE_NAMES
 from ..citation import citation_text, credit_text, outlet_credits
 from ..jsonld import dataset_jsonld, jsonld_text
 from .api import Api
@@ -137,7 +138,8 @@ def build_site(con: duckdb.DuckDBPyConnection, pkg: Package, release: Path, site
     citation = citation_text(pkg, site_url)
     credits = outlet_credits(con)
     thread_counts = {k: sum(1 for e in m.events.values() if k in e["threads"]) for k in LABELS}
-    write("index.html", "index.html", jsonld=jsonld_text(ld), citation=citation, credit=credit_text(credits), cite_cff=_cff(release),
+    langs = sorted({a["language"] for a in m.articles.values() if a.get("language")})
+    write("index.html", "index.html", languages=" and ".join(LANGUAGE_NAMES.get(c, c) for c in langs), jsonld=jsonld_text(ld), citation=citation, credit=credit_text(credits), cite_cff=_cff(release),
           published=published(list(m.articles.values())), gaps=gaps(list(m.events.values()), YEAR), thread_counts=thread_counts,
           background=background, current=current, span=span_words(list(m.events.values())), year=YEAR)
     write("timeline.html", "timeline.html", rule=THREADS, background=background, current=current, months=months, charts={
@@ -146,7 +148,8 @@ def build_site(con: duckdb.DuckDBPyConnection, pkg: Package, release: Path, site
         "current": timeline_svg(current, lo, hi, f"Timeline of {YEAR}, grouped by thread")})
     write("network.html", "network.html", chart=network_svg(m.dyads, m.actors, "Who met or acted on whom"))
     series_cols, series_rows = _series_table(con)
-    write("series.html", "series.html", chart=_series_chart(con), series_cols=series_cols, series_rows=series_rows, open_dated=_series_open(con))
+    write("series.html", "series.html", chart=_series_chart(con), series_cols=series_cols, series_rows=series_rows, open_dated=_series_open(con),
+          gaps=gaps(list(m.events.values()), YEAR))
     write("downloads.html", "downloads.html", downloads=downloads)
     write("datasheet.html", "datasheet.html", body=_datasheet_html(release))
     for e in m.events.values():
@@ -204,13 +207,16 @@ def _series_table(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[dict[
     return cols, found
 
 
-def _series_open(con: duckdb.DuckDBPyConnection) -> int | None:
-    """Counted Japan-South Korea events that have no place in the weekly series (an open date), or None when the views cannot tell."""
+def _series_open(con: duckdb.DuckDBPyConnection) -> dict[str, int] | None:
+    """Counted Japan-South Korea events with no place in the weekly series (an open date), and how many of them are conflict; None when the views cannot tell."""
     try:
-        return con.execute("SELECT count(DISTINCT event_id) FROM event_dyads_coded WHERE counted AND placed_date IS NULL "
-                           "AND source_country IN ('JPN', 'KOR') AND target_country IN ('JPN', 'KOR') AND source_country <> target_country").fetchone()[0]
+        n, conflict = con.execute(
+            "SELECT count(DISTINCT event_id), count(DISTINCT CASE WHEN quad_class IN (3, 4) THEN event_id END) FROM event_dyads_coded "
+            "WHERE counted AND placed_date IS NULL AND source_country IN ('JPN', 'KOR') AND target_country IN ('JPN', 'KOR') "
+            "AND source_country <> target_country").fetchone()
     except duckdb.Error:
         return None
+    return {"n": n, "conflict": conflict}
 
 
 def _has_view(con: duckdb.DuckDBPyConnection, name: str) -> bool:

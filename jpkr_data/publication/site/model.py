@@ -109,7 +109,9 @@ def load_model(con: duckdb.DuckDBPyConnection, pkg: Package) -> SiteModel:
         m.actors[r["actor_id"]]["roles"].append(r)
 
     cameo = {c["cameo_code"]: c for c in rows(con, "SELECT * FROM cameo_codes")}
-    for e in rows(con, "SELECT * FROM events ORDER BY coalesce(date_start, date_end) NULLS LAST, date_end NULLS LAST, event_id"):
+    # Order: by the earliest day the window allows (its known side for an open window); on a tie an open start comes first,
+    # since an event known only to have happened "by" a day may be the earlier one.
+    for e in rows(con, "SELECT * FROM events ORDER BY coalesce(date_start, date_end) NULLS LAST, date_start NULLS FIRST, date_end NULLS LAST, event_id"):
         code = cameo.get(e["cameo_code"] or "")
         e["cameo_label"] = code["label"] if code else None
         e["plover_type"] = code["plover_type"] if code else None

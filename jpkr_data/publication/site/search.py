@@ -67,10 +67,10 @@ def _doc(kind: str, title: str, url: str, snippet: str, *texts: Any, label: str 
 
 
 def statement_title(s: dict[str, Any]) -> str:
-    """The statement as a result shows it: quoted words in quotation marks, a paraphrase without them."""
+    """The statement as a result shows it: quoted words in quotation marks, a paraphrase without them (its label says 'paraphrase')."""
     if s["mode"] == "direct":
         return f"{s['speaker_name']}: “{s['text']}”"
-    return f"{s['speaker_name']} (paraphrase): {s['text']}"
+    return f"{s['speaker_name']} — {s['text']}"
 
 
 def search_documents(m: SiteModel) -> list[dict[str, str]]:
