@@ -2,7 +2,8 @@
 
 Text is normalised the same way as the page's script normalises a query (site.js `norm`): Unicode NFD,
 combining marks removed, lower case, every run of characters other than letters and digits made one space.
-A query matches a document when every word (or "quoted phrase") occurs in it, in any order.
+A query matches a document when every word (or "quoted phrase") occurs in it at the start of a word, in any
+order ("labour" finds "labourers", "kono" does not find "collaborate"-like inner matches).
 
 Spelling variants: a document that holds one form of a SYNONYMS group is indexed under every form, so
 "whitelist" finds what says "white list", "labor" what says "labour" and "GSOMIA" what spells the pact out.
@@ -47,14 +48,14 @@ def matches(doc_norm: str, query: str) -> bool:
     """Python twin of the page's matcher (used by tests): every word or quoted phrase occurs."""
     quoted = query.replace("“", '"').replace("”", '"')
     terms = [t for t in (norm(phrase or word).strip() for phrase, word in re.findall(r'"([^"]+)"|(\S+)', quoted)) if t]
-    return bool(terms) and all(t in doc_norm for t in terms)
+    return bool(terms) and all(" " + t in doc_norm for t in terms)
 
 
 def with_variants(doc_norm: str) -> str:
     """The normalised text with every form of each SYNONYMS group that it holds a form of appended."""
     extra = []
     for group in SYNONYMS:
-        forms = [norm(f) for f in group]
+        forms = [norm(f).rstrip() for f in group]  # " white list": found at the start of a word, as the matcher finds a term
         if any(f in doc_norm for f in forms):
             extra += [f.strip() for f in forms if f not in doc_norm]
     return doc_norm + " ".join(extra) + " " if extra else doc_norm

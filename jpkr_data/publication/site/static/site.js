@@ -11,7 +11,7 @@
     while ((mt = re.exec(q)) !== null) { const t = norm(mt[1] || mt[2]).trim(); if (t) out.push(t); }
     return out;
   }
-  function matchAll(normText, ts) { return ts.every(t => normText.includes(t)); }
+  function matchAll(normText, ts) { return ts.every(t => normText.includes(" " + t)); }  // each term at the start of a word
   function readState() {
     const state = {};
     const params = new URLSearchParams(location.hash.replace(/^#/, ""));
