@@ -511,3 +511,17 @@ def test_search_knows_spelling_variants_and_puts_claims_last(release):
             wrapped = d["t"].endswith(f": “{r['text']}”")
             assert wrapped == (r["mode"] == "direct") and d["b"].startswith("quoted words" if wrapped else "paraphrase"), d["t"]
             assert ("reported as expected" in d["b"]) == (r["factuality"] == "expected")
+
+
+def test_readme_cites_as_every_release_does(con):
+    """The README's "How to cite" is the generated reference of this version and credits every outlet as the release does."""
+    from conftest import ROOT
+
+    from jpkr_data.publication.citation import citation_text, outlet_credits
+    from jpkr_data.schema import load_package
+
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    section = readme[readme.index("## How to cite"):]
+    assert citation_text(load_package(ROOT / "datapackage.json")) in section
+    for outlet, days in outlet_credits(con.cursor()):
+        assert f"{outlet} ({', '.join(days)})" in section, outlet

@@ -65,6 +65,11 @@ def dataset_jsonld(pkg: Package, files: dict[str, dict[str, Any]], events: list[
     return doc
 
 
+def markup_safe_json(value: Any, **dumps: Any) -> str:
+    """JSON with <, > and & escaped (\\u003c...): safe inside a <script> element, and no file holds markup from the data."""
+    return json.dumps(value, ensure_ascii=False, **dumps).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def jsonld_text(doc: dict[str, Any]) -> str:
     """The JSON-LD as text, safe inside a <script> element."""
-    return json.dumps(doc, indent=2, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
+    return markup_safe_json(doc, indent=2) + "\n"

@@ -9,11 +9,11 @@ No server is needed: every file is a static file at a fixed path.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
 from ...schema import Package
+from ..jsonld import markup_safe_json
 from .model import SiteModel
 
 FOLDERS = {"event": ("events", "event_id"), "actor": ("actors", "actor_id"), "article": ("articles", "article_id"),
@@ -32,11 +32,6 @@ def plain(value: Any) -> Any:
 def row_of(pkg: Package, table: str, row: dict[str, Any]) -> dict[str, Any]:
     """Only the columns of `table` (the site adds its own keys to the rows it reads)."""
     return {f.name: plain(row.get(f.name)) for f in pkg.table(table).fields}
-
-
-def json_text(doc: dict[str, Any]) -> str:
-    """JSON with <, > and & escaped (\\u003c...), so no file of the site holds markup from the data, even if a browser sniffs it as HTML."""
-    return json.dumps(doc, ensure_ascii=False, indent=1).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
 
 
 class Api:
@@ -66,7 +61,7 @@ class Api:
                "related": related}
         target = self.site / folder / f"{key}.json"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json_text(doc), encoding="utf-8", newline="\n")
+        target.write_text(markup_safe_json(doc, indent=1) + "\n", encoding="utf-8", newline="\n")
         self.entries.append({"kind": kind, "id": key, "title": title, **doc["links"]})
 
     def write_all(self) -> None:
@@ -115,4 +110,4 @@ class Api:
                           "`links` the permalinks of the page and of the file.",
                  "records": self.entries}
         (self.site / "api").mkdir(exist_ok=True)
-        (self.site / "api" / "index.json").write_text(json_text(index), encoding="utf-8", newline="\n")
+        (self.site / "api" / "index.json").write_text(markup_safe_json(index, indent=1) + "\n", encoding="utf-8", newline="\n")

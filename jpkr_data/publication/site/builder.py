@@ -6,23 +6,24 @@ import json
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 from xml.sax.saxutils import escape as xml_escape
-from typing import Any
 
 import duckdb
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ...schema import Package
-from ..datasheet import LANGUAGE_NAMES
 from ..citation import citation_text, credit_text, outlet_credits
+from ..datasheet import LANGUAGE_NAMES
+from ..dates import MONTHS, day_words, span_words, window_words
 from ..jsonld import dataset_jsonld, jsonld_text
 from .api import Api
 from .charts import STATUS_STYLE, network_svg, timeline_svg
 from .coverage import gaps, published
-from ..dates import MONTHS, day_words, span_words, window_words
 from .downloads import file_entries, human_size, later_entries
-from .model import FACTUALITY_WORDS, MODE_WORDS, SiteModel, load_model, rows
+from .model import FACTUALITY_WORDS, MODE_WORDS, SiteModel, load_model
+from .model import rows as query_rows
 from .search import KINDS, SYNONYMS, index_script, search_documents
 from .threads import LABELS, THREADS
 
@@ -200,7 +201,7 @@ def _series_table(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[dict[
     """The weekly Japan-South Korea rows of event_series in 2019 (and any row without a period): the chart's columns, then any column the view adds."""
     if not _has_view(con, "event_series"):
         return [], []
-    found = rows(con, "SELECT * FROM event_series WHERE level = 'state' AND period = 'week' AND ((source = 'JPN' AND target = 'KOR') OR (source = 'KOR' AND target = 'JPN')) "
+    found = query_rows(con, "SELECT * FROM event_series WHERE level = 'state' AND period = 'week' AND ((source = 'JPN' AND target = 'KOR') OR (source = 'KOR' AND target = 'JPN')) "
                       "AND (period_start IS NULL OR period_start BETWEEN DATE '2019-06-01' AND DATE '2019-12-31') ORDER BY period_start NULLS LAST, source")
     cols = [c for c in SERIES_SHOWN if not found or c in found[0]]
     cols += [c for c in (found[0] if found else {}) if c not in SERIES_SHOWN and c not in SERIES_HIDDEN]

@@ -14,12 +14,12 @@ name of the event they are about (the event itself is already a result).
 """
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from typing import Any
 
 from ..dates import day_words
+from ..jsonld import markup_safe_json
 from .model import SiteModel
 
 KINDS = {"event": "Events", "statement": "Statements", "actor": "People and organisations", "article": "Articles",
@@ -113,5 +113,4 @@ def search_documents(m: SiteModel) -> list[dict[str, str]]:
 
 def index_script(docs: list[dict[str, str]]) -> str:
     """A script that defines the index (a script, not a JSON file, so it loads from file:// too)."""
-    return "window.JPKR_KINDS = " + json.dumps(KINDS, ensure_ascii=False) + ";\nwindow.JPKR_INDEX = " + \
-        json.dumps(docs, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + ";\n"
+    return "window.JPKR_KINDS = " + markup_safe_json(KINDS) + ";\nwindow.JPKR_INDEX = " + markup_safe_json(docs, separators=(",", ":")) + ";\n"
