@@ -122,7 +122,7 @@ def test_pages_work_without_javascript(site, browser):
     ctx = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
     pg = ctx.new_page()
     for link, check in [("Timeline", "ol.events"), ("Who said what", "#statements-table"), ("Weekly series", "table.series"),
-                        ("Network", "svg.network"), ("Datasheet", "article.prose"), ("Downloads", "table.downloads")]:
+                        ("Network", "svg.network"), ("Datasheet", "article.prose"), ("Downloads", "details.files")]:
         pg.goto((site / "index.html").as_uri())
         with pg.expect_navigation():
             pg.click(f"header.top nav a:text-is('{link}')")
@@ -251,3 +251,14 @@ def test_screenshots(site, browser):
             pg.screenshot(path=str(shot), full_page=True)
             assert shot.stat().st_size > 10_000
         ctx.close()
+
+
+def test_an_event_is_fetched_by_its_permalink_as_json(site, page):
+    """The JSON beside an event page opens by its address alone (no server, no script of the site) and holds the event's row."""
+    row = next(e for e in read_rows("events") if e["event_id"] == "ev_gsomia_kor_decides_keep")
+    page.goto((site / "events" / "ev_gsomia_kor_decides_keep.json").as_uri())
+    doc = page.evaluate("JSON.parse(document.body.innerText)")
+    assert doc["record"]["title"] == row["title"] and doc["record"]["date_start"] == row["date_start"] and doc["record"]["status"] == row["status"]
+    index = page.goto((site / "api" / "index.json").as_uri()) and page.evaluate("JSON.parse(document.body.innerText)")
+    assert {"kind": "event", "id": row["event_id"], "title": row["title"], "html": f"events/{row['event_id']}.html",
+            "json": f"events/{row['event_id']}.json"} in index["records"]

@@ -169,7 +169,8 @@ def _draw_event(ax, e: dict[str, Any], y: float, label_tf, url: str, wrap: int, 
     if left_x is not None:
         on_left = right_x > hi - 0.15 * (hi - lo)
         gap = 30 if prec == "open_end" else 8  # past the open end's arrow
-        ax.annotate(e["date_short"], xy=(left_x if on_left else right_x, y), xycoords="data", xytext=(-26 if on_left else gap, 0),
+        words = e["date_short"] if e["status"] == "occurred" else f"{e['date_short']} · {e['status']}"  # status in words, not colour alone
+        ax.annotate(words, xy=(left_x if on_left else right_x, y), xycoords="data", xytext=(-26 if on_left else gap, 0),
                     textcoords="offset points", va="center", ha="right" if on_left else "left", fontsize=7.5, color="#444444",
                     gid=gid + "-date", annotation_clip=False)
         annotate[gid + "-date"] = {"attrs": {**attrs, "class": attrs["class"] + " ev-date"}, "title": full}
