@@ -327,6 +327,7 @@ def test_weekly_series_on_the_home_page_matches_the_view(release, pages):
     con.close()
     section = (release / "site" / "series.html").read_text(encoding="utf-8")
     shown = re.findall(r"<tr><td>([^<]+)</td><td>([A-Z]{3})</td><td>([A-Z]{3})</td><td class=\"num\">([^<]+)</td>", section)
+    shown = [r for r in shown if not r[0].startswith("no week")]  # a row without a period (if the view gives one) is shown, not compared here
     assert len(rows) >= 4 and len(shown) == len(rows)
     for (day, src, tgt, total), (label, s2, t2, shown_total) in zip(rows, shown):
         assert (src, tgt) == (s2, t2) and str(day.day) in label and float(shown_total) == pytest.approx(total, abs=0.05)
