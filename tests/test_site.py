@@ -170,9 +170,14 @@ def test_keyboard_and_phone_width(site, browser):
         charts = pg.eval_on_selector_all("figure.chart svg", "els => els.map(e => e.getBoundingClientRect().right)")
         assert all(right <= 400 for right in charts), (rel, charts)
     pg.goto((site / "timeline.html").as_uri())
-    dot = pg.eval_on_selector("svg.timeline g#tl-ev_jpn_export_controls", "e => e.getBoundingClientRect().toJSON()")
-    label = pg.eval_on_selector("svg.timeline g#tl-ev_jpn_export_controls-label", "e => e.getBoundingClientRect().toJSON()")
-    assert 0 <= label["left"] < label["right"] <= dot["left"] < dot["right"] <= 400 and abs(dot["top"] - label["top"]) < 20
+    assert not pg.is_visible("svg.timeline.wide") and pg.is_visible("svg.timeline.narrow")
+    for e in read_rows("events"):  # on a phone each title stands right above its mark, in words a reader can read
+        dot = pg.eval_on_selector(f"svg.timeline.narrow g#tln-{e['event_id']}", "e => e.getBoundingClientRect().toJSON()")
+        label = pg.eval_on_selector(f"svg.timeline.narrow g#tln-{e['event_id']}-label", "e => e.getBoundingClientRect().toJSON()")
+        assert 0 <= label["left"] and label["right"] <= 400 and 0 <= dot["left"] and dot["right"] <= 400, e["event_id"]
+        assert label["bottom"] <= dot["top"] + 2 and dot["top"] - label["bottom"] < 25, e["event_id"]
+    size = pg.eval_on_selector("svg.timeline.narrow g#tln-ev_jpn_export_controls-label text", "e => e.getBoundingClientRect().height")
+    assert size >= 8, size
     pg.goto((site / "index.html").as_uri())
     pg.keyboard.press("Tab")
     assert pg.evaluate("document.activeElement.className") == "skip"

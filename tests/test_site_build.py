@@ -5,6 +5,7 @@ import csv
 import datetime as dt
 import hashlib
 import html
+import itertools
 import json
 import re
 from pathlib import Path
@@ -171,15 +172,18 @@ def test_threads_follow_the_documented_rule(release):
 
 def test_timeline_draws_each_event_by_its_precision(release):
     svg = (release / "site" / "timeline.html").read_text(encoding="utf-8")
-    for e in read_rows("events"):
+    for e, prefix in itertools.product(read_rows("events"), ("tl", "tln")):  # the wide chart and the phone's (titles above their marks)
         eid = e["event_id"]
-        assert f'id="tl-{eid}"' in svg and f'href="events/{eid}.html"' in svg, eid
-        has_span = f'id="tl-{eid}-span"' in svg
+        assert f'id="{prefix}-{eid}"' in svg and f'href="events/{eid}.html"' in svg, eid
+        has_span = f'id="{prefix}-{eid}-span"' in svg
         assert has_span == (e["date_precision"] not in ("day", "open_start", "open_end") and bool(e["date_start"] and e["date_end"])), eid
-        label = re.search(rf'<g id="tl-{eid}-label"[^>]*>(.*?)</g>', svg, re.S).group(1)
+        label = re.search(rf'<g id="{prefix}-{eid}-label"[^>]*>(.*?)</g>', svg, re.S).group(1)
         without_title = re.sub(r"<title>.*?</title>", "", label, flags=re.S)
         words = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", without_title)).split())
         assert words == " ".join(e["title"].split()), (eid, words)  # wrapped at word boundaries, never cut
+        date = re.search(rf'<g id="{prefix}-{eid}-date"[^>]*>(.*?)</g>', svg, re.S)
+        if date and e["status"] != "occurred":
+            assert e["status"] in date.group(1), (eid, prefix)  # the status in words beside the date, not only by colour
 
 
 def test_network_links_every_actor_and_weights_edges(release, con):

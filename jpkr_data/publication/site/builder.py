@@ -144,9 +144,9 @@ def build_site(con: duckdb.DuckDBPyConnection, pkg: Package, release: Path, site
           published=published(list(m.articles.values())), gaps=gaps(list(m.events.values()), YEAR), thread_counts=thread_counts,
           background=background, current=current, span=span_words(list(m.events.values())), year=YEAR)
     write("timeline.html", "timeline.html", rule=THREADS, background=background, current=current, months=months, charts={
-        "background": timeline_svg(background, dt.date(min(e["date_start"] or e["date_end"] for e in background).year - 5, 1, 1),
+        "background": timeline_pair(background, dt.date(min(e["date_start"] or e["date_end"] for e in background).year - 5, 1, 1),
                                    dt.date(YEAR + 5, 1, 1), "Timeline before 2019: the background", group=False),
-        "current": timeline_svg(current, lo, hi, f"Timeline of {YEAR}, grouped by thread")})
+        "current": timeline_pair(current, lo, hi, f"Timeline of {YEAR}, grouped by thread")})
     write("network.html", "network.html", chart=network_svg(m.dyads, m.actors, "Who met or acted on whom"))
     series_cols, series_rows = _series_table(con)
     write("series.html", "series.html", chart=_series_chart(con), series_cols=series_cols, series_rows=series_rows, open_dated=_series_open(con),
@@ -163,7 +163,7 @@ def build_site(con: duckdb.DuckDBPyConnection, pkg: Package, release: Path, site
         write(f"agreements/{g['agreement_id']}.html", "agreement.html", g=g)
     for mo in months:
         write(f"timeline/{mo['key']}.html", "month.html", mo=mo, months=months,
-              chart=timeline_svg(mo["events"], mo["lo"] - dt.timedelta(days=3), mo["hi"] + dt.timedelta(days=2), f"Timeline of {mo['label']}",
+              chart=timeline_pair(mo["events"], mo["lo"] - dt.timedelta(days=3), mo["hi"] + dt.timedelta(days=2), f"Timeline of {mo['label']}",
                                  link="../events/{}.html"))
     write("statements.html", "statements.html", facets=_facets(m))
     write("search.html", "search.html", synonyms=SYNONYMS)
@@ -174,6 +174,11 @@ def build_site(con: duckdb.DuckDBPyConnection, pkg: Package, release: Path, site
     if site_url:
         (site / "sitemap.xml").write_text(sitemap(site_url, written), encoding="utf-8", newline="\n")
     return site
+
+
+def timeline_pair(*args: Any, **kwargs: Any) -> str:
+    """The timeline twice: wide (shown on a large screen) and narrow (titles above their marks, shown on a phone); CSS shows one."""
+    return timeline_svg(*args, **kwargs) + timeline_svg(*args, **kwargs, narrow=True)
 
 
 def sitemap(site_url: str, pages: list[str]) -> str:
