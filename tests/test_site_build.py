@@ -530,3 +530,22 @@ def test_readme_cites_as_every_release_does(con):
     assert citation_text(load_package(ROOT / "datapackage.json")) in section
     for outlet, days in outlet_credits(con.cursor()):
         assert f"{outlet} ({', '.join(days)})" in section, outlet
+
+
+@given(st.lists(st.tuples(st.dates(min_value=dt.date(2019, 1, 1), max_value=dt.date(2019, 12, 31)), st.integers(0, 60),
+                          st.sampled_from(["day", "range", "open_start", "open_end"])), min_size=1, max_size=12))
+def test_coverage_gaps_are_exactly_the_long_stretches_without_a_known_day(spec):
+    from jpkr_data.publication.site.coverage import GAP_DAYS, gaps, known_days
+
+    events = []
+    for start, length, precision in spec:
+        end = min(start + dt.timedelta(days=length), dt.date(2019, 12, 31))
+        events.append({"date_start": None if precision == "open_start" else start, "date_end": None if precision == "open_end" else end,
+                       "date_precision": precision, "event_id": f"e{len(events)}", "title": "t"})
+    days = known_days(events, 2019)
+    found = gaps(events, 2019)
+    want = [(a, b) for a, b in zip(days, days[1:]) if (b - a).days - 1 > GAP_DAYS]
+    assert [(g["before"], g["after"]) for g in found] == want
+    for g in found:
+        assert not [d for d in days if g["before"] < d < g["after"]]
+        assert all(not e["date_start"] and e["date_end"] > g["before"] for e in g["maybe"])
