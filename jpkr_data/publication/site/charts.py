@@ -104,13 +104,14 @@ def timeline_svg(events: list[dict[str, Any]], lo: dt.date, hi: dt.date, title: 
         if name:
             lines.append(("group", name))
         lines += [("event", e) for e in evs]
-    wrap = 58 if narrow else wrap
-    line_h = 0.17 if narrow else 0.16
+    wrap = 50 if narrow else wrap
+    line_h = 0.2 if narrow else 0.16
     label_h = {id(e): line_h * (_wrap(e["title"], wrap).count("\n") + 1) for kind, e in lines if kind == "event"}
     heights = [0.32 if kind == "group" else (0.08 + label_h[id(e)] + 0.2 if narrow else 0.1 + label_h[id(e)]) for kind, e in lines]
     total = sum(heights)  # inches
+    handles = _legend_handles({e["status"] for e in events}, {e["date_precision"] for e in events})
     with plt.rc_context(STYLE):
-        legend_h = 2.2 if narrow else 0.8
+        legend_h = 0.55 + 0.2 * ((len(handles) + 1) // 2) if narrow else 0.8  # the legend's two columns on a phone
         fig_h = total + legend_h + 0.5
         fig = plt.figure(figsize=(5.6 if narrow else 12, fig_h))
         ax = fig.add_axes((0.03, legend_h / fig_h, 0.94, total / fig_h) if narrow else (0.38, legend_h / fig_h, 0.6, total / fig_h))
@@ -140,7 +141,7 @@ def timeline_svg(events: list[dict[str, Any]], lo: dt.date, hi: dt.date, title: 
             else:
                 _draw_event(ax, item, (mid, mid), label_tf, link.format(item["event_id"]), wrap, annotate)
             y += h
-        fig.legend(handles=_legend_handles({e["status"] for e in events}, {e["date_precision"] for e in events}), loc="lower center",
+        fig.legend(handles=handles, loc="lower center",
                    ncol=2 if narrow else 5, frameon=False, fontsize=8, bbox_to_anchor=(0.5, 0.0))
         return _svg(fig, annotate, title, "timeline narrow" if narrow else "timeline wide")
 
@@ -153,7 +154,7 @@ def _draw_event(ax, e: dict[str, Any], ys: tuple[float, float], label_tf, url: s
     attrs = {"class": f"ev status-{e['status']} prec-{e['date_precision']}", "data-event": e["event_id"], "data-threads": " ".join(e["threads"])}
     full = f"{e['title']}\n{e['date_label']} · {e['status']}"
     ax.text(0.0 if narrow else -0.01, y_label, _wrap(e["title"], wrap), transform=label_tf, ha="left" if narrow else "right", va="center",
-            fontsize=9 if narrow else 8.5, linespacing=1.15, url=url, gid=gid + "-label")
+            fontsize=10.5 if narrow else 8.5, linespacing=1.15, url=url, gid=gid + "-label")
     annotate[gid + "-label"] = {"attrs": {**attrs, "class": attrs["class"] + " ev-label"}, "title": full}
     start, end, prec = e["date_start"], e["date_end"], e["date_precision"]
     face = st["color"] if st["fill"] else "white"
@@ -184,7 +185,7 @@ def _draw_event(ax, e: dict[str, Any], ys: tuple[float, float], label_tf, url: s
         gap = 30 if prec == "open_end" else 8  # past the open end's arrow
         words = e["date_short"] if e["status"] == "occurred" else f"{e['date_short']} · {e['status']}"  # status in words, not colour alone
         ax.annotate(words, xy=(left_x if on_left else right_x, y), xycoords="data", xytext=(-26 if on_left else gap, 0),
-                    textcoords="offset points", va="center", ha="right" if on_left else "left", fontsize=7.5, color="#444444",
+                    textcoords="offset points", va="center", ha="right" if on_left else "left", fontsize=9 if narrow else 7.5, color="#444444",
                     gid=gid + "-date", annotation_clip=False)
         annotate[gid + "-date"] = {"attrs": {**attrs, "class": attrs["class"] + " ev-date"}, "title": full}
     annotate[gid] = {"attrs": {**attrs, "class": attrs["class"] + " ev-mark"}, "title": full}
