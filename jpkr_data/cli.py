@@ -126,7 +126,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .validator.report import ValidationError
 
     try:
-        out = build_release(args.out, args.path, include_sources=args.include_sources)
+        out = build_release(args.out, args.path, include_sources=args.include_sources, site_url=args.site_url)
     except ValidationError:
         raise
     except (TargetError, SiteError) as exc:
@@ -292,6 +292,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", required=True, help="release folder (replaced atomically)")
     s.add_argument("--path", help="datapackage.json or its folder (default: the bundled one)")
     s.add_argument("--include-sources", action="store_true", help="also copy the third-party article texts (research use, see NOTICE)")
+    s.add_argument("--site-url", help="the public address where the release's site/ folder will be served (e.g. https://example.org/jpkr/site/): "
+                   "pages get canonical addresses and og:url, the site a sitemap.xml, CITATION.cff a url; without it nothing absolute is written")
     s.set_defaults(func=cmd_build)
 
     s = sub.add_parser("corpus", help="write the annotated corpus (JSON Lines + brat) from your copies of the articles")

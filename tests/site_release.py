@@ -21,6 +21,7 @@ class Page(html.parser.HTMLParser):
 
     def __init__(self, text: str):
         super().__init__(convert_charrefs=True)
+        self.raw = text
         self.title, self.meta, self.links, self.srcs, self.ids, self.chunks = "", {}, [], [], set(), []
         self.elements: list[tuple[str, dict[str, str]]] = []
         self.scripts: list[tuple[dict[str, str], str]] = []

@@ -42,11 +42,13 @@ def enum_meanings(field) -> list[tuple[str, str]]:
     return [(str(v), meanings.get(str(v), "").strip().rstrip(".")) for v in (field.enum or [])]
 
 
-def render_codebook(pkg: Package, row_counts: dict[str, int], view_types: dict[str, dict[str, str]] | None = None) -> str:
-    """CODEBOOK.md: tables and their columns, allowed values, and every view with its columns (types from `view_types`)."""
+def render_codebook(pkg: Package, row_counts: dict[str, int], view_types: dict[str, dict[str, str]] | None = None,
+                    how_to_cite: list[str] | None = None) -> str:
+    """CODEBOOK.md: how to cite (Markdown lines, when given), tables and their columns, allowed values, and every view with its columns (types from `view_types`)."""
     d = pkg.descriptor
     out = [f"# {d.get('title', d['name'])}: codebook", "", f"Version {d.get('version', '')}. Generated from `datapackage.json` "
            "and `sql/`; do not edit by hand.", "", d.get("description", ""), ""]
+    out += [*how_to_cite, ""] if how_to_cite else []
     conventions = d.get("jpkr:conventions", [])
     if conventions:
         out += ["## Conventions", ""] + [f"- {c}" for c in conventions] + [""]

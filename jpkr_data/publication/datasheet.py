@@ -16,6 +16,7 @@ import duckdb
 from ..paths import package_root
 from ..schema import Package, quote_ident, sql_literal
 from ..validator.integrity import CONTENT_SEGMENTS
+from .dates import bound_words, day_words, span
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}")
 TEMPLATE = "DATASHEET.md"
@@ -99,11 +100,13 @@ def datasheet_values(pkg: Package, con: duckdb.DuckDBPyConnection) -> dict[str, 
     rows += ["| " + " | ".join(_cell(x) for x in r) + " |" for r in arts]
     v["articles_table"] = "\n".join(rows)
     v["n_republished"] = _one(con, "SELECT count(*) FROM articles WHERE outlet_id IS NULL AND wire_agency_id IS NOT NULL")
-    v["first_article"], v["last_article"] = (str(x) for x in con.execute("SELECT min(published_date), max(published_date) FROM articles").fetchone())
+    v["first_article"], v["last_article"] = (day_words(x) if x else "an unknown day" for x in
+                                             con.execute("SELECT min(published_date), max(published_date) FROM articles").fetchone())
     v["n_events_not_stated"] = _one(con, "SELECT count(*) FROM events WHERE date_basis <> 'stated'")
     v["n_events_undated"] = _one(con, "SELECT count(*) FROM events WHERE date_start IS NULL OR date_end IS NULL")
-    first, last = con.execute("SELECT min(date_start), max(date_end) FROM events").fetchone()
-    v["first_event"], v["last_event"] = str(first), str(last)
+    events = [dict(zip(("date_start", "date_end", "date_precision"), r)) for r in con.execute("SELECT date_start, date_end, date_precision FROM events").fetchall()]
+    ends = span(events)  # each end as precisely as the data knows it ("1910", "December 2019"), never a day the data does not know
+    v["first_event"], v["last_event"] = (bound_words(*ends[0]), bound_words(*ends[1])) if ends else ("no dated event", "no dated event")
     content = ", ".join(sql_literal(s) for s in CONTENT_SEGMENTS)
     v["n_boilerplate"] = _one(con, f"SELECT count(*) FROM article_segments WHERE segment_type NOT IN ({content})")
     status = con.execute("SELECT status, count(*) FROM events GROUP BY status ORDER BY count(*) DESC, status").fetchall()

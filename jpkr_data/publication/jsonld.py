@@ -1,11 +1,11 @@
 """schema.org `Dataset` JSON-LD for the release: on the site's home page and as `dataset.jsonld` in the release."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
 from ..schema import Package
+from .dates import span_iso
 
 FORMATS = {".zip": "application/zip", ".json": "application/json", ".csv": "text/csv", ".parquet": "application/vnd.apache.parquet",
            ".duckdb": "application/vnd.duckdb", ".md": "text/markdown", ".cff": "application/x-yaml", ".jsonld": "application/ld+json"}
@@ -19,9 +19,13 @@ def media_type(path: str) -> str:
     return FORMATS.get(suffix, "application/octet-stream")
 
 
-def dataset_jsonld(pkg: Package, files: dict[str, dict[str, Any]], coverage: tuple[dt.date, dt.date], countries: list[str],
-                   base_url: str = "") -> dict[str, Any]:
-    """The Dataset description; `files` maps a release path to {"bytes": n, "sha256": hex} (either may be absent)."""
+def dataset_jsonld(pkg: Package, files: dict[str, dict[str, Any]], events: list[dict[str, Any]], countries: list[str],
+                   base_url: str = "", site_url: str | None = None) -> dict[str, Any]:
+    """The Dataset description; `files` maps a release path to {"bytes": n, "sha256": hex} (either may be absent).
+
+    temporalCoverage is the events' span as an ISO 8601 interval no more precise than the data ('1910/2019-12');
+    `url` is the explorer's address when the site has one, else the homepage.
+    """
     d = pkg.descriptor
     version = str(d.get("version", "0.0.0"))
     lic = (d.get("licenses") or [{}])[0]
@@ -46,19 +50,26 @@ def dataset_jsonld(pkg: Package, files: dict[str, dict[str, Any]], coverage: tup
         "license": lic.get("path") or lic.get("name", ""),
         "creator": [{"@type": "Organization", "name": c.get("title", "jpkr-data contributors")} for c in d.get("contributors", [])]
         or [{"@type": "Organization", "name": "jpkr-data contributors"}],
-        "temporalCoverage": f"{coverage[0].isoformat()}/{coverage[1].isoformat()}",
+        "temporalCoverage": span_iso(events),
         "spatialCoverage": [{"@type": "Place", "name": c} for c in countries],
         "keywords": list(d.get("keywords", [])),
         "isAccessibleForFree": True,
         "distribution": distributions,
     }
-    if d.get("homepage"):
-        doc["url"] = d["homepage"]
+    if site_url or d.get("homepage"):
+        doc["url"] = site_url or d["homepage"]
+    if site_url and d.get("homepage"):
+        doc["sameAs"] = d["homepage"]
     if created:
         doc["dateCreated"] = created
     return doc
 
 
+def markup_safe_json(value: Any, **dumps: Any) -> str:
+    """JSON with <, > and & escaped (\\u003c...): safe inside a <script> element, and no file holds markup from the data."""
+    return json.dumps(value, ensure_ascii=False, **dumps).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def jsonld_text(doc: dict[str, Any]) -> str:
     """The JSON-LD as text, safe inside a <script> element."""
-    return json.dumps(doc, indent=2, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
+    return markup_safe_json(doc, indent=2) + "\n"

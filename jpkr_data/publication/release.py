@@ -30,6 +30,7 @@ from ..schema import DescriptorError, Package, load_package, quote_ident, sql_li
 from ..validator.pipeline import validate
 from ..validator.report import ValidationError
 from .card import write_card
+from .citation import how_to_cite_markdown, outlet_credits
 from .codebook import render_codebook
 from .corpus import write_corpus
 from .croissant import write_croissant
@@ -37,7 +38,7 @@ from .database_file import ArtifactError, copy_verified, release_database
 from .datasheet import render_datasheet
 from .diff import write_changes
 from .flat import write_views
-from .site import build_site
+from .site import build_site, check_site_url
 from .stata import write_stata
 from .target import check_target, publish, release_target, staging
 from .workbook import write_workbook
@@ -120,16 +121,22 @@ def parquet_descriptor(descriptor: dict) -> dict:
     return d
 
 
-def citation_cff(pkg: Package) -> str:
+def citation_cff(pkg: Package, site_url: str | None = None) -> str:
+    """CITATION.cff; `url` is the explorer's address when the release has one (never invented)."""
     d = pkg.descriptor
     lines = ["cff-version: 1.2.0", "message: If you use this dataset, please cite it as below.", "type: dataset",
-             f"title: {json.dumps(d.get('title', d['name']))}", f"version: {json.dumps(d.get('version', '0.0.0'))}",
-             f"date-released: {release_date(pkg).date().isoformat()}", "license: CC-BY-4.0", "authors:"]
+             f"title: {json.dumps(d.get('title', d['name']), ensure_ascii=False)}", f"version: {json.dumps(d.get('version', '0.0.0'))}",
+             f"date-released: {release_date(pkg).date().isoformat()}", "license: CC-BY-4.0"]
+    if site_url:
+        lines.append(f"url: {json.dumps(site_url)}")
+    if d.get("homepage"):
+        lines.append(f"repository-code: {json.dumps(d['homepage'])}")
+    lines.append("authors:")
     for c in d.get("contributors", []) or [{"title": "jpkr-data contributors"}]:
-        lines.append(f"  - name: {json.dumps(c.get('title', 'jpkr-data contributors'))}")
+        lines.append(f"  - name: {json.dumps(c.get('title', 'jpkr-data contributors'), ensure_ascii=False)}")
     lines.append("keywords:")
-    lines += [f"  - {json.dumps(k)}" for k in d.get("keywords", [])]
-    lines.append(f"abstract: {json.dumps(d.get('description', ''))}")
+    lines += [f"  - {json.dumps(k, ensure_ascii=False)}" for k in d.get("keywords", [])]
+    lines.append(f"abstract: {json.dumps(d.get('description', ''), ensure_ascii=False)}")
     return "\n".join(lines) + "\n"
 
 
@@ -224,13 +231,15 @@ STEPS = ["validate", "tables", "parquet", "database", "codebook", "site", "check
 
 
 def build_release(out: str | os.PathLike[str], path: str | os.PathLike[str] | None = None, include_sources: bool = False,
-                  progress: Callable[[str], None] | None = None) -> Path:
+                  progress: Callable[[str], None] | None = None, site_url: str | None = None) -> Path:
     """Validate, then write the release into `out` atomically; an invalid package raises ValidationError.
 
     `out` must be absent, empty or an earlier release of this dataset (else TargetError, nothing touched);
     the release is written in a hidden sibling `.OUT.jpkr-build-*` and swapped in, under the lock file
     `.OUT.jpkr-lock` (see publication/target.py). Every failure leaves the earlier release as it was.
+    `site_url` (where the release's site/ will be served) gives the pages canonical addresses, a sitemap and CITATION.cff a url.
     """
+    site_url = check_site_url(site_url)
     step = progress or Progress(STEPS)
     descriptor = resolve_descriptor(path)
     artifact = bundled_artifact(descriptor)
@@ -260,8 +269,8 @@ def build_release(out: str | os.PathLike[str], path: str | os.PathLike[str] | No
             step("parquet")
             step("database")
             counts = {t.name: con.execute(f"SELECT count(*) FROM {quote_ident(t.name)}").fetchone()[0] for t in pkg.tables}
-            write_text(tmp / "CODEBOOK.md", render_codebook(pkg, counts, view_column_types(con)))
-            write_text(tmp / "CITATION.cff", citation_cff(pkg))
+            write_text(tmp / "CODEBOOK.md", render_codebook(pkg, counts, view_column_types(con), how_to_cite_markdown(pkg, outlet_credits(con), site_url)))
+            write_text(tmp / "CITATION.cff", citation_cff(pkg, site_url))
             write_text(tmp / "zenodo.json", zenodo_json(pkg))
             write_views(con, pkg, tmp)
             write_workbook(pkg, con, tmp / "jpkr-data.xlsx")
@@ -273,7 +282,7 @@ def build_release(out: str | os.PathLike[str], path: str | os.PathLike[str] | No
             if include_sources:
                 write_corpus(pkg, con, pkg.root / "data" / "sources", tmp / "data" / "sources" / "corpus.jsonl", tmp / "data" / "sources" / "brat")
             step("codebook")
-            build_site(con, pkg, tmp)
+            build_site(con, pkg, tmp, site_url)
             step("site")
         finally:
             con.close()

@@ -1,6 +1,6 @@
 """The dataset explorer: a static site (Jinja2 pages, build-time SVG, a small script) written into `<release>/site/`."""
 from __future__ import annotations
 
-from .builder import SiteError, build_site
+from .builder import SiteError, build_site, check_site_url
 
-__all__ = ["SiteError", "build_site"]
+__all__ = ["SiteError", "build_site", "check_site_url"]

@@ -7,17 +7,24 @@ import re
 import shutil
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin, urlsplit
+from xml.sax.saxutils import escape as xml_escape
 
 import duckdb
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ...schema import Package
+from ..citation import citation_text, credit_text, outlet_credits
+from ..datasheet import LANGUAGE_NAMES
+from ..dates import MONTHS, day_words, span_words, window_words
 from ..jsonld import dataset_jsonld, jsonld_text
+from .api import Api
 from .charts import STATUS_STYLE, network_svg, timeline_svg
-from .dates import MONTHS, day_words
+from .coverage import gaps, published
 from .downloads import file_entries, human_size, later_entries
-from .model import SiteModel, load_model
-from .search import KINDS, index_script, search_documents
+from .model import FACTUALITY_WORDS, MODE_WORDS, SiteModel, load_model
+from .model import rows as query_rows
+from .search import KINDS, SYNONYMS, index_script, search_documents
 from .threads import LABELS, THREADS
 
 HERE = Path(__file__).parent
@@ -47,13 +54,8 @@ def environment() -> Environment:
     env.filters["size"] = human_size
     env.filters["words"] = lambda v: str(v).replace("_", " ") if v is not None else ""
     env.filters["day"] = lambda d: day_words(d) if isinstance(d, dt.date) else (d or "")
+    env.globals["window"] = lambda start, end: window_words(start, end, "range")
     return env
-
-
-def coverage(m: SiteModel) -> tuple[dt.date, dt.date]:
-    """Earliest and latest day any event's window touches."""
-    days = [d for e in m.events.values() for d in (e["date_start"], e["date_end"]) if d]
-    return min(days), max(days)
 
 
 def countries(m: SiteModel) -> list[str]:
@@ -83,51 +85,73 @@ def _overlaps(e: dict[str, Any], lo: dt.date, hi: dt.date) -> bool:
     return bool(start and end and start < hi and end >= lo)
 
 
-def build_site(con: duckdb.DuckDBPyConnection, pkg: Package, release: Path) -> Path:
-    """Write `release/site/` (and `release/dataset.jsonld`) from the release database; returns the site folder."""
+def check_site_url(url: str | None) -> str | None:
+    """The site's public address, ending in '/', or None; anything but a plain http(s) address is a SiteError."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment or re.search(r"[\s\"'<>\\]", url):
+        raise SiteError(f"--site-url: {url!r} is not a plain http(s) address (expected e.g. https://example.org/jpkr/, no query or fragment)")
+    return url if url.endswith("/") else url + "/"
+
+
+def build_site(con: duckdb.DuckDBPyConnection, pkg: Package, release: Path, site_url: str | None = None) -> Path:
+    """Write `release/site/` (and `release/dataset.jsonld`) from the release database; returns the site folder.
+
+    With `site_url` (where `site/` will be served), every page gets its canonical address and og:url, the site a
+    sitemap.xml and the JSON files absolute links; without it nothing absolute is written.
+    """
+    site_url = check_site_url(site_url)
     m = load_model(con, pkg)
     check_page_ids(m)
     site = release / "site"
     if site.exists():
         shutil.rmtree(site)
     (site / "static").mkdir(parents=True)
-    cov = coverage(m)
     files = file_entries(release)
     ld_files = {f["path"]: f for f in files}
-    ld = dataset_jsonld(pkg, ld_files, cov, countries(m), base_url="")
+    release_url = urljoin(site_url, "../") if site_url else ""
+    ld = dataset_jsonld(pkg, ld_files, list(m.events.values()), countries(m), base_url=release_url, site_url=site_url)
     (release / "dataset.jsonld").write_text(json.dumps(ld, indent=2, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n")
     files = file_entries(release)  # now with dataset.jsonld
     downloads = files + later_entries(m.version)
     env = environment()
     common = {"m": m, "site_title": "jpkr-data explorer", "version": m.version, "threads": LABELS, "status_style": STATUS_STYLE,
               "kinds": KINDS, "homepage": pkg.descriptor.get("homepage", "")}
+    written: list[str] = []
 
     def write(rel: str, template: str, **ctx: Any) -> None:
         depth = rel.count("/")
-        html = env.get_template(template).render(**common, root="../" * depth, path=rel, **ctx)
+        canonical = (site_url if rel == "index.html" else site_url + rel) if site_url else ""
+        stem = rel[:-len(".html")]
+        alternate = (stem.rsplit("/", 1)[-1] + ".json") if "/" in rel and rel.split("/")[0] in ("events", "actors", "articles", "agreements") else ""
+        html = env.get_template(template).render(**common, root="../" * depth, path=rel, canonical=canonical, alternate=alternate, **ctx)
         target = site / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(html, encoding="utf-8", newline="\n")
+        written.append(rel)
 
     background = [e for e in m.events.values() if (e["date_end"] or e["date_start"]) < dt.date(YEAR, 1, 1)]
     current = [e for e in m.events.values() if e not in background]
     cur_days = [d for e in current for d in (e["date_start"], e["date_end"]) if d]
     lo, hi = min(cur_days) - dt.timedelta(days=12), max(cur_days) + dt.timedelta(days=40)
     months = month_pages(m)
-    charts = {
-        "background": timeline_svg(background, dt.date(min(e["date_start"] or e["date_end"] for e in background).year - 5, 1, 1),
+    citation = citation_text(pkg, site_url)
+    credits = outlet_credits(con)
+    thread_counts = {k: sum(1 for e in m.events.values() if k in e["threads"]) for k in LABELS}
+    langs = sorted({a["language"] for a in m.articles.values() if a.get("language")})
+    write("index.html", "index.html", languages=" and ".join(LANGUAGE_NAMES.get(c, c) for c in langs), jsonld=jsonld_text(ld), citation=citation, credit=credit_text(credits), cite_cff=_cff(release),
+          published=published(list(m.articles.values())), gaps=gaps(list(m.events.values()), YEAR), thread_counts=thread_counts,
+          background=background, current=current, span=span_words(list(m.events.values())), year=YEAR)
+    write("timeline.html", "timeline.html", rule=THREADS, background=background, current=current, months=months, charts={
+        "background": timeline_pair(background, dt.date(min(e["date_start"] or e["date_end"] for e in background).year - 5, 1, 1),
                                    dt.date(YEAR + 5, 1, 1), "Timeline before 2019: the background", group=False),
-        "current": timeline_svg(current, lo, hi, f"Timeline of {YEAR}, grouped by thread"),
-        "network": network_svg(m.dyads, m.actors, "Who met or acted on whom"),
-        "series": _series_chart(con),
-    }
-    authors = ", ".join(c.get("title", "") for c in pkg.descriptor.get("contributors", [])) or "jpkr-data contributors"
-    year = str(pkg.descriptor.get("created", ""))[:4]
-    citation = f"{authors} ({year}). {m.title} (version {m.version}) [Data set]. {m.license.get('title', m.license.get('name', ''))}."
-    if pkg.descriptor.get("homepage"):
-        citation += " " + pkg.descriptor["homepage"]
-    write("index.html", "index.html", charts=charts, months=months, downloads=downloads, jsonld=jsonld_text(ld), citation=citation,
-          cite_cff=_cff(release), rule=THREADS, background=background, current=current, series_rows=_series_rows(con))
+        "current": timeline_pair(current, lo, hi, f"Timeline of {YEAR}, grouped by thread")})
+    write("network.html", "network.html", chart=network_svg(m.dyads, m.actors, "Who met or acted on whom"))
+    series_cols, series_rows = _series_table(con)
+    write("series.html", "series.html", chart=_series_chart(con), series_cols=series_cols, series_rows=series_rows, open_dated=_series_open(con),
+          gaps=gaps(list(m.events.values()), YEAR))
+    write("downloads.html", "downloads.html", downloads=downloads)
     write("datasheet.html", "datasheet.html", body=_datasheet_html(release))
     for e in m.events.values():
         write(f"events/{e['event_id']}.html", "event.html", e=e)
@@ -139,15 +163,29 @@ def build_site(con: duckdb.DuckDBPyConnection, pkg: Package, release: Path) -> P
         write(f"agreements/{g['agreement_id']}.html", "agreement.html", g=g)
     for mo in months:
         write(f"timeline/{mo['key']}.html", "month.html", mo=mo, months=months,
-              chart=timeline_svg(mo["events"], mo["lo"] - dt.timedelta(days=3), mo["hi"] + dt.timedelta(days=2), f"Timeline of {mo['label']}",
+              chart=timeline_pair(mo["events"], mo["lo"] - dt.timedelta(days=3), mo["hi"] + dt.timedelta(days=2), f"Timeline of {mo['label']}",
                                  link="../events/{}.html"))
     write("statements.html", "statements.html", facets=_facets(m))
-    write("search.html", "search.html")
+    write("search.html", "search.html", synonyms=SYNONYMS)
     write("disagreements.html", "disagreements.html")
     for name in ("site.css", "site.js"):
         shutil.copyfile(HERE / "static" / name, site / "static" / name)
     (site / "static" / "search-index.js").write_text(index_script(search_documents(m)), encoding="utf-8", newline="\n")
+    Api(pkg, m, site, site_url).write_all()
+    if site_url:
+        (site / "sitemap.xml").write_text(sitemap(site_url, written), encoding="utf-8", newline="\n")
     return site
+
+
+def timeline_pair(*args: Any, **kwargs: Any) -> str:
+    """The timeline twice: wide (shown on a large screen) and narrow (titles above their marks, shown on a phone); CSS shows one."""
+    return timeline_svg(*args, **kwargs) + timeline_svg(*args, **kwargs, narrow=True)
+
+
+def sitemap(site_url: str, pages: list[str]) -> str:
+    """sitemap.xml: the absolute address of every page (sitemaps.org 0.9)."""
+    urls = "".join(f"  <url><loc>{xml_escape(site_url if p == 'index.html' else site_url + p)}</loc></url>\n" for p in sorted(pages))
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{urls}</urlset>\n'
 
 
 def _series_chart(con: duckdb.DuckDBPyConnection) -> str:
@@ -160,13 +198,32 @@ def _series_chart(con: duckdb.DuckDBPyConnection) -> str:
     return svg[svg.index("<svg"):]  # drop the XML declaration and doctype: the SVG is inlined in HTML
 
 
-def _series_rows(con: duckdb.DuckDBPyConnection) -> list[tuple]:
-    """The rows the chart draws, for the table beside it."""
-    if not _has_view(con, "event_series"):
-        return []
-    from ..plot import series
+SERIES_SHOWN = ["period_start", "source", "target", "goldstein_sum", "n_events", "n_window_placed"]
+SERIES_HIDDEN = {"level", "period", "event_ids", "goldstein_mean", "n_verbal_coop", "n_material_coop", "n_verbal_conflict", "n_material_conflict",
+                 "n_date_not_stated"}
 
-    return series(con, "JPN", "KOR", dt.date(2019, 6, 1), dt.date(2019, 12, 31), "week")
+
+def _series_table(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[dict[str, Any]]]:
+    """The weekly Japan-South Korea rows of event_series in 2019 (and any row without a period): the chart's columns, then any column the view adds."""
+    if not _has_view(con, "event_series"):
+        return [], []
+    found = query_rows(con, "SELECT * FROM event_series WHERE level = 'state' AND period = 'week' AND ((source = 'JPN' AND target = 'KOR') OR (source = 'KOR' AND target = 'JPN')) "
+                      "AND (period_start IS NULL OR period_start BETWEEN DATE '2019-06-01' AND DATE '2019-12-31') ORDER BY period_start NULLS LAST, source")
+    cols = [c for c in SERIES_SHOWN if not found or c in found[0]]
+    cols += [c for c in (found[0] if found else {}) if c not in SERIES_SHOWN and c not in SERIES_HIDDEN]
+    return cols, found
+
+
+def _series_open(con: duckdb.DuckDBPyConnection) -> dict[str, int] | None:
+    """Counted Japan-South Korea events with no place in the weekly series (an open date), and how many of them are conflict; None when the views cannot tell."""
+    try:
+        n, conflict = con.execute(
+            "SELECT count(DISTINCT event_id), count(DISTINCT CASE WHEN quad_class IN (3, 4) THEN event_id END) FROM event_dyads_coded "
+            "WHERE counted AND placed_date IS NULL AND source_country IN ('JPN', 'KOR') AND target_country IN ('JPN', 'KOR') "
+            "AND source_country <> target_country").fetchone()
+    except duckdb.Error:
+        return None
+    return {"n": n, "conflict": conflict}
 
 
 def _has_view(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -199,4 +256,5 @@ def _facets(m: SiteModel) -> dict[str, list[tuple[str, str]]]:
     mos = sorted({s["month"] for s in sts if s["month"] != "undated"})
     return {"speaker": speakers, "country": [(c, country_names.get(c, c)) for c in cs], "outlet": [(o, o) for o in outlets],
             "month": [(k, f"{MONTHS[int(k[5:]) - 1]} {k[:4]}") for k in mos] + [("undated", "not known to the month")],
-            "mode": [("direct", "direct (quoted)"), ("indirect", "indirect (reported)")]}
+            "mode": [(k, v) for k, v in MODE_WORDS.items()],
+            "factuality": [("asserted", "reported as said")] + [(k, v) for k, v in FACTUALITY_WORDS.items() if v]}

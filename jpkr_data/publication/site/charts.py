@@ -37,6 +37,7 @@ STATUS_STYLE: dict[str, dict[str, Any]] = {
     "scheduled": {"color": "#E69F00", "marker": "s", "fill": True},
     "expected": {"color": "#56B4E9", "marker": "^", "fill": True},
     "proposed": {"color": "#CC79A7", "marker": "P", "fill": True},
+    "announced": {"color": "#CC79A7", "marker": "v", "fill": True},
     "threatened": {"color": "#D55E00", "marker": "X", "fill": True},
     "hypothetical": {"color": "#666666", "marker": "o", "fill": False},
     "cancelled": {"color": "#000000", "marker": "x", "fill": False},
@@ -85,8 +86,12 @@ def _wrap(text: str, width: int) -> str:
 
 
 def timeline_svg(events: list[dict[str, Any]], lo: dt.date, hi: dt.date, title: str, link: str = "events/{}.html",
-                 wrap: int = 64, group: bool = True) -> str:
-    """Events on a date axis lo..hi, one row each (grouped by thread), drawn by precision, status by colour and shape."""
+                 wrap: int = 64, group: bool = True, narrow: bool = False) -> str:
+    """Events on a date axis lo..hi, one row each (grouped by thread), drawn by precision, status by colour and shape.
+
+    `narrow` draws the phone version: 5.6 inches wide, each title on its own line above its mark, so that scaled to
+    a 400 px screen the words stay readable and every mark stays under its title (element ids `tln-...`, not `tl-...`).
+    """
     if group:
         groups: dict[str, list] = defaultdict(list)
         for e in events:
@@ -99,16 +104,21 @@ def timeline_svg(events: list[dict[str, Any]], lo: dt.date, hi: dt.date, title: 
         if name:
             lines.append(("group", name))
         lines += [("event", e) for e in evs]
-    heights = [0.32 if kind == "group" else 0.1 + 0.16 * (_wrap(e["title"], wrap).count("\n") + 1) for kind, e in lines]
+    wrap = 50 if narrow else wrap
+    line_h = 0.2 if narrow else 0.16
+    label_h = {id(e): line_h * (_wrap(e["title"], wrap).count("\n") + 1) for kind, e in lines if kind == "event"}
+    heights = [0.32 if kind == "group" else (0.08 + label_h[id(e)] + 0.2 if narrow else 0.1 + label_h[id(e)]) for kind, e in lines]
     total = sum(heights)  # inches
+    handles = _legend_handles({e["status"] for e in events}, {e["date_precision"] for e in events})
     with plt.rc_context(STYLE):
-        fig_h = total + 1.3
-        fig = plt.figure(figsize=(12, fig_h))
-        ax = fig.add_axes((0.38, 0.8 / fig_h, 0.6, total / fig_h))
+        legend_h = 0.55 + 0.2 * ((len(handles) + 1) // 2) if narrow else 0.8  # the legend's two columns on a phone
+        fig_h = total + legend_h + 0.5
+        fig = plt.figure(figsize=(5.6 if narrow else 12, fig_h))
+        ax = fig.add_axes((0.03, legend_h / fig_h, 0.94, total / fig_h) if narrow else (0.38, legend_h / fig_h, 0.6, total / fig_h))
         ax.set_ylim(total, 0)
         ax.set_xlim(_num(lo), _num(hi))
         ax.xaxis_date()
-        locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
+        locator = mdates.AutoDateLocator(minticks=3 if narrow else 4, maxticks=6 if narrow else 10)
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
         ax.tick_params(axis="x", top=True, labeltop=True)
@@ -123,23 +133,28 @@ def timeline_svg(events: list[dict[str, Any]], lo: dt.date, hi: dt.date, title: 
             mid = y + h / 2
             if kind == "group":
                 ax.axhline(y + h - 0.02, color="#bbbbbb", linewidth=0.6)
-                ax.text(-0.01, mid + 0.04, LABELS[item], transform=label_tf, ha="right", va="center", fontsize=10, fontweight="bold")
+                ax.text(0.0 if narrow else -0.01, mid + 0.04, LABELS[item], transform=label_tf, ha="left" if narrow else "right", va="center",
+                        fontsize=10, fontweight="bold")
+            elif narrow:
+                _draw_event(ax, item, (y + 0.06 + label_h[id(item)] / 2, y + 0.08 + label_h[id(item)] + 0.1), label_tf,
+                            link.format(item["event_id"]), wrap, annotate, narrow=True)
             else:
-                _draw_event(ax, item, mid, label_tf, link.format(item["event_id"]), wrap, annotate)
+                _draw_event(ax, item, (mid, mid), label_tf, link.format(item["event_id"]), wrap, annotate)
             y += h
-        fig.legend(handles=_legend_handles({e["status"] for e in events}, {e["date_precision"] for e in events}), loc="lower center", ncol=5, frameon=False, fontsize=8,
-                   bbox_to_anchor=(0.5, 0.0))
-        return _svg(fig, annotate, title, "timeline")
+        fig.legend(handles=handles, loc="lower center",
+                   ncol=2 if narrow else 5, frameon=False, fontsize=8, bbox_to_anchor=(0.5, 0.0))
+        return _svg(fig, annotate, title, "timeline narrow" if narrow else "timeline wide")
 
 
-def _draw_event(ax, e: dict[str, Any], y: float, label_tf, url: str, wrap: int, annotate: dict) -> None:
-    """One event's row: its label (title and date, wrapped) and its mark by precision and status."""
+def _draw_event(ax, e: dict[str, Any], ys: tuple[float, float], label_tf, url: str, wrap: int, annotate: dict, narrow: bool = False) -> None:
+    """One event's row: its label (title, wrapped) at ys[0] and its mark by precision and status, with its date, at ys[1]."""
+    y_label, y = ys
     st = STATUS_STYLE.get(e["status"], STATUS_STYLE["occurred"])
-    gid = f"tl-{e['event_id']}"
+    gid = f"{'tln' if narrow else 'tl'}-{e['event_id']}"
     attrs = {"class": f"ev status-{e['status']} prec-{e['date_precision']}", "data-event": e["event_id"], "data-threads": " ".join(e["threads"])}
     full = f"{e['title']}\n{e['date_label']} · {e['status']}"
-    ax.text(-0.01, y, _wrap(e["title"], wrap), transform=label_tf, ha="right", va="center", fontsize=8.5,
-                    linespacing=1.15, url=url, gid=gid + "-label")
+    ax.text(0.0 if narrow else -0.01, y_label, _wrap(e["title"], wrap), transform=label_tf, ha="left" if narrow else "right", va="center",
+            fontsize=10.5 if narrow else 8.5, linespacing=1.15, url=url, gid=gid + "-label")
     annotate[gid + "-label"] = {"attrs": {**attrs, "class": attrs["class"] + " ev-label"}, "title": full}
     start, end, prec = e["date_start"], e["date_end"], e["date_precision"]
     face = st["color"] if st["fill"] else "white"
@@ -166,10 +181,11 @@ def _draw_event(ax, e: dict[str, Any], y: float, label_tf, url: str, wrap: int, 
     left_x = _num(start) if start else (_num(end) if end else None)
     right_x = _num(end) + 1 if end else (_num(start) + 1 if start else None)
     if left_x is not None:
-        on_left = right_x > hi - 0.15 * (hi - lo)
+        on_left = right_x > hi - (0.45 if narrow else 0.15) * (hi - lo)  # the date goes where there is room for it
         gap = 30 if prec == "open_end" else 8  # past the open end's arrow
-        ax.annotate(e["date_short"], xy=(left_x if on_left else right_x, y), xycoords="data", xytext=(-26 if on_left else gap, 0),
-                    textcoords="offset points", va="center", ha="right" if on_left else "left", fontsize=7.5, color="#444444",
+        words = e["date_short"] if e["status"] == "occurred" else f"{e['date_short']} · {e['status']}"  # status in words, not colour alone
+        ax.annotate(words, xy=(left_x if on_left else right_x, y), xycoords="data", xytext=(-26 if on_left else gap, 0),
+                    textcoords="offset points", va="center", ha="right" if on_left else "left", fontsize=9 if narrow else 7.5, color="#444444",
                     gid=gid + "-date", annotation_clip=False)
         annotate[gid + "-date"] = {"attrs": {**attrs, "class": attrs["class"] + " ev-date"}, "title": full}
     annotate[gid] = {"attrs": {**attrs, "class": attrs["class"] + " ev-mark"}, "title": full}

@@ -8,10 +8,13 @@ from typing import Any
 import duckdb
 
 from ...schema import Package
-from .dates import event_date_label, event_date_short, said_date_label
+from ..dates import event_date_label, event_date_short, said_date_label
 from .threads import OTHER, threads_of
 
 Row = dict[str, Any]
+# How a statement is reported, in the words the site shows wherever a statement appears (only direct words go in quotation marks).
+MODE_WORDS = {"direct": "quoted words", "indirect": "paraphrase"}
+FACTUALITY_WORDS = {"asserted": "", "reported": "reported second-hand", "expected": "reported as expected, not as said"}
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[Row]:
@@ -109,7 +112,9 @@ def load_model(con: duckdb.DuckDBPyConnection, pkg: Package) -> SiteModel:
         m.actors[r["actor_id"]]["roles"].append(r)
 
     cameo = {c["cameo_code"]: c for c in rows(con, "SELECT * FROM cameo_codes")}
-    for e in rows(con, "SELECT * FROM events ORDER BY coalesce(date_start, date_end) NULLS LAST, date_end NULLS LAST, event_id"):
+    # Order: by the earliest day the window allows (its known side for an open window); on a tie an open start comes first,
+    # since an event known only to have happened "by" a day may be the earlier one.
+    for e in rows(con, "SELECT * FROM events ORDER BY coalesce(date_start, date_end) NULLS LAST, date_start NULLS FIRST, date_end NULLS LAST, event_id"):
         code = cameo.get(e["cameo_code"] or "")
         e["cameo_label"] = code["label"] if code else None
         e["plover_type"] = code["plover_type"] if code else None
@@ -143,9 +148,10 @@ def load_model(con: duckdb.DuckDBPyConnection, pkg: Package) -> SiteModel:
         m.events[rel["related_event_id"]]["relations"].append({**rel, "direction": "in", "other": rel["event_id"]})
 
     for s in rows(con, "SELECT * FROM statements_full ORDER BY coalesce(said_date, said_date_start, said_date_end, published_date), article_id, statement_id"):
-        raw = rows(con, "SELECT attribution_text, attribution_start, char_start, char_end, said_date_reasoning, notes FROM statements WHERE statement_id = ?",
-                   [s["statement_id"]])[0]
+        raw = rows(con, "SELECT * FROM statements WHERE statement_id = ?", [s["statement_id"]])[0]
         s.update(raw)
+        s["mode_words"] = MODE_WORDS.get(s["mode"], s["mode"])
+        s["factuality_words"] = FACTUALITY_WORDS.get(s.get("factuality") or "asserted", s.get("factuality") or "")
         art = m.articles[s["article_id"]]
         s["outlet_name"] = art["outlet_name"]
         s["said_label"] = said_date_label(s)

@@ -11,7 +11,7 @@
     while ((mt = re.exec(q)) !== null) { const t = norm(mt[1] || mt[2]).trim(); if (t) out.push(t); }
     return out;
   }
-  function matchAll(normText, ts) { return ts.every(t => normText.includes(t)); }
+  function matchAll(normText, ts) { return ts.every(t => normText.includes(" " + t)); }  // each term at the start of a word
   function readState() {
     const state = {};
     const params = new URLSearchParams(location.hash.replace(/^#/, ""));
@@ -39,18 +39,34 @@
       const hits = INDEX.filter(d => matchAll(d.n, ts));
       const head = el("p", {id: "search-count"}, hits.length + " result" + (hits.length === 1 ? "" : "s") + " for " + q);
       results.appendChild(head);
+      if (!hits.length) {
+        results.appendChild(el("p", {class: "note"}, "Nothing matches. The data holds only what five news articles of 2019 report; " +
+          "a person, place or event they do not mention is not here. Try fewer words, or browse the timeline."));
+        return;
+      }
       const box = el("div", {class: "results"});
+      const others = hits.filter(d => d.k !== "claim").length;
       Object.keys(KINDS).forEach(kind => {
         const group = hits.filter(d => d.k === kind);
         if (!group.length) return;
         const sec = el("section", {"data-kind": kind});
-        sec.appendChild(el("h2", {}, KINDS[kind] + " (" + group.length + ")"));
+        const title = KINDS[kind] + " (" + group.length + ")";
+        let holder = sec;
+        if (kind === "claim" && others) {  // wording differences come last, folded away when anything else matched
+          holder = el("details");
+          holder.appendChild(el("summary", {}, title));
+          sec.appendChild(holder);
+        } else {
+          sec.appendChild(el("h2", {}, title));
+        }
         const ul = el("ul");
         group.forEach(d => {
-          const li = el("li"), a = el("a", {href: d.u}, d.t);
-          li.appendChild(a); li.appendChild(el("span", {class: "snip"}, d.s)); ul.appendChild(li);
+          const li = el("li", {"data-kind": d.k}), a = el("a", {href: d.u}, d.t);
+          li.appendChild(a);
+          if (d.b) { li.appendChild(document.createTextNode(" ")); li.appendChild(el("span", {class: "badge" + (d.st ? " status-" + d.st : "")}, d.b)); }
+          li.appendChild(el("span", {class: "snip"}, d.s)); ul.appendChild(li);
         });
-        sec.appendChild(ul); box.appendChild(sec);
+        holder.appendChild(ul); box.appendChild(sec);
       });
       results.appendChild(box);
     };
@@ -125,8 +141,9 @@
       selects.forEach(s => { s.value = st[s.name] || ""; if (s.selectedIndex < 0) s.value = ""; });
       words.value = st.q || "";
       apply(false);
-      rows.forEach(r => r.classList.toggle("target", r.id === st.id));
-      if (st.id && document.getElementById(st.id)) document.getElementById(st.id).scrollIntoView({block: "center"});
+      const wanted = st.id || (/^#st_[a-z0-9_]+$/.test(location.hash) ? location.hash.slice(1) : "");
+      rows.forEach(r => r.classList.toggle("target", r.id === wanted));
+      if (wanted && document.getElementById(wanted)) document.getElementById(wanted).scrollIntoView({block: "center"});
     };
     selects.forEach(s => s.addEventListener("change", () => apply(true)));
     words.addEventListener("input", () => apply(true));

@@ -1,4 +1,9 @@
-"""Dates in words, as precise as the data allows ("2018", "December 2019", "by 1 August 2019")."""
+"""Dates in words, as precise as the data allows ("2018", "December 2019", "by 1 August 2019").
+
+The one place that turns a date of the data into text: the site, the datasheet and the JSON-LD call these
+functions, so no generated text states a date more precisely than its `date_precision` (a year-precise
+window 1910-01-01..1910-12-31 is "1910", never "1 January 1910").
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -18,6 +23,54 @@ def month_words(d: dt.date) -> str:
     return f"{MONTHS[d.month - 1]} {d.year}"
 
 
+COARSE = {"year": 0, "month": 1}  # precisions coarser than a day; every other precision knows its bounds to the day
+
+
+def bound_words(d: dt.date, precision: str | None) -> str:
+    """One bound of a window in words, to its precision: '1910', 'December 2019', '1 August 2019'."""
+    if precision == "year":
+        return str(d.year)
+    if precision == "month":
+        return month_words(d)
+    return day_words(d)
+
+
+def bound_iso(d: dt.date, precision: str | None) -> str:
+    """One bound as ISO 8601 with reduced precision: '1910', '2019-12', '2019-08-01'."""
+    if precision == "year":
+        return f"{d.year:04d}"
+    if precision == "month":
+        return f"{d.year:04d}-{d.month:02d}"
+    return d.isoformat()
+
+
+def span(events: list[dict[str, Any]]) -> tuple[tuple[dt.date, str], tuple[dt.date, str]] | None:
+    """The earliest and latest day any event's window touches, each with the finest precision that names that day."""
+    def pick(pairs: list[tuple[dt.date, str]], latest: bool) -> tuple[dt.date, str]:
+        best = max(d for d, _ in pairs) if latest else min(d for d, _ in pairs)
+        precisions = [p for d, p in pairs if d == best]
+        return best, max(precisions, key=lambda p: COARSE.get(p, 2))
+    starts = [(e.get("date_start") or e.get("date_end"), e.get("date_precision") or "unknown") for e in events]
+    ends = [(e.get("date_end") or e.get("date_start"), e.get("date_precision") or "unknown") for e in events]
+    starts = [(d, p) for d, p in starts if isinstance(d, dt.date)]
+    ends = [(d, p) for d, p in ends if isinstance(d, dt.date)]
+    if not starts:
+        return None
+    return pick(starts, False), pick(ends, True)
+
+
+def span_words(events: list[dict[str, Any]]) -> str:
+    """'1910 to December 2019': the span of the events' windows, each end as precisely as the data knows it."""
+    s = span(events)
+    return f"{bound_words(*s[0])} to {bound_words(*s[1])}" if s else "no dated event"
+
+
+def span_iso(events: list[dict[str, Any]]) -> str:
+    """'1910/2019-12': the same span as an ISO 8601 interval of reduced precision (schema.org temporalCoverage)."""
+    s = span(events)
+    return f"{bound_iso(*s[0])}/{bound_iso(*s[1])}" if s else ""
+
+
 def window_words(start: dt.date | None, end: dt.date | None, precision: str, span_type: str = "instant") -> str:
     """The window start..end in words, following its precision."""
     if precision == "day" and start:
@@ -33,6 +86,12 @@ def window_words(start: dt.date | None, end: dt.date | None, precision: str, spa
     if precision == "open_end" and start:
         return f"after {day_words(start)}" if span_type == "instant" else f"from {day_words(start)}"
     if start and end:
+        if start == end:
+            return day_words(start)
+        if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):  # whole calendar years: say the years, not the days
+            return str(start.year) if start.year == end.year else f"{start.year}–{end.year}"
+        if start.day == 1 and (start.year, start.month) == (end.year, end.month) and (end + dt.timedelta(days=1)).day == 1:
+            return month_words(start)
         if span_type == "period":
             return f"{day_words(start)} to {day_words(end)}"
         if start.year == end.year and start.month == end.month:
