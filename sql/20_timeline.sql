@@ -19,7 +19,7 @@
 --   actor_ids: the actors taking part in the event in any role (list, sorted; empty list when none)
 --   n_articles: distinct articles that mention the event (see event_sources)
 --   n_outlets: distinct news organisations that report the event (see event_sources)
--- DuckDB-specific: list() aggregate.
+-- DuckDB-specific: list() aggregate, list literal [].
 CREATE OR REPLACE VIEW timeline AS
 SELECT
     e.event_id,

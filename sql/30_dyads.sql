@@ -16,7 +16,7 @@
 --   event_ids: those events (list, sorted)
 --   first_date: earliest date_start of those events
 --   last_date: latest date_end of those events
--- DuckDB-specific: list() aggregate.
+-- DuckDB-specific: list() aggregate, GROUP BY ALL.
 CREATE OR REPLACE VIEW dyads AS
 WITH roles AS (
     SELECT DISTINCT event_id, actor_id, role FROM event_actors

@@ -17,6 +17,7 @@
 --   char_end: where the evidence ends in the article (code points, exclusive)
 --   n_values: distinct values the sources give for the subject and attribute
 --   claim_id: the claim (claims.claim_id)
+-- DuckDB-specific: split_part.
 CREATE OR REPLACE VIEW disagreements AS
 WITH counted AS (
     SELECT subject_table, subject_id, attribute, count(DISTINCT value) AS n_values

@@ -36,6 +36,7 @@
 --   date_basis: events.date_basis (stated, inferred, cross_article, external)
 --   placement: how placed_date was chosen: 'day', 'window_midpoint', 'period_start', or empty (not placed)
 --   placed_date: the day the event is counted on in event_series; empty when not placed
+-- DuckDB-specific: date arithmetic (date - date is a number of days).
 CREATE VIEW event_dyads_coded AS
 WITH roles AS (
     SELECT DISTINCT event_id, actor_id, role FROM event_actors
