@@ -263,6 +263,18 @@ def _group_by_all(select: exp.Select) -> exp.Select:
     return select
 
 
+def _rewrite(tree: exp.Expression, rule: Callable[[exp.Expression], exp.Expression]) -> exp.Expression:
+    """Apply `rule` to every node, children before their parent (a rule sees its arguments already rewritten)."""
+    for node in reversed(list(tree.walk(bfs=False))):
+        new = rule(node)
+        if new is not node:
+            if node is tree:
+                tree = new
+            else:
+                node.replace(new)
+    return tree
+
+
 def translate_query(tree: exp.Expression, dialect: str, file: str) -> str:
     """A typed parse (parse_query) generated for `dialect`, after the rules; TranslationError names what has none."""
     if dialect not in DIALECTS:
@@ -272,7 +284,7 @@ def translate_query(tree: exp.Expression, dialect: str, file: str) -> str:
     tree = tree.copy()
     for c in tree.find_all(exp.Expression):  # comments stay in the view file; the translation is the query
         c.comments = None
-    tree = tree.transform(lambda n: _date_rules(n, dialect, file), copy=False)
+    tree = _rewrite(tree, lambda n: _date_rules(n, dialect, file))
     if dialect == "sqlite":
         tree = tree.transform(lambda n: _group_by_all(n) if isinstance(n, exp.Select) else n, copy=False)
         for select in reversed(list(tree.find_all(exp.Select))):
@@ -282,11 +294,11 @@ def translate_query(tree: exp.Expression, dialect: str, file: str) -> str:
                     tree = new
                 else:
                     select.replace(new)
-        tree = tree.transform(lambda n: _sqlite_node(n, file), copy=False)
+        tree = _rewrite(tree, lambda n: _sqlite_node(n, file))
     else:
-        tree = tree.transform(lambda n: _spark_list(n, file) if isinstance(n, exp.ArrayAgg) else n, copy=False)
-        tree = tree.transform(lambda n: exp.Anonymous(this="try_element_at", expressions=[n.this, exp.Literal.number(n.expressions[0].to_py() + 1)])
-                              if isinstance(n, exp.Bracket) and isinstance(n.expressions[0], exp.Literal) else n, copy=False)
+        tree = _rewrite(tree, lambda n: _spark_list(n, file) if isinstance(n, exp.ArrayAgg) else n)
+        tree = _rewrite(tree, lambda n: exp.Anonymous(this="try_element_at", expressions=[n.this, exp.Literal.number(n.expressions[0].to_py() + 1)])
+                        if isinstance(n, exp.Bracket) and isinstance(n.expressions[0], exp.Literal) else n)
     left = [type(n).__name__ for n in tree.walk() if isinstance(n, (exp.ArrayAgg, exp.Bracket, exp.IgnoreNulls, exp.Struct)) and dialect == "sqlite"]
     if left:
         raise TranslationError(file, dialect, f"no rule for {left[0]} here")
