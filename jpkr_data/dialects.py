@@ -65,7 +65,7 @@ CONSTRUCTS = (
               "first_value/last_value(x IGNORE NULLS) OVER w: json_group_array(x) FILTER (WHERE x IS NOT NULL) OVER w, its first/last element",
               "kept (sqlglot)"),
     Construct("split_part", "split_part", lambda n: isinstance(n, exp.SplitPart),
-              "the text as a JSON array split on the delimiter, its n-th element ('' past the end)", "kept (Spark 3.3+ has it)"),
+              "substr/instr from the (n-1)-th to the n-th delimiter ('' past the end), for a constant n up to 6", "kept (Spark 3.3+ has it)"),
     Construct("list_index", "list indexing", lambda n: isinstance(n, exp.Bracket),
               "json_extract(list, '$[i]')", "try_element_at (NULL past the end, as in DuckDB)"),
     Construct("list_literal", "list literal", lambda n: isinstance(n, exp.Array), "json_array()", "array()"),
@@ -191,12 +191,14 @@ def _sqlite_node(node: exp.Expression, file: str) -> exp.Expression:
         return exp.Anonymous(this="json_extract", expressions=[node.this, exp.Literal.string(f"$[{index.to_py()}]")])
     if isinstance(node, exp.SplitPart):
         delim, part = node.args.get("delimiter"), node.args.get("part_index")
-        if not (isinstance(delim, exp.Literal) and delim.is_string and delim.this and not set(delim.this) & set('"\\')
-                and isinstance(part, exp.Literal) and not part.is_string and part.to_py() >= 1):
-            raise TranslationError(file, "sqlite", f"split_part needs a constant delimiter (no quote or backslash) and a constant position >= 1 ({_sql(node, 'duckdb')})")
-        s = _sql(node.this, "sqlite")
-        escaped = f"""replace(replace({s}, '\\', '\\\\'), '"', '\\"')"""
-        return _parse(f"""CASE WHEN {s} IS NULL THEN NULL ELSE coalesce(json_extract('["' || replace({escaped}, {_sql(delim, 'sqlite')}, '","') || '"]', '$[{part.to_py() - 1}]'), '') END""", "sqlite")
+        if not (isinstance(delim, exp.Literal) and delim.is_string and delim.this
+                and isinstance(part, exp.Literal) and not part.is_string and 1 <= part.to_py() <= MAX_SPLIT_PART):
+            raise TranslationError(file, "sqlite", f"split_part needs a constant delimiter and a constant position from 1 to {MAX_SPLIT_PART} ({_sql(node, 'duckdb')})")
+        s, d = _sql(node.this, "sqlite"), _sql(delim, "sqlite")
+        rest = f"({s} || {d})"  # the text with a delimiter after its last part: part n ends at the n-th delimiter
+        for _ in range(part.to_py() - 1):
+            rest = f"substr({rest}, nullif(instr({rest}, {d}), 0) + length({d}))"
+        return _parse(f"CASE WHEN {s} IS NULL THEN NULL ELSE coalesce(substr({rest}, 1, instr({rest}, {d}) - 1), '') END", "sqlite")
     if isinstance(node, exp.Window) and isinstance(node.this, exp.IgnoreNulls):
         fn = node.this.this
         if not isinstance(fn, (exp.FirstValue, exp.LastValue)):
@@ -208,14 +210,13 @@ def _sqlite_node(node: exp.Expression, file: str) -> exp.Expression:
         return exp.Anonymous(this="json_extract", expressions=[window, exp.Literal.string("$[0]" if isinstance(fn, exp.FirstValue) else "$[#-1]")])
     if isinstance(node, exp.ArrayAgg):
         x, distinct, order = _ordering(node)
-        if order and not isinstance(node.parent, exp.Alias) and not isinstance(node.parent, exp.Filter):
-            raise TranslationError(file, "sqlite", f"list(... ORDER BY ...) inside an expression ({_sql(node.parent, 'duckdb')}); select it as a column of its own")
         if not order:
             return exp.Anonymous(this="json_group_array", expressions=[exp.Distinct(expressions=[x]) if distinct else x])
     return node
 
 
 LIST_ALIAS = "_jpkr_list"
+MAX_SPLIT_PART = 6  # the SQLite split_part rule repeats the text 2**(n-1) times
 
 
 def _sqlite_ordered_lists(select: exp.Select, file: str) -> exp.Expression:
@@ -227,6 +228,8 @@ def _sqlite_ordered_lists(select: exp.Select, file: str) -> exp.Expression:
     post: dict[str, str] = {}
     for agg in lists:
         x, distinct, order = _ordering(agg)
+        if not isinstance(agg.parent, exp.Alias) or agg.parent.parent is not select:
+            raise TranslationError(file, "sqlite", f"list(... ORDER BY ...) inside an expression ({_sql(agg.parent, 'duckdb')}); select it as a column of its own")
         alias = agg.parent.alias
         keys = [o.this for o in order]
         if distinct:
