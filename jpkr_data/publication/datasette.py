@@ -22,6 +22,12 @@ SQLITE_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boole
 # Columns indexed for full-text search, wherever a table has them: titles, names, quotation and statement text, evidence.
 FTS_COLUMNS = ("title", "headline", "name", "alias", "text", "evidence_text")
 MAX_FACETS = 4  # enum columns offered as facets per table or view
+NOT_FACETS = ("basis", "_span_type", "_mark")  # enum columns about provenance or typography: kept out of the facets
+
+
+def facet_worthy(f: Field) -> bool:
+    """An enum column a reader filters by (a type, status, role, mode), not one that records provenance."""
+    return f.enum is not None and not f.name.endswith(NOT_FACETS)
 
 
 def sqlite_type(f: Field) -> str:
@@ -97,11 +103,11 @@ def datasette_metadata(pkg: Package, views: list[View], list_columns: dict[str, 
     full-text search where a table has text, and facets on enum and list columns. `list_columns`: view -> its list columns."""
     d = pkg.descriptor
     lic = (d.get("licenses") or [{}])[0]
-    enums = {f.name for t in pkg.tables for f in t.fields if f.enum is not None}
+    enums = {f.name for t in pkg.tables for f in t.fields if facet_worthy(f)}
     tables: dict[str, Any] = {}
     for t in pkg.tables:
         meta: dict[str, Any] = {"title": t.title, "description": t.description, "columns": {f.name: f.description for f in t.fields}}
-        facets: list[Any] = [f.name for f in t.fields if f.enum is not None][:MAX_FACETS]
+        facets: list[Any] = [f.name for f in t.fields if facet_worthy(f)][:MAX_FACETS]
         facets += [{"array": f.name} for f in t.fields if f.separator]
         if facets:
             meta["facets"] = facets
