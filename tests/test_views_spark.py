@@ -3,9 +3,13 @@
 rule gives DuckDB's rows on Spark too. One SparkSession for the module."""
 from __future__ import annotations
 
+import contextlib
+import io
+import os
+import re
 import shutil
-import subprocess
 import sys
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -45,18 +49,28 @@ def release():
     return built_release()
 
 
+def readme_spark_lines() -> str:
+    """The README's PySpark example (the ```python block of its Spark paragraph)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```python\n(.*?)```", text, flags=re.S) if "SparkSession" in b]
+    assert len(blocks) == 1
+    return blocks[0]
+
+
 @pytest.fixture(scope="module")
 def spark_views(spark, release):
-    """The README's lines: each Parquet file as a table of its name, then the views printed by `jpkr-data views --dialect spark`."""
-    import json
-
-    for res in json.loads((release / "datapackage-parquet.json").read_text(encoding="utf-8"))["resources"]:
-        spark.sql(f"CREATE TABLE {res['name']} USING parquet LOCATION '{release / res['path']}'")
-    out = subprocess.run([sys.executable, "-m", "jpkr_data.cli", "views", "--dialect", "spark", "--path", str(release)],
-                         capture_output=True, text=True, check=True, cwd=ROOT).stdout
-    for statement in out.split(";\n\n"):
-        if statement.strip():
-            spark.sql(statement)
+    """The README's lines, run as written on the built release: each Parquet file as a table of its name, then the views
+    printed by `jpkr-data views --dialect spark` (`getOrCreate` returns this module's session)."""
+    code = readme_spark_lines()
+    assert code.count('release = "jpkr-data-release"') == 1
+    path = os.environ.get("PATH", "")
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{path}"  # where `jpkr-data` is installed
+    try:
+        with contextlib.redirect_stdout(io.StringIO()) as shown:
+            exec(code.replace('"jpkr-data-release"', repr(str(release))), {})  # noqa: S102 - the README's own example
+    finally:
+        os.environ["PATH"] = path
+    assert "KOR" in shown.getvalue() and "JPN" in shown.getvalue()
     return spark
 
 
