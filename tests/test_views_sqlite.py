@@ -21,6 +21,7 @@ from built_release import built_release
 from conftest import ROOT
 from view_rows import assert_same_rows, normalised_rows
 
+from jpkr_data.publication.datasette import write_datasette
 from jpkr_data.schema import load_package
 from jpkr_data.views import discover_views
 
@@ -75,6 +76,13 @@ def test_tables_keep_types_primary_and_foreign_keys(duck, lite):
     assert lite.execute("PRAGMA foreign_key_check").fetchall() == []
     for t in PKG.tables:
         assert lite.execute(f'SELECT count(*) FROM "{t.name}"').fetchone() == duck.execute(f'SELECT count(*) FROM "{t.name}"').fetchone(), t.name
+
+
+def test_release_files_are_what_the_writer_writes_every_time(release, duck, tmp_path):
+    """Reproducible: the writer, run again on the release's DuckDB file, gives the release's two files byte for byte."""
+    write_datasette(duck, PKG, discover_views(ROOT), tmp_path)
+    for name in ("jpkr.sqlite", "datasette-metadata.json"):
+        assert (tmp_path / name).read_bytes() == (release / name).read_bytes(), name
 
 
 def test_lists_are_json_arrays_and_dates_iso(duck, lite):
