@@ -62,6 +62,13 @@ class View:
         return self.header[0][2:].strip() if self.header else ""
 
     @property
+    def prose(self) -> str:
+        """The header's text between the question and '-- Columns:', as one paragraph."""
+        lines = [line[2:].strip() for line in self.header[2:]]
+        lines = lines[: lines.index("Columns:")] if "Columns:" in lines else lines
+        return " ".join(line for line in lines if line)
+
+    @property
     def columns(self) -> dict[str, str]:
         """Column name -> description, from the header's '-- Columns:' block ('--   name: description' lines)."""
         lines = self.header
