@@ -12,6 +12,7 @@ Representation in SQLite (the release's jpkr.sqlite): a list is a JSON array (te
 """
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -180,8 +181,53 @@ def _spark_list(agg: exp.ArrayAgg, file: str) -> exp.Expression:
     return _parse(f"array_distinct({values})" if distinct else values, "spark")
 
 
+def _is_list(node: exp.Expression | None) -> bool:
+    return node is not None and node.type is not None and node.type.this == exp.DType.ARRAY
+
+
+DATE_PARTS = {"YEAR": "%Y", "MONTH": "%m", "DAY": "%d", "DOW": "%w", "DAYOFWEEK": "%w", "DOY": "%j", "DAYOFYEAR": "%j"}
+DATE_PART_FUNCS = {exp.Year: "YEAR", exp.Month: "MONTH", exp.Day: "DAY", exp.DayOfWeek: "DOW", exp.DayOfYear: "DOY"}
+# Constructs SQLite (3.40, as Python and Datasette ship it) cannot express: refused with the reason, never passed through.
+SQLITE_REFUSED = {exp.Interval: "INTERVAL arithmetic (write date + n, a number of days)",
+                  exp.RegexpLike: "regular expressions (SQLite has none built in)", exp.RegexpExtract: "regular expressions (SQLite has none built in)",
+                  exp.RegexpReplace: "regular expressions (SQLite has none built in)", exp.Explode: "unnest() (a list is a JSON array in SQLite)",
+                  exp.Split: "string_split() (it makes a list)", exp.Any: "ANY(list)", exp.Struct: "STRUCT values", exp.Median: "median()"}
+
+
+def _sqlite_more(node: exp.Expression, file: str) -> exp.Expression:
+    """SQLite rules for date parts, concat, starts_with/contains, list length and membership, any_value; refusals."""
+    for kind, why in SQLITE_REFUSED.items():
+        if isinstance(node, kind):
+            raise TranslationError(file, "sqlite", f"{why}: {_sql(node, 'duckdb')}")
+    unit = DATE_PART_FUNCS.get(type(node)) or (node.text("this").upper() if isinstance(node, exp.Extract) else None)
+    if unit is not None:
+        arg = node.expression if isinstance(node, exp.Extract) else node.this
+        if unit not in DATE_PARTS:
+            raise TranslationError(file, "sqlite", f"the date part {unit.lower()} (SQLite has year, month, day, dow, doy)")
+        return exp.cast(exp.Anonymous(this="strftime", expressions=[exp.Literal.string(DATE_PARTS[unit]), arg]), "INTEGER")
+    if isinstance(node, exp.Concat):  # DuckDB's concat() skips NULLs; || does not
+        parts = [exp.Coalesce(this=exp.cast(e, "TEXT"), expressions=[exp.Literal.string("")]) for e in node.expressions]
+        out = parts[0]
+        for part in parts[1:]:
+            out = exp.DPipe(this=out, expression=part)
+        return exp.Paren(this=out)
+    if isinstance(node, (exp.Length, exp.ArraySize)) and _is_list(node.this):
+        return exp.Anonymous(this="json_array_length", expressions=[node.this])
+    if isinstance(node, (exp.ArrayContains, exp.Contains)) and _is_list(node.this):
+        lst, item = _sql(node.this, "sqlite"), _sql(node.expression, "sqlite")
+        return _parse(f"CASE WHEN {lst} IS NULL THEN NULL ELSE EXISTS (SELECT 1 FROM json_each({lst}) WHERE value = {item}) END", "sqlite")
+    if isinstance(node, exp.StartsWith):
+        return _parse(f"substr({_sql(node.this, 'sqlite')}, 1, length({_sql(node.expression, 'sqlite')})) = {_sql(node.expression, 'sqlite')}", "sqlite")
+    if isinstance(node, exp.Contains):
+        return _parse(f"instr({_sql(node.this, 'sqlite')}, {_sql(node.expression, 'sqlite')}) > 0", "sqlite")
+    if isinstance(node, exp.IgnoreNulls) and isinstance(node.this, exp.AnyValue) and not isinstance(node.parent, exp.Window):
+        return exp.Min(this=node.this.this)  # any_value: some non-NULL value of the group; SQLite gives the smallest
+    return node
+
+
 def _sqlite_node(node: exp.Expression, file: str) -> exp.Expression:
     """The node-local SQLite rules: list literals, list indexing, split_part, windowed IGNORE NULLS, plain list()."""
+    node = _sqlite_more(node, file)
     if isinstance(node, exp.Array):
         return exp.Anonymous(this="json_array", expressions=list(node.expressions))
     if isinstance(node, exp.Bracket):
@@ -219,26 +265,37 @@ LIST_ALIAS = "_jpkr_list"
 MAX_SPLIT_PART = 6  # the SQLite split_part rule repeats the text 2**(n-1) times
 
 
+def _needs_wrapper(agg: exp.Expression) -> bool:
+    """An ordered list(), or a string_agg() that is ordered or DISTINCT: SQLite 3.40 has no aggregate for either."""
+    if isinstance(agg, exp.ArrayAgg):
+        return bool(_ordering(agg)[2])
+    return isinstance(agg, exp.GroupConcat) and (bool(_ordering(agg)[2]) or _ordering(agg)[1])
+
+
 def _sqlite_ordered_lists(select: exp.Select, file: str) -> exp.Expression:
-    """SQLite before 3.44 has no ORDER BY inside an aggregate: the query collects each ordered list() unsorted,
-    and an outer query rebuilds it from json_each() in the order asked for (a DISTINCT list sorted by its values)."""
-    lists = [a for a in select.find_all(exp.ArrayAgg) if a.find_ancestor(exp.Select) is select and _ordering(a)[2]]
-    if not lists:
+    """SQLite before 3.44 has no ORDER BY inside an aggregate: the query collects the rows of each ordered list() or
+    string_agg() unsorted, as a JSON array, and an outer query rebuilds the value from json_each() in the order asked for
+    (DISTINCT: the distinct values, sorted by themselves)."""
+    aggs = [a for a in select.find_all(exp.ArrayAgg, exp.GroupConcat) if a.find_ancestor(exp.Select) is select and _needs_wrapper(a)]
+    if not aggs:
         return select
     post: dict[str, str] = {}
-    for agg in lists:
+    for agg in aggs:
         x, distinct, order = _ordering(agg)
+        what = "list" if isinstance(agg, exp.ArrayAgg) else "string_agg"
         if not isinstance(agg.parent, exp.Alias) or agg.parent.parent is not select:
-            raise TranslationError(file, "sqlite", f"list(... ORDER BY ...) inside an expression ({_sql(agg.parent, 'duckdb')}); select it as a column of its own")
+            raise TranslationError(file, "sqlite", f"{what}(... ORDER BY ...) inside an expression ({_sql(agg.parent, 'duckdb')}); select it as a column of its own")
         alias = agg.parent.alias
         keys = [o.this for o in order]
+        sep = _sql(agg.args.get("separator") or exp.Literal.string(","), "sqlite")
+        fold = (lambda v: f"json_group_array({v})") if what == "list" else (lambda v: f"group_concat({v}, {sep})")  # noqa: E731, B023
         if distinct:
-            if [_sql(k, "sqlite") for k in keys] != [_sql(x, "sqlite")]:
-                raise TranslationError(file, "sqlite", "list(DISTINCT x ORDER BY y) with y other than x")
+            if order and [_sql(k, "sqlite") for k in keys] != [_sql(x, "sqlite")]:
+                raise TranslationError(file, "sqlite", f"{what}(DISTINCT x ORDER BY y) with y other than x")
             agg.replace(exp.Anonymous(this="json_group_array", expressions=[x]))
-            direction = " DESC" if order[0].args.get("desc") else ""
-            nulls = "value IS NULL DESC" if order[0].args.get("nulls_first") else "value IS NULL"
-            post[alias] = (f"(SELECT json_group_array(value) FROM (SELECT DISTINCT value FROM json_each({LIST_ALIAS}.{alias}) "
+            direction = " DESC" if order and order[0].args.get("desc") else ""
+            nulls = "value IS NULL DESC" if order and order[0].args.get("nulls_first") else "value IS NULL"
+            post[alias] = (f"(SELECT {fold('value')} FROM (SELECT DISTINCT value FROM json_each({LIST_ALIAS}.{alias}) "
                            f"ORDER BY {nulls}, value{direction}))")
             continue
         agg.replace(exp.Anonymous(this="json_group_array", expressions=[exp.Anonymous(this="json_array", expressions=[*keys, x])]))
@@ -246,11 +303,11 @@ def _sqlite_ordered_lists(select: exp.Select, file: str) -> exp.Expression:
         for i, o in enumerate(order):
             k = f"json_extract(value, '$[{i}]')"
             terms.append(f"{k} IS NULL{' DESC' if o.args.get('nulls_first') else ''}, {k}{' DESC' if o.args.get('desc') else ''}")
-        post[alias] = (f"(SELECT json_group_array(json_extract(value, '$[{len(keys)}]')) FROM (SELECT value FROM json_each({LIST_ALIAS}.{alias}) "
+        post[alias] = (f"(SELECT {fold(f'json_extract(value, {chr(39)}$[{len(keys)}]{chr(39)})')} FROM (SELECT value FROM json_each({LIST_ALIAS}.{alias}) "
                        f"ORDER BY {', '.join(terms)}))")
     names = [s.alias_or_name for s in select.selects]
     if len(set(names)) != len(names) or not all(names):
-        raise TranslationError(file, "sqlite", "an ordered list() in a query whose columns are not all named once")
+        raise TranslationError(file, "sqlite", "an ordered list() or string_agg() in a query whose columns are not all named once")
     outer = ", ".join(f"{post[n]} AS {n}" if n in post else f"{LIST_ALIAS}.{n} AS {n}" for n in names)
     wrapped = _parse(f"SELECT {outer} FROM (SELECT 1) AS {LIST_ALIAS}", "sqlite")
     wrapped.set("from_", exp.From(this=exp.Subquery(this=select.copy(), alias=exp.TableAlias(this=exp.to_identifier(LIST_ALIAS)))))
@@ -262,7 +319,7 @@ def _group_by_all(select: exp.Select) -> exp.Select:
     group = select.args.get("group")
     if group is not None and group.args.get("all"):
         keys = [s.unalias().copy() for s in select.selects if not s.find(exp.AggFunc)]
-        select.set("group", exp.Group(expressions=keys))
+        select.set("group", exp.Group(expressions=keys) if keys else None)  # only aggregates: one row, no GROUP BY
     return select
 
 
@@ -316,3 +373,26 @@ def create_view(name: str, query_sql: str, dialect: str) -> str:
     ident = exp.to_identifier(name, quoted=True).sql(dialect=dialect)
     head = "CREATE VIEW" if dialect == "sqlite" else "CREATE OR REPLACE VIEW"
     return f"{head} {ident} AS\n{query_sql}"
+
+
+class SqliteProbe:
+    """An empty in-memory SQLite database with the package's tables, where each translated view is created and
+    prepared: what sqlglot passes through but SQLite lacks (a function, a syntax) is found before a release is built."""
+
+    def __init__(self, schema: dict[str, dict[str, str]]):
+        self.db = sqlite3.connect(":memory:")
+        for table, columns in schema.items():
+            names = ", ".join(exp.to_identifier(c, quoted=True).sql("sqlite") for c in columns)
+            self.db.execute(f"CREATE TABLE {exp.to_identifier(table, quoted=True).sql('sqlite')} ({names})")
+
+    def problem(self, name: str, query_sql: str) -> str | None:
+        """Why the translated view does not compile in SQLite, or None (the view is then kept for the views after it)."""
+        try:
+            self.db.execute(create_view(name, query_sql, "sqlite"))
+            self.db.execute(f"SELECT * FROM {exp.to_identifier(name, quoted=True).sql('sqlite')} LIMIT 0").fetchall()
+        except sqlite3.Error as exc:
+            return f"its SQLite translation does not run in SQLite {sqlite3.sqlite_version}: {exc}"
+        return None
+
+    def close(self) -> None:
+        self.db.close()

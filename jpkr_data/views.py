@@ -10,12 +10,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from .schema import quote_ident
 from .validator.paths import resolve_inside
 from .validator.report import Problem, Report
+
+if TYPE_CHECKING:
+    from .dialects import SqliteProbe  # sqlglot is imported only when a view is translated
 
 VIEW_FILE = re.compile(r"^\d{2}_([a-z_]+)\.sql$")
 MAX_VIEW_BYTES = 1 << 20  # a view file larger than this is refused unread
@@ -239,33 +243,46 @@ def create_views(con: duckdb.DuckDBPyConnection, root: Path, report: Report, tem
     created = []
     report.ran("view")
     check_view_files(root, report)
+    from .dialects import SqliteProbe
+
     taken = {t.lower() for t in tables}
     schema = {t: {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {quote_ident(t)}").fetchall()} for t in sorted(tables)}
-    for view in discover_views(root):
-        rel = f"sql/{view.path.name}"
-        if view.name in taken:
-            report.add(Problem("view", rel, f"view {view.name!r} has the name of a table or of an earlier view"))
-            continue
-        query, why = view_query(view)
-        if query is None:
-            report.add(Problem("view", rel, why))
-            continue
-        sql = f"CREATE OR REPLACE {'TEMP ' if temporary else ''}VIEW {quote_ident(view.name)} AS {query}"
-        if len(duckdb.extract_statements(sql)) != 1:
-            report.add(Problem("view", rel, "the view's query does not stand alone as one statement"))
-            continue
-        try:
-            con.execute(sql)
-            probe = f"SELECT * FROM {quote_ident(view.name)} LIMIT 0" if temporary else f"SELECT count(*) FROM {quote_ident(view.name)}"
-            con.execute(probe).fetchall()
-        except duckdb.Error as exc:
-            report.add(Problem("view", rel, f"view {view.name!r} does not compile or run: {str(exc).splitlines()[0]}"))
-            continue
-        for why in translation_problems(con, view, query, schema):
-            report.add(Problem("view", rel, why))
-        taken.add(view.name)
-        created.append(view)
+    lite = SqliteProbe(schema)
+    try:
+        for view in discover_views(root):
+            if _create_view(con, view, report, temporary, taken, schema, lite):
+                taken.add(view.name)
+                created.append(view)
+    finally:
+        lite.close()
     return created
+
+
+def _create_view(con: duckdb.DuckDBPyConnection, view: View, report: Report, temporary: bool, taken: set[str],
+                 schema: dict[str, dict[str, str]], lite: SqliteProbe) -> bool:
+    """Create and run one view (create_views); report why it cannot be created or translated. True when created."""
+    rel = f"sql/{view.path.name}"
+    if view.name in taken:
+        report.add(Problem("view", rel, f"view {view.name!r} has the name of a table or of an earlier view"))
+        return False
+    query, why = view_query(view)
+    if query is None:
+        report.add(Problem("view", rel, why))
+        return False
+    sql = f"CREATE OR REPLACE {'TEMP ' if temporary else ''}VIEW {quote_ident(view.name)} AS {query}"
+    if len(duckdb.extract_statements(sql)) != 1:
+        report.add(Problem("view", rel, "the view's query does not stand alone as one statement"))
+        return False
+    try:
+        con.execute(sql)
+        probe = f"SELECT * FROM {quote_ident(view.name)} LIMIT 0" if temporary else f"SELECT count(*) FROM {quote_ident(view.name)}"
+        con.execute(probe).fetchall()
+    except duckdb.Error as exc:
+        report.add(Problem("view", rel, f"view {view.name!r} does not compile or run: {str(exc).splitlines()[0]}"))
+        return False
+    for why in translation_problems(con, view, query, schema, lite):
+        report.add(Problem("view", rel, why))
+    return True
 
 
 def duckdb_note_problems(view: View, tree) -> list[str]:
@@ -331,17 +348,18 @@ def view_statements(tables, views: list[View], dialect: str) -> list[str]:
     return out
 
 
-def translation_problems(con: duckdb.DuckDBPyConnection, view: View, query: str, schema: dict[str, dict[str, str]]) -> list[str]:
-    """Why the view cannot be translated to SQLite or Spark, and where its DuckDB-specific note is wrong; records the
-    view's column types (from DuckDB) in `schema` for the views after it."""
-    from .dialects import DIALECTS, TranslationError, parse_query, translate_query
+def translation_problems(con: duckdb.DuckDBPyConnection, view: View, query: str, schema: dict[str, dict[str, str]], probe: SqliteProbe) -> list[str]:
+    """Why the view cannot be translated to SQLite or Spark (or its SQLite translation does not run in SQLite: `probe`
+    is a dialects.SqliteProbe), and where its DuckDB-specific note is wrong; records the view's column types (from
+    DuckDB) in `schema` for the views after it."""
+    from .dialects import TranslationError, parse_query, translate_query
 
     rel = f"sql/{view.path.name}"
     schema[view.name] = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {quote_ident(view.name)}").fetchall()}
     try:
         tree = parse_query(query, schema, rel)
-        for dialect in DIALECTS[1:]:
-            translate_query(tree, dialect, rel)
+        translate_query(tree, "spark", rel)
+        why = probe.problem(view.name, translate_query(tree, "sqlite", rel))
     except TranslationError as exc:
         return [f"cannot be translated to {exc.dialect}: {exc.construct}"]
-    return duckdb_note_problems(view, tree)
+    return ([why] if why else []) + duckdb_note_problems(view, tree)

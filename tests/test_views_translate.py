@@ -75,6 +75,11 @@ def test_split_part_rule_on_any_text(text, part):
     ("SELECT l[y] AS v FROM t", "sqlite", "list indexing by a non-constant"),
     ("SELECT CAST(date_trunc('quarter', d) AS DATE) AS v FROM t", "sqlite", "date_trunc to quarter"),
     ("SELECT nth_value(x IGNORE NULLS, 2) OVER (ORDER BY y) AS v FROM t", "sqlite", "IGNORE NULLS (the rule covers first_value and last_value)"),
+    ("SELECT d + INTERVAL 1 DAY AS v FROM t", "sqlite", "INTERVAL arithmetic (write date + n"),
+    ("SELECT regexp_matches(s, '^a') AS v FROM t", "sqlite", "regular expressions"),
+    ("SELECT unnest(l) AS v FROM t", "sqlite", "unnest()"),
+    ("SELECT g, median(y) AS v FROM t GROUP BY g", "sqlite", "median()"),
+    ("SELECT extract(quarter FROM d) AS v FROM t", "sqlite", "the date part quarter"),
 ])
 def test_untranslatable_construct_is_named(sql, dialect, construct):
     with pytest.raises(TranslationError) as err:
@@ -114,6 +119,14 @@ def test_validate_names_the_file_and_construct_of_an_untranslatable_view(package
             "use a standard function") in found
     assert ("sql/81_unflagged.sql", "the header's '-- DuckDB-specific:' note must name GROUP BY ALL (the view uses it)") in found
     assert len(report.problems) == 2
+
+
+def test_validate_runs_each_sqlite_translation_in_sqlite(package_copy):
+    """A construct sqlglot passes through to SQLite but SQLite lacks is found by validate, not by a Datasette user."""
+    header = "-- Q?\n--\n-- One row.\n-- Columns:\n--   n: n\n"
+    (package_copy / "sql" / "80_lacking.sql").write_text(header + "CREATE VIEW lacking AS SELECT stddev_samp(goldstein) AS n FROM cameo_codes;\n", encoding="utf-8")
+    problems = [str(p) for p in validate(package_copy).problems]
+    assert problems == [f"sql/80_lacking.sql: [view] its SQLite translation does not run in SQLite {sqlite3.sqlite_version}: no such function: STDDEV_SAMP"]
 
 
 def test_views_come_in_dependency_order_whatever_the_file_order():
