@@ -125,7 +125,8 @@ def _date_rules(node: exp.Expression, dialect: str, file: str) -> exp.Expression
         if dialect == "spark":
             return exp.Anonymous(this="datediff", expressions=[a, b])
         return exp.cast(exp.Sub(this=exp.Anonymous(this="julianday", expressions=[a]), expression=exp.Anonymous(this="julianday", expressions=[b])), "INTEGER")
-    if isinstance(node, (exp.Add, exp.Sub)) and (_is_date(node.this) != _is_date(node.expression)):
+    if isinstance(node, (exp.Add, exp.Sub)) and (_is_date(node.this) != _is_date(node.expression)) \
+            and not isinstance(node.this, exp.Interval) and not isinstance(node.expression, exp.Interval):
         d, n = (node.this, node.expression) if _is_date(node.this) else (node.expression, node.this)
         if isinstance(node, exp.Sub):
             if not _is_date(node.this):
@@ -225,16 +226,40 @@ def _sqlite_more(node: exp.Expression, file: str) -> exp.Expression:
     return node
 
 
+def _list_position(node: exp.Bracket, file: str, dialect: str) -> int:
+    """The 1-based position of list[i] (negative: from the end, -1 the last), which must be a constant."""
+    (index,) = node.expressions
+    value = index.this if isinstance(index, exp.Neg) else index
+    if len(node.expressions) != 1 or not (isinstance(value, exp.Literal) and not value.is_string):
+        raise TranslationError(file, dialect, f"list indexing by a non-constant index ({_sql(node, 'duckdb')})")
+    zero_based = -value.to_py() if isinstance(index, exp.Neg) else value.to_py()  # sqlglot's parse counts from 0
+    return zero_based + 1
+
+
+def _spark_node(node: exp.Expression, file: str) -> exp.Expression:
+    """The node-local Spark rules: list indexing, length and membership (DuckDB's semantics: NULL past the end,
+    NULL for a NULL list, a NULL element is not a match)."""
+    if isinstance(node, exp.ArrayAgg):
+        return _spark_list(node, file)
+    if isinstance(node, exp.Bracket):
+        return exp.Anonymous(this="try_element_at", expressions=[node.this, exp.Literal.number(_list_position(node, file, "spark"))])
+    if isinstance(node, (exp.Length, exp.ArraySize)) and _is_list(node.this):
+        lst = _sql(node.this, "spark")
+        return _parse(f"CASE WHEN {lst} IS NULL THEN NULL ELSE size({lst}) END", "spark")
+    if isinstance(node, (exp.ArrayContains, exp.Contains)) and _is_list(node.this):
+        return _parse(f"array_position({_sql(node.this, 'spark')}, {_sql(node.expression, 'spark')}) > 0", "spark")
+    return node
+
+
 def _sqlite_node(node: exp.Expression, file: str) -> exp.Expression:
     """The node-local SQLite rules: list literals, list indexing, split_part, windowed IGNORE NULLS, plain list()."""
     node = _sqlite_more(node, file)
     if isinstance(node, exp.Array):
         return exp.Anonymous(this="json_array", expressions=list(node.expressions))
     if isinstance(node, exp.Bracket):
-        (index,) = node.expressions
-        if not (isinstance(index, exp.Literal) and not index.is_string and index.to_py() >= 0):
-            raise TranslationError(file, "sqlite", f"list indexing by a non-constant or negative index ({_sql(node, 'duckdb')})")
-        return exp.Anonymous(this="json_extract", expressions=[node.this, exp.Literal.string(f"$[{index.to_py()}]")])
+        i = _list_position(node, file, "sqlite")
+        path = f"$[{i - 1}]" if i > 0 else f"$[#{i}]"  # JSON path: 0-based, or counted from the end
+        return exp.Anonymous(this="json_extract", expressions=[node.this, exp.Literal.string(path)])
     if isinstance(node, exp.SplitPart):
         delim, part = node.args.get("delimiter"), node.args.get("part_index")
         if not (isinstance(delim, exp.Literal) and delim.is_string and delim.this
@@ -356,9 +381,7 @@ def translate_query(tree: exp.Expression, dialect: str, file: str) -> str:
                     select.replace(new)
         tree = _rewrite(tree, lambda n: _sqlite_node(n, file))
     else:
-        tree = _rewrite(tree, lambda n: _spark_list(n, file) if isinstance(n, exp.ArrayAgg) else n)
-        tree = _rewrite(tree, lambda n: exp.Anonymous(this="try_element_at", expressions=[n.this, exp.Literal.number(n.expressions[0].to_py() + 1)])
-                        if isinstance(n, exp.Bracket) and isinstance(n.expressions[0], exp.Literal) else n)
+        tree = _rewrite(tree, lambda n: _spark_node(n, file))
     left = [type(n).__name__ for n in tree.walk() if isinstance(n, (exp.ArrayAgg, exp.Bracket, exp.IgnoreNulls, exp.Struct)) and dialect == "sqlite"]
     if left:
         raise TranslationError(file, dialect, f"no rule for {left[0]} here")

@@ -42,6 +42,7 @@ CASES = {
     "first_value_ignore_nulls": "SELECT y, first_value(y IGNORE NULLS) OVER (PARTITION BY g ORDER BY d NULLS FIRST) AS v FROM t",
     "split_part": "SELECT s, split_part(s, '-', 1) AS a, split_part(s, '-', 2) AS b, split_part(s, '-', 4) AS c FROM t",
     "list_index": "SELECT y, l[1] AS first, l[2] AS second, l[3] AS third FROM t",
+    "list_index_from_end": "SELECT y, l[-1] AS last, l[-2] AS before_last FROM t",
     "date_minus_date": "SELECT y, e - d AS days, CAST(floor((e - d) / 2) AS INTEGER) AS half FROM t",
     "date_plus_days": "SELECT y, d + 3 AS later, d - 2 AS earlier, d + CAST(floor((e - d) / 2) AS INTEGER) AS middle FROM t",
     "date_trunc": "SELECT d, CAST(date_trunc('week', d) AS DATE) AS w, CAST(date_trunc('month', d) AS DATE) AS m, CAST(date_trunc('year', d) AS DATE) AS yr FROM t",
