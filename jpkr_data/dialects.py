@@ -68,7 +68,7 @@ CONSTRUCTS = (
     Construct("split_part", "split_part", lambda n: isinstance(n, exp.SplitPart),
               "substr/instr from the (n-1)-th to the n-th delimiter ('' past the end), for a constant n up to 6", "kept (Spark 3.3+ has it)"),
     Construct("list_index", "list indexing", lambda n: isinstance(n, exp.Bracket),
-              "json_extract(list, '$[i]')", "try_element_at (NULL past the end, as in DuckDB)"),
+              "json_extract(list, '$[i]'), from the end '$[#-i]'", "try_element_at (NULL past the end, as in DuckDB)"),
     Construct("list_literal", "list literal", lambda n: isinstance(n, exp.Array), "json_array()", "array()"),
     Construct("date_arithmetic", "date arithmetic", _date_arith,
               "date - date: julianday difference; date + n: date(julianday(date) + n)", "datediff / date_add"),
