@@ -243,6 +243,9 @@ def _spark_node(node: exp.Expression, file: str) -> exp.Expression:
         return _spark_list(node, file)
     if isinstance(node, exp.Bracket):
         return exp.Anonymous(this="try_element_at", expressions=[node.this, exp.Literal.number(_list_position(node, file, "spark"))])
+    if isinstance(node, exp.DayOfWeek) or (isinstance(node, exp.Extract) and node.text("this").upper() in ("DOW", "DAYOFWEEK")):
+        arg = node.this if isinstance(node, exp.DayOfWeek) else node.expression
+        return _parse(f"(dayofweek({_sql(arg, 'spark')}) - 1)", "spark")  # DuckDB counts Sunday as 0, Spark as 1
     if isinstance(node, (exp.Length, exp.ArraySize)) and _is_list(node.this):
         lst = _sql(node.this, "spark")
         return _parse(f"CASE WHEN {lst} IS NULL THEN NULL ELSE size({lst}) END", "spark")

@@ -33,7 +33,7 @@ CASES = {
     "group_by_all_aggregates_only": "SELECT count(*) AS n, max(y) AS m FROM t GROUP BY ALL",
     "string_agg_ordered": "SELECT g, string_agg(x, '; ' ORDER BY y DESC) AS v FROM t GROUP BY g",
     "string_agg_distinct": "SELECT g, string_agg(DISTINCT x, ',' ORDER BY x) AS v FROM t GROUP BY g",
-    "date_parts": "SELECT d, year(d) AS y, month(d) AS m, extract(day FROM d) AS dd, dayofweek(d) AS w FROM t",
+    "date_parts": "SELECT d, year(d) AS y, month(d) AS m, extract(day FROM d) AS dd, dayofweek(d) AS w, extract(dow FROM d) AS w2 FROM t",
     "concat_skips_nulls": "SELECT y, concat(s, '/', x) AS v FROM t",
     "list_length_and_membership": "SELECT y, len(l) AS n, array_length(l) AS m, list_contains(l, 'x') AS has_x FROM t",
     "starts_with_contains": "SELECT y, starts_with(s, 'a') AS a, contains(s, '-') AS b FROM t",
