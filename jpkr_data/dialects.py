@@ -30,7 +30,7 @@ SCHEMA_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "b
 
 
 class TranslationError(ValueError):
-    """A view uses a construct that neither sqlglot nor a rule of RULES translates to the target engine."""
+    """A view uses a construct that neither sqlglot nor a rule of this module translates to the target engine."""
 
     def __init__(self, file: str, dialect: str, construct: str):
         self.file, self.dialect, self.construct = file, dialect, construct
@@ -62,7 +62,7 @@ CONSTRUCTS = (
               "collect_list of structs (NULLs kept), sorted by array_sort with a comparator for the ORDER BY"),
     Construct("group_by_all", "GROUP BY ALL", lambda n: isinstance(n, exp.Group) and bool(n.args.get("all")),
               "the GROUP BY lists every selected expression that is not an aggregate", "kept (Spark 3.4+ has it)"),
-    Construct("ignore_nulls", "IGNORE NULLS", lambda n: isinstance(n, exp.IgnoreNulls),
+    Construct("ignore_nulls", "IGNORE NULLS", lambda n: isinstance(n, exp.IgnoreNulls) and not isinstance(n.this, exp.AnyValue),
               "first_value/last_value(x IGNORE NULLS) OVER w: json_group_array(x) FILTER (WHERE x IS NOT NULL) OVER w, its first/last element",
               "kept (sqlglot)"),
     Construct("split_part", "split_part", lambda n: isinstance(n, exp.SplitPart),
