@@ -362,4 +362,6 @@ def translation_problems(con: duckdb.DuckDBPyConnection, view: View, query: str,
         why = probe.problem(view.name, translate_query(tree, "sqlite", rel))
     except TranslationError as exc:
         return [f"cannot be translated to {exc.dialect}: {exc.construct}"]
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:  # sqlglot failing on a hostile view
+        return [f"cannot be translated to SQLite and Spark: sqlglot fails on it ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"]
     return ([why] if why else []) + duckdb_note_problems(view, tree)

@@ -21,6 +21,7 @@ from jpkr_data.dialects import parse_query, translate_query
 from jpkr_data.views import discover_views
 
 VIEWS = [v.name for v in discover_views(ROOT)]
+pytestmark = pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning")
 
 
 @pytest.fixture(scope="module")
