@@ -308,12 +308,23 @@ def _sqlite_ordered_lists(select: exp.Select, file: str) -> exp.Expression:
     if not aggs:
         return select
     post: dict[str, str] = {}
+    around: dict[str, str] = {}  # column -> the expression around its aggregate (e.g. coalesce(list(...), [])), '{}' standing for it
     for agg in aggs:
         x, distinct, order = _ordering(agg)
         what = "list" if isinstance(agg, exp.ArrayAgg) else "string_agg"
-        if not isinstance(agg.parent, exp.Alias) or agg.parent.parent is not select:
-            raise TranslationError(file, "sqlite", f"{what}(... ORDER BY ...) inside an expression ({_sql(agg.parent, 'duckdb')}); select it as a column of its own")
-        alias = agg.parent.alias
+        column = agg
+        while column.parent is not select:
+            column = column.parent
+        outside = [c for c in column.find_all(exp.Column, exp.AggFunc) if c is not agg and not c.find_ancestor(exp.ArrayAgg, exp.GroupConcat)]
+        if not isinstance(column, exp.Alias) or column.alias in around or (column.this is not agg and outside):
+            raise TranslationError(file, "sqlite", f"{what}(... ORDER BY ...) inside an expression that reads other columns ({_sql(column, 'duckdb')}); "
+                                                   "select it as a column of its own")
+        alias = column.alias
+        if column.this is not agg:
+            shell = column.this.copy()
+            next(n for n in shell.find_all(type(agg)) if n == agg).replace(exp.column("_jpkr_value_"))
+            around[alias] = _sql(shell, "sqlite").replace("_jpkr_value_", "{}")
+            column.set("this", agg)
         keys = [o.this for o in order]
         sep = _sql(agg.args.get("separator") or exp.Literal.string(","), "sqlite")
         fold = (lambda v: f"json_group_array({v})") if what == "list" else (lambda v: f"group_concat({v}, {sep})")  # noqa: E731, B023
@@ -336,6 +347,7 @@ def _sqlite_ordered_lists(select: exp.Select, file: str) -> exp.Expression:
     names = [s.alias_or_name for s in select.selects]
     if len(set(names)) != len(names) or not all(names):
         raise TranslationError(file, "sqlite", "an ordered list() or string_agg() in a query whose columns are not all named once")
+    post = {n: around[n].replace("{}", v) if n in around else v for n, v in post.items()}
     outer = ", ".join(f"{post[n]} AS {n}" if n in post else f"{LIST_ALIAS}.{n} AS {n}" for n in names)
     wrapped = _parse(f"SELECT {outer} FROM (SELECT 1) AS {LIST_ALIAS}", "sqlite")
     wrapped.set("from_", exp.From(this=exp.Subquery(this=select.copy(), alias=exp.TableAlias(this=exp.to_identifier(LIST_ALIAS)))))
@@ -375,6 +387,7 @@ def translate_query(tree: exp.Expression, dialect: str, file: str) -> str:
     tree = _rewrite(tree, lambda n: _date_rules(n, dialect, file))
     if dialect == "sqlite":
         tree = tree.transform(lambda n: _group_by_all(n) if isinstance(n, exp.Select) else n, copy=False)
+        tree = _rewrite(tree, lambda n: _sqlite_node(n, file))  # ordered aggregates are left for the next step
         for select in reversed(list(tree.find_all(exp.Select))):
             new = _sqlite_ordered_lists(select, file)
             if new is not select:
@@ -382,7 +395,6 @@ def translate_query(tree: exp.Expression, dialect: str, file: str) -> str:
                     tree = new
                 else:
                     select.replace(new)
-        tree = _rewrite(tree, lambda n: _sqlite_node(n, file))
     else:
         tree = _rewrite(tree, lambda n: _spark_node(n, file))
     left = [type(n).__name__ for n in tree.walk() if isinstance(n, (exp.ArrayAgg, exp.Bracket, exp.IgnoreNulls, exp.Struct)) and dialect == "sqlite"]

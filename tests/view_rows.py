@@ -27,6 +27,8 @@ CASES = {
     "list_by_other_key_desc": "SELECT g, list(x ORDER BY y DESC) AS v FROM t GROUP BY g",
     "list_nulls_first": "SELECT g, list(y ORDER BY y NULLS FIRST) AS v FROM t GROUP BY g",
     "list_two_keys": "SELECT g, list(s ORDER BY x, y DESC) AS v FROM t GROUP BY g",
+    "list_in_an_expression": "SELECT g, coalesce(list(y ORDER BY y DESC), []) AS v, count(*) AS n FROM t WHERE x IS NOT NULL GROUP BY g",
+    "list_length_of_ordered_list": "SELECT g, len(list(x ORDER BY x)) AS n, list(x ORDER BY x)[1] AS first FROM t GROUP BY g",
     "list_in_correlated_subquery": "SELECT y, (SELECT list(u.x ORDER BY u.x) FROM t u WHERE u.g = t.g) AS v FROM t",
     "list_literal": "SELECT y, coalesce(l, []) AS v FROM t",
     "group_by_all": "SELECT g, x, count(*) AS n, max(y) AS m FROM t GROUP BY ALL",
