@@ -186,3 +186,18 @@ def test_datasette_serves_search_facets_and_descriptions(datasette, lite):
     assert "status" in facets and "plover_contexts" in facets
     meta = get(datasette, "/-/metadata.json")
     assert meta["databases"]["jpkr"]["tables"]["timeline"]["columns"]["actor_ids"]
+
+
+def test_duckdb_statements_recreate_every_view_with_the_same_rows(release, duck):
+    """`jpkr-data views --dialect duckdb` is the view files' own queries: run over the release's tables, the same rows."""
+    from jpkr_data.views import view_statements
+
+    con = duckdb.connect(":memory:")
+    con.execute(f"ATTACH '{release / 'jpkr.duckdb'}' AS r (READ_ONLY)")
+    con.execute("SET search_path = 'memory.main,r.main'")
+    for statement in view_statements(PKG.tables, discover_views(ROOT), "duckdb"):
+        con.execute(statement)
+    for name in VIEWS:
+        _, kinds, want = reference(duck, name)
+        assert_same_rows(normalised_rows(con.execute(f'SELECT * FROM memory.main."{name}"').fetchall(), kinds), want, name)
+    con.close()
