@@ -19,8 +19,9 @@ from dataclasses import dataclass
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
-from sqlglot.optimizer.annotate_types import annotate_types
+from sqlglot.optimizer.annotate_types import TypeAnnotator
 from sqlglot.optimizer.qualify import qualify
+from sqlglot.schema import ensure_schema
 
 DIALECTS = ("duckdb", "sqlite", "spark")
 
@@ -77,6 +78,10 @@ CONSTRUCTS = (
 )
 
 
+# DuckDB's date - date is a number of days (sqlglot types it DATE, which would make the date rules misread it).
+BINARY_TYPES = {**TypeAnnotator.BINARY_COERCIONS, (exp.DType.DATE, exp.DType.DATE): lambda left, right: exp.DType.BIGINT}
+
+
 def package_schema(tables: Iterable) -> dict[str, dict[str, str]]:
     """table -> column -> type, from the package's Table Schemas (schema.Table objects)."""
     return {t.name: {f.name: "ARRAY<VARCHAR>" if f.separator else SCHEMA_TYPES.get(f.type, "VARCHAR") for f in t.fields} for t in tables}
@@ -92,7 +97,7 @@ def parse_query(query: str, schema: dict[str, dict[str, str]], file: str) -> exp
         raise TranslationError(file, "other engines", f"function {fn.name}() is not known to sqlglot, so it has no translation; use a standard function")
     try:
         tree = qualify(tree, schema=schema, dialect="duckdb", quote_identifiers=False, identify=False, validate_qualify_columns=False)
-        return annotate_types(tree, schema=schema, dialect="duckdb")
+        return TypeAnnotator(ensure_schema(schema, dialect="duckdb"), binary_coercions=BINARY_TYPES).annotate(tree)
     except SqlglotError as exc:
         raise TranslationError(file, "other engines", f"sqlglot cannot resolve the query's columns: {str(exc).splitlines()[0]}") from None
 
@@ -364,10 +369,13 @@ def _group_by_all(select: exp.Select) -> exp.Select:
 
 
 def _rewrite(tree: exp.Expression, rule: Callable[[exp.Expression], exp.Expression]) -> exp.Expression:
-    """Apply `rule` to every node, children before their parent (a rule sees its arguments already rewritten)."""
+    """Apply `rule` to every node, children before their parent (a rule sees its arguments already rewritten, and
+    typed: a rewritten node keeps the type of the node it replaces)."""
     for node in reversed(list(tree.walk(bfs=False))):
         new = rule(node)
         if new is not node:
+            if new.type is None and node.type is not None:
+                new.type = node.type
             if node is tree:
                 tree = new
             else:
