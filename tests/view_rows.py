@@ -46,7 +46,7 @@ CASES = {
     "list_index": "SELECT y, l[1] AS first, l[2] AS second, l[3] AS third FROM t",
     "list_index_from_end": "SELECT y, l[-1] AS last, l[-2] AS before_last FROM t",
     "date_minus_date": "SELECT y, e - d AS days, CAST(floor((e - d) / 2) AS INTEGER) AS half FROM t",
-    "days_from_a_subquery": "WITH x AS (SELECT y, d, e - d AS days FROM t) SELECT y, days + 1 AS a, d + days AS b FROM x",
+    "days_from_a_subquery": "WITH x AS (SELECT y, d, e - d AS days FROM t) SELECT y, days + 1 AS a, d + CAST(days AS INTEGER) AS b FROM x",
     "date_plus_days": "SELECT y, d + 3 AS later, d - 2 AS earlier, d + CAST(floor((e - d) / 2) AS INTEGER) AS middle FROM t",
     "date_trunc": "SELECT d, CAST(date_trunc('week', d) AS DATE) AS w, CAST(date_trunc('month', d) AS DATE) AS m, CAST(date_trunc('year', d) AS DATE) AS yr FROM t",
     "count_filter": "SELECT g, count(*) FILTER (WHERE y > 1) AS n, round(avg(y), 3) AS a FROM t GROUP BY g",
