@@ -211,6 +211,11 @@ def _sqlite_more(node: exp.Expression, file: str) -> exp.Expression:
         if unit not in DATE_PARTS:
             raise TranslationError(file, "sqlite", f"the date part {unit.lower()} (SQLite has year, month, day, dow, doy)")
         return exp.cast(exp.Anonymous(this="strftime", expressions=[exp.Literal.string(DATE_PARTS[unit]), arg]), "INTEGER")
+    if isinstance(node, exp.Round) and not (node.this.type is not None and node.this.type.is_type(*exp.DataType.INTEGER_TYPES)):
+        # DuckDB rounds half away from zero (round(-0.0625, 3) = -0.063); SQLite's round() gives -0.062
+        x, digits = _sql(node.this, "sqlite"), node.args.get("decimals")
+        scale = "1" if digits is None else (f"1e{digits.to_py()}" if isinstance(digits, exp.Literal) else f"power(10, {_sql(digits, 'sqlite')})")
+        return _parse(f"((CASE WHEN {x} < 0 THEN -1 ELSE 1 END) * floor(abs({x}) * {scale} + 0.5) / {scale})", "sqlite")
     if isinstance(node, exp.Concat):  # DuckDB's concat() skips NULLs; || does not
         parts = [exp.Coalesce(this=exp.cast(e, "TEXT"), expressions=[exp.Literal.string("")]) for e in node.expressions]
         out = parts[0]

@@ -49,6 +49,7 @@ CASES = {
     "days_from_a_subquery": "WITH x AS (SELECT y, d, e - d AS days FROM t) SELECT y, days + 1 AS a, d + CAST(days AS INTEGER) AS b FROM x",
     "date_plus_days": "SELECT y, d + 3 AS later, d - 2 AS earlier, d + CAST(floor((e - d) / 2) AS INTEGER) AS middle FROM t",
     "date_trunc": "SELECT d, CAST(date_trunc('week', d) AS DATE) AS w, CAST(date_trunc('month', d) AS DATE) AS m, CAST(date_trunc('year', d) AS DATE) AS yr FROM t",
+    "round_half_away_from_zero": "SELECT y, round(-y / 16, 3) AS a, round(y / 16, 3) AS b, round(y * 2.5, 0) AS c, round(-2.5) AS d FROM t",
     "count_filter": "SELECT g, count(*) FILTER (WHERE y > 1) AS n, round(avg(y), 3) AS a FROM t GROUP BY g",
 }
 
