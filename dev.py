@@ -3,7 +3,8 @@
 
     python3 dev.py demo    # make .venv, install the package, validate, show the timeline
     python3 dev.py test    # make .venv, install the package with its test tools (and Chromium, for the
-                           # page test, via apt-get when run as root; and one venv per older DuckDB
+                           # page test, and Java 17, for the Spark test of the views, via apt-get when
+                           # run as root; and one venv per older DuckDB
                            # release in .venv-duckdb/, for the compatibility test), lint, run pytest
 
 Both create ./.venv on first use and reuse it afterwards; pass --fresh to rebuild it.
@@ -48,14 +49,19 @@ def demo(fresh: bool) -> None:
         "FROM disagreements WHERE subject_id = 'usa' AND attribute = 'mediation'")
 
 
+def apt_install(package: str) -> None:
+    """Install a Debian package with apt-get when we are root on a Debian-like system; otherwise do nothing."""
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", package], check=False, env=env, stdout=subprocess.DEVNULL)
+
+
 def ensure_chromium() -> None:
     """The dataset page is tested in headless Chromium: install Debian's package where we can."""
     if shutil.which("chromium") or shutil.which("chromium-browser"):
         return
-    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
-        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=False, env=env, stdout=subprocess.DEVNULL)
+    apt_install("chromium")
     if not shutil.which("chromium"):
         print("note: chromium is not available; the page test will be skipped", flush=True)
 
@@ -73,6 +79,15 @@ def ensure_r() -> None:
         subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *R_PACKAGES], check=False, env=env, stdout=subprocess.DEVNULL)
     if not has_haven():
         print(f"note: R with haven is not available (Debian: {' '.join(R_PACKAGES)}); the R tests of the .dta files will be skipped", flush=True)
+
+
+def ensure_java() -> None:
+    """The views are tested on Apache Spark (PySpark, from the test extra), which needs a Java 17 runtime: Debian's headless one."""
+    if shutil.which("java"):
+        return
+    apt_install("openjdk-17-jre-headless")
+    if not shutil.which("java"):
+        print("note: java is not available; the Spark test of the views will be skipped", flush=True)
 
 
 def ensure_old_duckdb() -> None:
@@ -93,6 +108,7 @@ def test(fresh: bool) -> None:
     ensure_venv("[test]", fresh)
     ensure_chromium()
     ensure_r()
+    ensure_java()
     ensure_old_duckdb()
     run(BIN / "ruff", "check", "jpkr_data", "tests", "benchmarks", "curation", "dev.py", "hatch_build.py")
     run(BIN / "python", "-m", "pytest", "-q")

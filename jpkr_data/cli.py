@@ -1,4 +1,4 @@
-"""The jpkr-data command line: validate, sql, tables, describe, timeline, build, locate, fill-offsets."""
+"""The jpkr-data command line: validate, sql, tables, describe, timeline, build, views, locate, fill-offsets."""
 from __future__ import annotations
 
 import argparse
@@ -243,6 +243,26 @@ def cmd_corpus(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_views(args: argparse.Namespace) -> int:
+    """Print every view's CREATE VIEW for one engine, translated from sql/ (dialects.py), in dependency order."""
+    from .dialects import DIALECTS, TranslationError
+    from .paths import resolve_descriptor
+    from .schema import load_package
+    from .views import discover_views, view_statements
+
+    if args.dialect not in DIALECTS:
+        print(f"error: unknown dialect {args.dialect!r}; supported: {', '.join(DIALECTS)}", file=sys.stderr)
+        return EXIT_USAGE
+    pkg = load_package(resolve_descriptor(args.path))
+    try:
+        statements = view_statements(pkg.tables, discover_views(pkg.root), args.dialect)
+    except TranslationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    sys.stdout.write("".join(f"{st};\n\n" for st in statements))
+    return 0
+
+
 def cmd_diff(args: argparse.Namespace) -> int:
     """Compare two releases or packages by primary key."""
     from .paths import resolve_descriptor
@@ -308,6 +328,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("new", nargs="?", help="new release folder or zip, package folder or datapackage.json (default: the working package)")
     s.add_argument("--format", choices=["text", "json"], default="text")
     s.set_defaults(func=cmd_diff)
+
+    s = sub.add_parser("views", help="print every view's CREATE VIEW for DuckDB, SQLite or Spark (translated by sqlglot)")
+    s.add_argument("--dialect", default="duckdb", help="duckdb (default), sqlite or spark")
+    s.add_argument("--path", help="datapackage.json or its folder (default: the bundled one)")
+    s.set_defaults(func=cmd_views)
 
     s = sub.add_parser("locate", help="curators: print the offsets of a verbatim text in an article")
     s.add_argument("article", help="article_id, e.g. art002")

@@ -10,12 +10,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from .schema import quote_ident
 from .validator.paths import resolve_inside
 from .validator.report import Problem, Report
+
+if TYPE_CHECKING:
+    from .dialects import SqliteProbe  # sqlglot is imported only when a view is translated
 
 VIEW_FILE = re.compile(r"^\d{2}_([a-z_]+)\.sql$")
 MAX_VIEW_BYTES = 1 << 20  # a view file larger than this is refused unread
@@ -30,6 +34,8 @@ postgres_scan postgres_query mysql_scan mysql_query sqlite_scan sqlite_attach re
 
 
 COLUMN_LINE = re.compile(r"^--   ([a-z_][a-z0-9_]*): (\S.*)$")
+CONTINUATION = re.compile(r"^--\s{4,}(\S.*)$")  # a column description carried on to the next line
+NOTE = "-- DuckDB-specific:"  # the header line naming the view's non-portable DuckDB constructs
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,13 @@ class View:
         return self.header[0][2:].strip() if self.header else ""
 
     @property
+    def prose(self) -> str:
+        """The header's text between the question and '-- Columns:', as one paragraph."""
+        lines = [line[2:].strip() for line in self.header[2:]]
+        lines = lines[: lines.index("Columns:")] if "Columns:" in lines else lines
+        return " ".join(line for line in lines if line)
+
+    @property
     def columns(self) -> dict[str, str]:
         """Column name -> description, from the header's '-- Columns:' block ('--   name: description' lines)."""
         lines = self.header
@@ -70,10 +83,23 @@ class View:
         out: dict[str, str] = {}
         for line in lines[start:]:
             m = COLUMN_LINE.match(line.rstrip())
-            if m is None:
+            more = CONTINUATION.match(line.rstrip())
+            if m is not None:
+                out[m.group(1)] = m.group(2).strip()
+            elif more is not None and out:
+                last = next(reversed(out))
+                out[last] += " " + more.group(1).strip()
+            else:
                 break
-            out[m.group(1)] = m.group(2).strip()
         return out
+
+    @property
+    def duckdb_note(self) -> str | None:
+        """The text of the header's '-- DuckDB-specific:' line, or None when the header has none."""
+        for line in self.header:
+            if line.startswith(NOTE):
+                return line[len(NOTE):].strip()
+        return None
 
     def header_problems(self) -> list[str]:
         """What the header lacks or repeats, against the format: question, '--', prose, '-- Columns:', one line per column."""
@@ -207,7 +233,8 @@ def _as_position(query: str) -> int:
 
 def create_views(con: duckdb.DuckDBPyConnection, root: Path, report: Report, temporary: bool = False,
                  tables: frozenset[str] = frozenset()) -> list[View]:
-    """Create every view and run it once; report those that are not one CREATE VIEW or fail to compile or run.
+    """Create every view and run it once; report those that are not one CREATE VIEW, fail to compile or run, cannot be
+    translated to SQLite or Spark (dialects.py), or whose '-- DuckDB-specific:' note disagrees with the parse.
 
     temporary=True (validation) creates them as TEMP views over the checked tables and only
     plans and opens each one (LIMIT 0), which is enough to prove that it compiles; a build
@@ -216,27 +243,125 @@ def create_views(con: duckdb.DuckDBPyConnection, root: Path, report: Report, tem
     created = []
     report.ran("view")
     check_view_files(root, report)
+    from .dialects import SqliteProbe
+
     taken = {t.lower() for t in tables}
-    for view in discover_views(root):
-        rel = f"sql/{view.path.name}"
-        if view.name in taken:
-            report.add(Problem("view", rel, f"view {view.name!r} has the name of a table or of an earlier view"))
-            continue
-        query, why = view_query(view)
-        if query is None:
-            report.add(Problem("view", rel, why))
-            continue
-        sql = f"CREATE OR REPLACE {'TEMP ' if temporary else ''}VIEW {quote_ident(view.name)} AS {query}"
-        if len(duckdb.extract_statements(sql)) != 1:
-            report.add(Problem("view", rel, "the view's query does not stand alone as one statement"))
-            continue
-        try:
-            con.execute(sql)
-            probe = f"SELECT * FROM {quote_ident(view.name)} LIMIT 0" if temporary else f"SELECT count(*) FROM {quote_ident(view.name)}"
-            con.execute(probe).fetchall()
-        except duckdb.Error as exc:
-            report.add(Problem("view", rel, f"view {view.name!r} does not compile or run: {str(exc).splitlines()[0]}"))
-            continue
-        taken.add(view.name)
-        created.append(view)
+    schema = {t: {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {quote_ident(t)}").fetchall()} for t in sorted(tables)}
+    lite = SqliteProbe(schema)
+    try:
+        for view in discover_views(root):
+            if _create_view(con, view, report, temporary, taken, schema, lite):
+                taken.add(view.name)
+                created.append(view)
+    finally:
+        lite.close()
     return created
+
+
+def _create_view(con: duckdb.DuckDBPyConnection, view: View, report: Report, temporary: bool, taken: set[str],
+                 schema: dict[str, dict[str, str]], lite: SqliteProbe) -> bool:
+    """Create and run one view (create_views); report why it cannot be created or translated. True when created."""
+    rel = f"sql/{view.path.name}"
+    if view.name in taken:
+        report.add(Problem("view", rel, f"view {view.name!r} has the name of a table or of an earlier view"))
+        return False
+    query, why = view_query(view)
+    if query is None:
+        report.add(Problem("view", rel, why))
+        return False
+    sql = f"CREATE OR REPLACE {'TEMP ' if temporary else ''}VIEW {quote_ident(view.name)} AS {query}"
+    if len(duckdb.extract_statements(sql)) != 1:
+        report.add(Problem("view", rel, "the view's query does not stand alone as one statement"))
+        return False
+    try:
+        con.execute(sql)
+        probe = f"SELECT * FROM {quote_ident(view.name)} LIMIT 0" if temporary else f"SELECT count(*) FROM {quote_ident(view.name)}"
+        con.execute(probe).fetchall()
+    except duckdb.Error as exc:
+        report.add(Problem("view", rel, f"view {view.name!r} does not compile or run: {str(exc).splitlines()[0]}"))
+        return False
+    for why in translation_problems(con, view, query, schema, lite):
+        report.add(Problem("view", rel, why))
+    return True
+
+
+def duckdb_note_problems(view: View, tree) -> list[str]:
+    """Where the header's '-- DuckDB-specific:' note and the constructs the parse finds disagree (one message each)."""
+    from .dialects import CONSTRUCTS, constructs_in
+
+    found = {c.key for c in constructs_in(tree)}
+    note = view.duckdb_note
+    named = {c.key for c in CONSTRUCTS if note is not None and c.note.lower() in note.lower()}
+    words = {c.key: c.note for c in CONSTRUCTS}
+    problems = [f"the header's '{NOTE}' note must name {words[k]} (the view uses it)" for k in sorted(found - named, key=list(words).index)]
+    problems += [f"the header's '{NOTE}' note names {words[k]}, which the view does not use" for k in sorted(named - found, key=list(words).index)]
+    if note is not None and not found:
+        problems.append(f"the header has a '{NOTE}' line, but the view uses nothing DuckDB-specific: remove the line")
+    return problems
+
+
+def dependency_order(views: list[View]) -> list[View]:
+    """Views ordered so that each comes after the views it reads (file order among the rest)."""
+    import sqlglot
+    from sqlglot import exp
+
+    names = {v.name for v in views}
+    reads: dict[str, set[str]] = {}
+    for v in views:
+        query, _ = view_query(v)
+        try:
+            tree = sqlglot.parse_one(query or "SELECT 1", read="duckdb")
+        except sqlglot.errors.SqlglotError:
+            reads[v.name] = set()
+            continue
+        ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
+        reads[v.name] = {t.name for t in tree.find_all(exp.Table)} & names - ctes - {v.name}
+    done: list[View] = []
+    pending = list(views)
+    while pending:
+        ready = next((v for v in pending if reads[v.name] <= {d.name for d in done}), pending[0])
+        done.append(ready)
+        pending.remove(ready)
+    return done
+
+
+def view_statements(tables, views: list[View], dialect: str) -> list[str]:
+    """Every view's CREATE VIEW for `dialect` (duckdb, sqlite, spark), in dependency order, each under its header comment.
+
+    `tables` are the package's schema.Table objects (their types let the translation see dates and lists).
+    Raises dialects.TranslationError naming the file and the construct when a view cannot be translated."""
+    from .dialects import DIALECTS, TranslationError, create_view, output_types, package_schema, parse_query, translate_query
+
+    if dialect not in DIALECTS:
+        raise ValueError(f"unknown dialect {dialect!r}; supported: {', '.join(DIALECTS)}")
+    schema = package_schema(tables)
+    out = []
+    for v in dependency_order(views):
+        rel = f"sql/{v.path.name}"
+        query, why = view_query(v)
+        if query is None:
+            raise TranslationError(rel, dialect, why)
+        tree = parse_query(query, schema, rel)
+        schema[v.name] = output_types(tree)
+        body = query.rstrip().rstrip(";").rstrip() if dialect == "duckdb" else translate_query(tree, dialect, rel)
+        out.append("\n".join(v.header) + "\n" + create_view(v.name, body, dialect))
+    return out
+
+
+def translation_problems(con: duckdb.DuckDBPyConnection, view: View, query: str, schema: dict[str, dict[str, str]], probe: SqliteProbe) -> list[str]:
+    """Why the view cannot be translated to SQLite or Spark (or its SQLite translation does not run in SQLite: `probe`
+    is a dialects.SqliteProbe), and where its DuckDB-specific note is wrong; records the view's column types (from
+    DuckDB) in `schema` for the views after it."""
+    from .dialects import TranslationError, parse_query, translate_query
+
+    rel = f"sql/{view.path.name}"
+    schema[view.name] = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {quote_ident(view.name)}").fetchall()}
+    try:
+        tree = parse_query(query, schema, rel)
+        translate_query(tree, "spark", rel)
+        why = probe.problem(view.name, translate_query(tree, "sqlite", rel))
+    except TranslationError as exc:
+        return [f"cannot be translated to {exc.dialect}: {exc.construct}"]
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:  # sqlglot failing on a hostile view
+        return [f"cannot be translated to SQLite and Spark: sqlglot fails on it ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"]
+    return ([why] if why else []) + duckdb_note_problems(view, tree)

@@ -28,6 +28,7 @@
 --   placed_date: the one day the event is placed on; empty when the sources give no bound at all
 --   open_window: true when the window is open on one side (placement known_end or known_start), so placed_date is a bound, not a day inside a closed window
 --   sort_rank: the event's position in date order (1 = first): placed_date, then an open start first, then earliest day, then event_id; undated events last
+-- DuckDB-specific: date arithmetic.
 CREATE OR REPLACE VIEW event_placement AS
 WITH placed AS (
     SELECT

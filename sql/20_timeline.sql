@@ -24,7 +24,7 @@
 --   n_outlets: distinct news organisations that report the event (see event_sources)
 --   placement: how placed_date was chosen (event_placement.placement: day, period_start, window_midpoint, known_end, known_start; empty when undated)
 --   placed_date: the day the dating rule places the event on (event_placement.placed_date), the day the list is sorted by
--- DuckDB-specific: list() aggregate.
+-- DuckDB-specific: list() aggregate, list literal [].
 CREATE OR REPLACE VIEW timeline AS
 SELECT
     e.event_id,

@@ -16,13 +16,19 @@
 --   n_actors: distinct actors the article names (through actor_aliases)
 --   n_claims: claims taken from the article
 CREATE OR REPLACE VIEW article_contributions AS
+WITH only_here AS (
+    SELECT event_id, min(article_id) AS article_id
+    FROM event_mentions
+    GROUP BY event_id
+    HAVING count(DISTINCT article_id) = 1
+)
 SELECT
     a.article_id,
     coalesce(a.outlet_id, a.wire_agency_id) AS outlet,
     a.medium,
     a.published_date,
     (SELECT count(DISTINCT event_id) FROM event_mentions m WHERE m.article_id = a.article_id) AS n_events,
-    (SELECT count(*) FROM event_sources s WHERE s.n_articles = 1 AND s.article_ids[1] = a.article_id) AS n_events_only_here,
+    (SELECT count(*) FROM only_here o WHERE o.article_id = a.article_id) AS n_events_only_here,
     (SELECT count(*) FROM event_mentions m WHERE m.article_id = a.article_id) AS n_mentions,
     (SELECT count(*) FROM statements s WHERE s.article_id = a.article_id) AS n_statements,
     (SELECT count(*) FROM statements s WHERE s.article_id = a.article_id AND s.mode = 'direct') AS n_direct,

@@ -12,7 +12,7 @@
 --   target: the country or actor code acted on
 --   n_events: number of distinct events
 --   goldstein_sum: sum of the events' Goldstein scores, rounded to one decimal (the scale has one)
---   goldstein_mean: mean Goldstein score
+--   goldstein_mean: mean Goldstein score, summed in tenths so that every engine rounds the same exact value
 --   n_verbal_coop: events of CAMEO QuadClass 1 (verbal cooperation)
 --   n_material_coop: events of QuadClass 2 (material cooperation)
 --   n_verbal_conflict: events of QuadClass 3 (verbal conflict)
@@ -44,7 +44,7 @@ SELECT
     target,
     count(*) AS n_events,
     round(sum(goldstein), 1) AS goldstein_sum,
-    round(avg(goldstein), 3) AS goldstein_mean,
+    round(sum(round(goldstein * 10)) / (10.0 * count(*)), 3) AS goldstein_mean,
     count(CASE WHEN quad_class = 1 THEN 1 END) AS n_verbal_coop,
     count(CASE WHEN quad_class = 2 THEN 1 END) AS n_material_coop,
     count(CASE WHEN quad_class = 3 THEN 1 END) AS n_verbal_conflict,

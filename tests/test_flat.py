@@ -12,7 +12,7 @@ from built_release import built_release
 from conftest import ROOT, read_rows
 
 from jpkr_data.publication.card import size_category
-from jpkr_data.publication.flat import field_type, header_columns
+from jpkr_data.publication.flat import field_type
 from jpkr_data.views import View, discover_views
 
 VIEWS = [v.name for v in discover_views(ROOT)]
@@ -67,7 +67,7 @@ def test_view_columns_have_descriptions_from_the_header(views_descriptor):
     """Columns the view header describes carry that text; the rest fall back to a same-named table column (said so)."""
     views = {v.name: v for v in discover_views(ROOT)}
     for res in views_descriptor["resources"]:
-        own = header_columns(views[res["name"]])
+        own = views[res["name"]].columns
         for f in res["schema"]["fields"]:
             if f["name"] in own:
                 assert f["description"] == own[f["name"]]
@@ -81,7 +81,7 @@ def test_header_column_block_parser(tmp_path):
     sql = ("-- Who met whom?\n--\n-- Some prose.\n-- Columns:\n--   source_id: the actor who acts\n--   n_events: how many events,\n"
            "--       counted once each\n-- DuckDB-specific: list().\nCREATE VIEW dyads AS SELECT 1;\n")
     v = View("dyads", tmp_path / "30_dyads.sql", sql)
-    assert header_columns(v) == {"source_id": "the actor who acts", "n_events": "how many events, counted once each"}
+    assert v.columns == {"source_id": "the actor who acts", "n_events": "how many events, counted once each"}
 
 
 def test_card_front_matter_names_every_table_and_view(release):

@@ -77,11 +77,9 @@ def render_codebook(pkg: Package, row_counts: dict[str, int], view_types: dict[s
     out += ["", "## View definitions"]
     for v in views:
         types = (view_types or {}).get(v.name, {})
-        prose = [line[2:].strip() for line in v.header[2:]]
-        prose = prose[: prose.index("Columns:")] if "Columns:" in prose else prose
         out += ["", f"### view {v.name}", "", f"**{v.question}** File: `sql/{v.path.name}`.", ""]
-        if any(prose):
-            out += [" ".join(p for p in prose if p), ""]
+        if v.prose:
+            out += [v.prose, ""]
         out += ["| column | type | description |", "|---|---|---|"]
         out += [f"| `{c}` | {types.get(c, '')} | {_cell(text)} |" for c, text in v.columns.items()]
     from .stata import stata_names_section  # stata.py imports this module

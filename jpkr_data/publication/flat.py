@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,7 +26,6 @@ from ..views import View, discover_views
 FRICTIONLESS_TYPES = {"VARCHAR": "string", "BIGINT": "integer", "INTEGER": "integer", "HUGEINT": "integer", "SMALLINT": "integer",
                       "TINYINT": "integer", "UBIGINT": "integer", "DOUBLE": "number", "FLOAT": "number", "BOOLEAN": "boolean",
                       "DATE": "date", "TIMESTAMP": "datetime"}
-COLUMN_LINE = re.compile(r"^--\s{2,}([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(.+?)\s*$")
 DESCRIPTOR = "datapackage-views.json"
 
 
@@ -42,31 +40,9 @@ def field_type(duckdb_type: str) -> str:
     return FRICTIONLESS_TYPES.get(duckdb_type, "string")
 
 
-def header_columns(view: View) -> dict[str, str]:
-    """column -> description from the view file's '-- Columns:' block ('--   <column>: <description>' lines)."""
-    out: dict[str, str] = {}
-    inside = False
-    for line in view.sql.splitlines():
-        if not line.startswith("--"):
-            break
-        if re.match(r"^--\s*Columns:\s*$", line):
-            inside = True
-            continue
-        if inside:
-            m = COLUMN_LINE.match(line)
-            if m:
-                out[m.group(1)] = m.group(2)
-            elif line.strip() != "--" and not re.match(r"^--\s{4,}", line):
-                inside = False
-            elif re.match(r"^--\s{4,}", line) and out:
-                last = list(out)[-1]
-                out[last] += " " + line[2:].strip()
-    return out
-
-
 def column_descriptions(view: View, pkg: Package, columns: list[str]) -> dict[str, str]:
     """Each column's description: the view header's, else the same-named table column's (said so), else empty."""
-    own = header_columns(view)
+    own = view.columns
     table_desc: dict[str, str] = {}
     for t in pkg.tables:
         for f in t.fields:

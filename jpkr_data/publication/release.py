@@ -2,7 +2,9 @@
 
 DIR receives datapackage.json + data/*.csv (Frictionless), data/*.parquet (+ datapackage-parquet.json),
 jpkr.duckdb (tables, views, COMMENT ON, readable by DuckDB 1.1 and later) and its manifest, CODEBOOK.md,
-CITATION.cff, zenodo.json, LICENSE files, CHANGELOG.md, dataset.jsonld (schema.org), site/ (the explorer), jpkr-data-<version>.zip, SHA256SUMS (every
+CITATION.cff, zenodo.json,
+jpkr.sqlite + datasette-metadata.json (Datasette; views translated by sqlglot), LICENSE files,
+CHANGELOG.md, dataset.jsonld (schema.org), site/ (the explorer), jpkr-data-<version>.zip, SHA256SUMS (every
 file, the zip included) and the .jpkr-release marker (dataset, version, SHA-256 of every file) by which a
 later build recognises DIR. Source article texts are left out unless include_sources is set.
 From an installed wheel (no source texts inside) the release is built from the verified bundled database
@@ -29,12 +31,14 @@ from ..paths import bundled_database, package_root, resolve_descriptor
 from ..schema import DescriptorError, Package, load_package, quote_ident, sql_literal
 from ..validator.pipeline import validate
 from ..validator.report import ValidationError
+from ..views import discover_views
 from .card import write_card
 from .citation import how_to_cite_markdown, outlet_credits
 from .codebook import render_codebook
 from .corpus import write_corpus
 from .croissant import write_croissant
 from .database_file import ArtifactError, copy_verified, release_database
+from .datasette import write_datasette
 from .datasheet import render_datasheet
 from .diff import write_changes
 from .flat import write_views
@@ -273,6 +277,7 @@ def build_release(out: str | os.PathLike[str], path: str | os.PathLike[str] | No
             write_text(tmp / "CITATION.cff", citation_cff(pkg, site_url))
             write_text(tmp / "zenodo.json", zenodo_json(pkg))
             write_views(con, pkg, tmp)
+            write_datasette(con, pkg, discover_views(pkg.root), tmp)
             write_workbook(pkg, con, tmp / "jpkr-data.xlsx")
             write_stata(con, pkg, tmp, release_date(pkg))
             write_text(tmp / "DATASHEET.md", render_datasheet(pkg, con))

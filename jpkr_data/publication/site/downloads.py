@@ -7,6 +7,8 @@ from typing import Any
 
 DESCRIPTIONS = {
     "jpkr.duckdb": "DuckDB database: every table and view, with column comments",
+    "jpkr.sqlite": "SQLite database for Datasette: every table and view, full-text search",
+    "datasette-metadata.json": "Datasette metadata: descriptions, search and facets (datasette jpkr.sqlite -m datasette-metadata.json)",
     "datapackage.json": "Frictionless data package descriptor (CSV tables)",
     "datapackage-parquet.json": "the same package as Parquet",
     "dataset.jsonld": "schema.org Dataset description (JSON-LD)",
