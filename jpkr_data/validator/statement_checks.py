@@ -13,7 +13,8 @@
 - An `unnamed_source` gives the article news (speaks, relays or asserts a claim); an unnamed official who gives none is an
   `unnamed_official` (second actors audit F1). A report to reporters of an act made elsewhere ("Kang said she urged Kono") has no
   addressee: the act's target is in its event (second statements audit F1). A credit cites the words that give it: where it overlaps its person's role
-  evidence it covers it, never a bare name inside the byline (second actors audit F4).
+  evidence it covers it, never a bare name inside the byline (second actors audit F4). A mention that names a statement's inferred
+  occasion says so in its notes (second statements audit F4).
 """
 from __future__ import annotations
 
@@ -181,8 +182,22 @@ def check_credit_evidence(con, staged: dict[str, Table], report: Report) -> None
             "the credit cites part of the words its role row cites: cite the words that give the credit ('Editing by ...'), as the role does")
 
 
+def check_mention_referents(con, staged: dict[str, Table], report: Report) -> None:
+    """A mention that names a statement's inferred occasion says its referent is inferred, as the statement does."""
+    if not (_has(staged, "event_mentions", "event_id", "article_id", "char_start", "char_end", "notes")
+            and _has(staged, "statements", "occasion_event_id", "occasion_basis", "attribution_start", "attribution_end")):
+        return
+    report.ran("mention-referent")
+    m, s = typed_name(staged["event_mentions"]), typed_name(staged["statements"])
+    collect(con, f"SELECT m._row, m.evidence_text FROM {m} m JOIN {s} s ON s.article_id = m.article_id AND s.occasion_event_id = m.event_id "
+                 "AND s.occasion_basis = 'inferred' AND m.char_start < greatest(s.char_end, s.attribution_end) "
+                 "AND least(s.char_start, s.attribution_start) < m.char_end WHERE coalesce(trim(m.notes), '') = ''",
+            report, "mention-referent", staged["event_mentions"], "notes",
+            "the mention's words are a statement whose occasion is inferred: say in notes that the referent is inferred, and how")
+
+
 CHECKS = (check_reasons, check_statement_links, check_attributions, check_groups_and_roles, check_sources, check_briefing_addressees,
-          check_credit_evidence)
+          check_credit_evidence, check_mention_referents)
 
 
 def run_statement_checks(con, staged: dict[str, Table], report: Report) -> None:
