@@ -119,7 +119,7 @@ def test_sector_follows_its_basis():
         elif c["basis"] == "type":
             assert by_type[a["actor_type"]] == c["sector_code"], aid
         elif c["basis"] == "parent":
-            assert a["actor_type"] in ("person", "unnamed_source", "unnamed_journalist") and codes[a["parent_actor_id"]]["sector_code"] == c["sector_code"], aid
+            assert a["actor_type"] in ("person", "unnamed_source", "unnamed_journalist", "unnamed_official") and codes[a["parent_actor_id"]]["sector_code"] == c["sector_code"], aid
         else:
             assert any(r["actor_id"] == aid for r in read_rows("actor_roles")), aid
 

@@ -1,6 +1,8 @@
 """Facts the 0.4 curation of statements and actors establishes (audit of 2026-12-03), checked through the tables and views."""
 from __future__ import annotations
 
+import re
+
 from conftest import read_rows
 
 
@@ -106,7 +108,7 @@ def test_every_unnamed_actor_and_credited_person_has_a_role():
     roles = {r["actor_id"] for r in read_rows("actor_roles")}
     actors = {r["actor_id"]: r for r in read_rows("actors")}
     credited = {r["actor_id"] for r in read_rows("article_credits") if actors[r["actor_id"]]["actor_type"] == "person"}
-    unnamed = {a for a, r in actors.items() if r["actor_type"] in ("unnamed_source", "unnamed_journalist")}
+    unnamed = {a for a, r in actors.items() if r["actor_type"] in ("unnamed_source", "unnamed_journalist", "unnamed_official")}
     assert credited and unnamed and (credited | unnamed) <= roles
 
 
@@ -138,9 +140,120 @@ def test_statements_link_to_the_acts_the_events_audit_added(con):
     assert one(con, "SELECT occasion_event_id FROM statements WHERE statement_id = 'st_002_26'") == [("ev_us_official_briefing",)]
 
 
-def test_kang_urged_kono_names_its_addressee_as_kono_urged_kang_does(con):
+def test_kang_reporting_her_urging_has_no_addressee_but_kono_urging_kang_does(con):
+    # second audit of 2026-12-03, statements F1: "Kang said she urged Kono" at her briefing is a report to reporters
     rows = one(con, "SELECT statement_id, addressee_id, evidence_text FROM statement_addressees WHERE statement_id IN ('st_002_12', 'st_002_21') ORDER BY 1")
-    assert rows == [("st_002_12", "taro_kono", "she urged Kono"), ("st_002_21", "kang_kyung_wha", "Kono urged Kang")]
+    assert rows == [("st_002_21", "kang_kyung_wha", "Kono urged Kang")]
+    assert one(con, "SELECT occasion_event_id, addressee_ids FROM statements_full WHERE statement_id = 'st_002_12'") == [("ev_bangkok_kang_briefing", None)]
+    # Kono is the target of the act she reports, and the report is linked to the meeting where she made it
+    target = one(con, "SELECT a.actor_id FROM statement_events x JOIN event_actors a USING (event_id) "
+                      "WHERE x.statement_id = 'st_002_12' AND a.role = 'target' AND x.event_id = 'ev_kang_warns_countermeasures'")
+    assert target == [("taro_kono",)]
+    assert one(con, "SELECT basis FROM statement_events WHERE statement_id = 'st_002_12' AND event_id = 'ev_bangkok_kang_kono'") == [("inferred",)]
+
+
+def test_remarks_taken_as_one_briefing_say_so(con):
+    # statements F2: words that do not comment on the talks take their day by being the same remarks as those that do
+    rows = one(con, "SELECT statement_id, said_date_basis, said_date_reasoning FROM statements "
+                    "WHERE statement_id IN ('st_002_10', 'st_002_11', 'st_002_14', 'st_002_22') ORDER BY 1")
+    assert [r[0] for r in rows] == ["st_002_10", "st_002_11", "st_002_14", "st_002_22"]
+    for sid, basis, reasoning in rows:
+        assert basis == "cross_article" and reasoning.startswith("Taken as the same remarks") and "art004" in reasoning, sid
+    # the stock "day of the Bangkok talks" reasoning is left only on words about the talks or an act placed at them
+    stock = one(con, "SELECT s.statement_id, bool_or(x.event_id = 'ev_bangkok_kang_kono' OR e.parent_event_id = 'ev_bangkok_kang_kono') "
+                     "FROM statements s LEFT JOIN statement_events x USING (statement_id) LEFT JOIN events e USING (event_id) "
+                     "WHERE s.said_date_reasoning LIKE 'Said on the day of the Bangkok talks%' GROUP BY 1 ORDER BY 1")
+    assert stock and all(about for _, about in stock), stock
+
+
+def test_the_expected_restatement_at_beijing_is_both_ministers(con):
+    # statements O1: "a point they were expected to reinforce in their talks on Wednesday" (art000)
+    rows = one(con, "SELECT statement_id, speaker_id, speaker_basis, factuality, text, CAST(said_date AS VARCHAR), occasion_event_id "
+                    "FROM statements WHERE statement_id IN ('st_000_08', 'st_000_09') ORDER BY 1")
+    assert rows == [("st_000_08", "taro_kono", "inferred", "expected", "reinforce in their talks on Wednesday", "2019-08-21", "ev_beijing_kang_kono"),
+                    ("st_000_09", "kang_kyung_wha", "inferred", "expected", "reinforce in their talks on Wednesday", "2019-08-21", "ev_beijing_kang_kono")]
+    about = one(con, "SELECT DISTINCT event_id FROM statement_events WHERE statement_id IN ('st_000_08', 'st_000_09')")
+    assert about == [("ev_bangkok_agree_nk_cooperation",)]
+
+
+def test_statements_naming_their_meeting_are_linked_to_it(con):
+    # statements O3-O5: the denial of a mediation request, briefings "after the meeting", Kang in Nagoya
+    links = set(one(con, "SELECT statement_id, event_id, basis, evidence_text FROM statement_events WHERE statement_id IN "
+                         "('st_002_01', 'st_002_04', 'st_003_02', 'st_004_01', 'st_004_02')"))
+    assert {("st_002_04", "ev_us_mediation", "stated", "has not been asked to mediate"),
+            ("st_004_01", "ev_bangkok_kang_kono", "stated", "In a briefing after the meeting"),
+            ("st_004_02", "ev_bangkok_kang_kono", "stated", "In a briefing after the meeting"),
+            ("st_003_02", "ev_nagoya_kang_motegi", "stated", "after meeting with her Japanese counterpart")} <= links
+    assert ("st_002_01", "ev_jpn_whitelist_removal") in {(s, e) for s, e, _, _ in links}
+    # class: every statement whose attribution or sentence says "after the meeting/talks" or "after meeting" is linked to a meeting
+    named = one(con, "SELECT s.statement_id FROM statements s WHERE regexp_matches(s.attribution_text, 'after (the )?(meeting|talks)') "
+                     "AND NOT EXISTS (SELECT 1 FROM statement_events x JOIN events e USING (event_id) WHERE x.statement_id = s.statement_id "
+                     "AND e.event_type = 'meeting')")
+    assert named == []
+    assert one(con, "SELECT count(*) FROM statements_about WHERE event_id = 'ev_us_mediation' AND statement_id = 'st_002_04'") == [(1,)]
+
+
+def test_a_governments_own_source_speaks_for_it_without_a_relay(con):
+    # statements O2: "A Japanese government source said Tokyo wants", "Washington is concerned ..., the official told reporters"
+    rows = one(con, "SELECT s.statement_id, s.speaker_id, a.parent_actor_id, s.relayed_by_id FROM statements s JOIN actors a ON a.actor_id = s.speaker_id "
+                    "WHERE s.statement_id IN ('st_002_17', 'st_002_26') ORDER BY 1")
+    assert rows == [("st_002_17", "jpn_gov_source_002", "jpn", None), ("st_002_26", "us_senior_official_002", "usa", None)]
+
+
+def test_hedged_and_inferred_mentions_say_so(con):
+    # statements F3, F4
+    hedge = one(con, "SELECT reported_status, notes FROM event_mentions WHERE event_id = 'ev_forced_labour' AND article_id = 'art000' AND char_start = 596")
+    assert hedge[0][0] == "occurred" and "who say they were forced" in hedge[0][1] and "st_000_07" in hedge[0][1]
+    motegi = one(con, "SELECT notes FROM event_mentions WHERE event_id = 'ev_motegi_remarks_nagoya' AND char_start = 1281")
+    assert motegi[0][0].startswith("Referent inferred") and "st_003_04" in motegi[0][0]
+    # class: every mention of art000's labour hedge, in any table, names the labourers' account
+    rows = one(con, "SELECT notes FROM event_mentions WHERE strpos(evidence_text, ' who say ') > 0")
+    assert rows and all(n and "account" in n for (n,) in rows)
+
+
+def test_unnamed_officials_who_give_no_news_are_not_sources(con):
+    # actors F1: the director-generals take part only
+    types = dict(one(con, "SELECT actor_id, actor_type FROM actors WHERE actor_type LIKE 'unnamed%'"))
+    assert types["kor_director_general_001"] == types["jpn_director_general_001"] == "unnamed_official"
+    sources = {a for a, t in types.items() if t == "unnamed_source"}
+    speak = {r for (r,) in one(con, "SELECT speaker_id FROM statements UNION SELECT relayed_by_id FROM statements WHERE relayed_by_id IS NOT NULL "
+                                    "UNION SELECT asserted_by_id FROM claims WHERE asserted_by_id IS NOT NULL")}
+    assert sources and sources <= speak
+    # art001 cites no anonymous source
+    assert one(con, "SELECT count(*) FROM actors a WHERE a.actor_type = 'unnamed_source' AND a.actor_id LIKE '%_001'") == [(0,)]
+
+
+def test_country_bases_rest_on_the_articles_words(con):
+    # actors F2, F3
+    court = one(con, "SELECT country_iso3, country_basis, reasoning FROM actors WHERE actor_id = 'kor_supreme_court'")
+    assert court[0][:2] == ("KOR", "inferred") and "its Supreme Court" in court[0][2]
+    official = one(con, "SELECT country_iso3, reasoning FROM actors WHERE actor_id = 'ministry_official_004'")
+    assert official[0][0] == "KOR" and "recalcitrance" in official[0][1]
+    # class: no reasoning of a non-media actor rests on an outlet's nationality
+    outlet = one(con, "SELECT actor_id FROM actors WHERE actor_type <> 'media' AND regexp_matches(coalesce(reasoning, ''), "
+                      "'(?i)broadcaster|news agency|Kyodo is|KBS is|Reuters is')")
+    assert outlet == []
+
+
+def test_credits_and_titles_cite_their_words(con, texts):
+    # actors F4: the editing credit cites "Editing by ...", as its role row
+    credit = one(con, "SELECT char_start, char_end, evidence_text FROM article_credits WHERE actor_id = 'muralikumar_anantharaman'")
+    assert credit == [(2066, 2118, "Editing by Neil Fullick and Muralikumar Anantharaman")]
+    assert texts["art003"][2066:2118] == credit[0][2]
+    # actors O1, O2: Kang's titles in the art002 caption and art004
+    aliases = set(one(con, "SELECT article_id, alias, alias_type FROM actor_aliases WHERE actor_id = 'kang_kyung_wha'"))
+    assert {("art002", "South Korean Foreign Minister", "description"), ("art004", "Foreign Minister Kang Kyung-wha", "name")} <= aliases
+    # class: every appositive title next to a person's name is inside an alias of that person
+    spans = one(con, "SELECT article_id, char_start, char_end FROM actor_aliases a JOIN actors y USING (actor_id) WHERE y.actor_type = 'person'")
+    seen = 0
+    for art, text in texts.items():
+        for m in re.finditer(r"(Foreign Minister|foreign minister|Secretary of State|spy chief|press secretary)", text):
+            nearby = text[m.end():m.end() + 3]
+            if not (nearby.startswith(" ") and nearby[1:2].isupper() or nearby.startswith(", ")):
+                continue  # not an appositive before a name
+            assert any(a == art and s <= m.start() and m.end() <= e for a, s, e in spans), (art, m.start(), text[m.start() - 20:m.end() + 20])
+            seen += 1
+    assert seen >= 8  # Kang (4), Kono, Pompeo (2), Saito, Suh Hoon
 
 
 def test_article_headline_and_date_argument(texts):

@@ -81,7 +81,9 @@ def test_warning_of_countermeasures_is_an_act_and_the_countermeasures_are_threat
     assert link == [("threatens", "stated", "or it would force South Korea to craft countermeasures")]
     about = one(con, "SELECT event_id, basis FROM statement_events WHERE statement_id = "
                      "(SELECT statement_id FROM statements WHERE speaker_id = 'kang_kyung_wha' AND text LIKE '%craft countermeasures') ORDER BY 1")
-    assert about == [("ev_jpn_whitelist_removal", "inferred"), ("ev_kang_warns_countermeasures", "stated"), ("ev_kor_countermeasures", "stated")]
+    # the report is also about the meeting where she urged (inferred; second audit of 2026-12-03, statements O4)
+    assert about == [("ev_bangkok_kang_kono", "inferred"), ("ev_jpn_whitelist_removal", "inferred"), ("ev_kang_warns_countermeasures", "stated"),
+                     ("ev_kor_countermeasures", "stated")]
     rel = one(con, "SELECT related_event_id, basis FROM event_relations WHERE event_id = 'ev_kor_countermeasures' AND relation = 'responds_to'")
     assert rel == [("ev_jpn_whitelist_removal", "inferred")]  # "that process" is resolved by the curator
 

@@ -255,6 +255,23 @@ FAULTS: list[tuple[str, Mutation, str, str, str]] = [
      "role-coverage", "actors", "actor_id"),
     ("credited_writer_without_role", remove("actor_roles", {"actor_id": "david_dolan"}, ("actors", {"actor_id": "david_dolan"})),
      "role-coverage", "actors", "actor_id"),
+    # second statements audit F1: Kang's report at her briefing of what she urged Kono, given Kono as addressee
+    ("report_at_a_briefing_given_the_acts_target",
+     copy_row("statement_addressees", {"statement_id": "st_002_21"},
+              {"statement_id": "st_002_12", "addressee_id": "taro_kono", "char_start": "2407", "char_end": "2421", "evidence_text": "she urged Kono"}),
+     "briefing-addressee", "statement_addressees", "addressee_id"),
+    # second actors audit F1: the types of unnamed officials follow whether they give news
+    ("participant_typed_as_a_source", edit("actors", {"actor_id": "kor_director_general_001"}, {"actor_type": "unnamed_source"}),
+     "source-gives-news", "actors", "actor_type"),
+    ("speaking_official_typed_as_a_participant", edit("actors", {"actor_id": "jpn_gov_source_002"}, {"actor_type": "unnamed_official"}),
+     "source-gives-news", "actors", "actor_type"),
+    # second actors audit F4: a credit citing the bare name cut out of its byline
+    ("credit_citing_a_bare_name", edit("article_credits", {"actor_id": "muralikumar_anantharaman"},
+                                       {"char_start": "2094", "char_end": "2118", "evidence_text": "Muralikumar Anantharaman"}),
+     "credit-evidence", "article_credits", "char_start"),
+    # second statements audit F4: a mention of an inferred occasion without its note
+    ("inferred_referent_mention_without_note", edit("event_mentions", {"event_id": "ev_motegi_remarks_nagoya", "char_start": "1281"}, {"notes": ""}),
+     "mention-referent", "event_mentions", "notes"),
 ]
 
 
@@ -281,7 +298,8 @@ def test_the_curated_tables_pass_every_semantic_check():
     assert report.valid, report.to_text()
     for check in ("act-status", "threat-link", "occasion", "inferred-link", "claim-once", "neutral-title",
                   "parent-window", "unplaced-action", "ruling-agent", "cited-id", "inferred-reason", "statement-link",
-                  "attribution-sentence", "joint-group", "role-coverage"):
+                  "attribution-sentence", "joint-group", "role-coverage", "source-gives-news", "briefing-addressee", "credit-evidence",
+                  "mention-referent"):
         assert check in report.checks, check
 
 

@@ -10,6 +10,11 @@
 - A joint group has no country, no parent and no CAMEO code of its own, and at least two members;
   a member is not itself a joint group (actors F2).
 - Every unnamed actor and every credited person has a role (the consistency rule of §3).
+- An `unnamed_source` gives the article news (speaks, relays or asserts a claim); an unnamed official who gives none is an
+  `unnamed_official` (second actors audit F1). A report to reporters of an act made elsewhere ("Kang said she urged Kono") has no
+  addressee: the act's target is in its event (second statements audit F1). A credit cites the words that give it: where it overlaps its person's role
+  evidence it covers it, never a bare name inside the byline (second actors audit F4). A mention that names a statement's inferred
+  occasion says so in its notes (second statements audit F4).
 """
 from __future__ import annotations
 
@@ -30,7 +35,7 @@ REASONED = (
 )
 # A sentence ends: a full stop, question or exclamation mark (a closing quote may follow), a space, a capital or an opening quote.
 SENTENCE_END = r"[.?!][\"”’]?\s+[\"“A-Z]"
-UNNAMED = ("unnamed_source", "unnamed_journalist")
+UNNAMED = ("unnamed_source", "unnamed_journalist", "unnamed_official")
 
 
 def _has(staged: dict[str, Table], name: str, *fields: str) -> bool:
@@ -130,7 +135,69 @@ def check_groups_and_roles(con, staged: dict[str, Table], report: Report) -> Non
                 "an unnamed actor or a credited person needs its role (actor_roles), as its parallels have")
 
 
-CHECKS = (check_reasons, check_statement_links, check_attributions, check_groups_and_roles)
+def check_sources(con, staged: dict[str, Table], report: Report) -> None:
+    """An unnamed source gives news; an unnamed official gives none."""
+    if not _has(staged, "actors", "actor_id", "actor_type") or not _has(staged, "statements", "speaker_id", "relayed_by_id"):
+        return
+    report.ran("source-gives-news")
+    a, s = typed_name(staged["actors"]), typed_name(staged["statements"])
+    gives = f"y.actor_id IN (SELECT speaker_id FROM {s}) OR y.actor_id IN (SELECT relayed_by_id FROM {s} WHERE relayed_by_id IS NOT NULL)"
+    if _has(staged, "claims", "asserted_by_id"):
+        gives += f" OR y.actor_id IN (SELECT asserted_by_id FROM {typed_name(staged['claims'])} WHERE asserted_by_id IS NOT NULL)"
+    collect(con, f"SELECT y._row, y.actor_id FROM {a} y WHERE y.actor_type = 'unnamed_source' AND NOT ({gives})",
+            report, "source-gives-news", staged["actors"], "actor_type",
+            "an unnamed source gives the article news (a statement, a relay or a claim); an unnamed official who only takes part is 'unnamed_official'")
+    collect(con, f"SELECT y._row, y.actor_id FROM {a} y WHERE y.actor_type = 'unnamed_official' AND ({gives})",
+            report, "source-gives-news", staged["actors"], "actor_type",
+            "this unnamed official speaks, relays or asserts: it is a source of the news ('unnamed_source')")
+
+
+def check_briefing_addressees(con, staged: dict[str, Table], report: Report) -> None:
+    """A report at a press event of an act made elsewhere ("Kang said she urged Kono") has no addressee."""
+    if not (_has(staged, "statement_addressees", "statement_id") and _has(staged, "statements", "statement_id", "occasion_event_id")
+            and _has(staged, "events", "event_id", "event_type", "parent_event_id") and _has(staged, "statement_events", "statement_id", "event_id")):
+        return
+    report.ran("briefing-addressee")
+    x, s, e = typed_name(staged["statement_addressees"]), typed_name(staged["statements"]), typed_name(staged["events"])
+    se = typed_name(staged["statement_events"])
+    collect(con, f"SELECT x._row, x.addressee_id FROM {x} x JOIN {s} s USING (statement_id) JOIN {e} o ON o.event_id = s.occasion_event_id "
+                 f"WHERE o.event_type = 'press_event' AND EXISTS (SELECT 1 FROM {se} l JOIN {e} act ON act.event_id = l.event_id "
+                 "WHERE l.statement_id = s.statement_id AND act.event_type = 'diplomatic_action' AND act.parent_event_id IS NOT NULL "
+                 "AND act.parent_event_id <> o.event_id)",
+            report, "briefing-addressee", staged["statement_addressees"], "addressee_id",
+            "the statement is said to reporters at a press event and reports an act made elsewhere: whom the speaker told then is "
+            "the target of that act (its event), not the addressee of these words (CURATION §4)")
+
+
+def check_credit_evidence(con, staged: dict[str, Table], report: Report) -> None:
+    """A credit that overlaps its person's role evidence covers it (no bare name cut out of the byline)."""
+    fields = ("actor_id", "article_id", "char_start", "char_end")
+    if not (_has(staged, "article_credits", *fields) and _has(staged, "actor_roles", *fields)):
+        return
+    report.ran("credit-evidence")
+    c, r = typed_name(staged["article_credits"]), typed_name(staged["actor_roles"])
+    collect(con, f"SELECT c._row, c.evidence_text FROM {c} c JOIN {r} r USING (actor_id, article_id) "
+                 "WHERE c.char_start < r.char_end AND r.char_start < c.char_end AND (c.char_start > r.char_start OR c.char_end < r.char_end)",
+            report, "credit-evidence", staged["article_credits"], "char_start",
+            "the credit cites part of the words its role row cites: cite the words that give the credit ('Editing by ...'), as the role does")
+
+
+def check_mention_referents(con, staged: dict[str, Table], report: Report) -> None:
+    """A mention that names a statement's inferred occasion says its referent is inferred, as the statement does."""
+    if not (_has(staged, "event_mentions", "event_id", "article_id", "char_start", "char_end", "notes")
+            and _has(staged, "statements", "occasion_event_id", "occasion_basis", "attribution_start", "attribution_end")):
+        return
+    report.ran("mention-referent")
+    m, s = typed_name(staged["event_mentions"]), typed_name(staged["statements"])
+    collect(con, f"SELECT m._row, m.evidence_text FROM {m} m JOIN {s} s ON s.article_id = m.article_id AND s.occasion_event_id = m.event_id "
+                 "AND s.occasion_basis = 'inferred' AND m.char_start < greatest(s.char_end, s.attribution_end) "
+                 "AND least(s.char_start, s.attribution_start) < m.char_end WHERE coalesce(trim(m.notes), '') = ''",
+            report, "mention-referent", staged["event_mentions"], "notes",
+            "the mention's words are a statement whose occasion is inferred: say in notes that the referent is inferred, and how")
+
+
+CHECKS = (check_reasons, check_statement_links, check_attributions, check_groups_and_roles, check_sources, check_briefing_addressees,
+          check_credit_evidence, check_mention_referents)
 
 
 def run_statement_checks(con, staged: dict[str, Table], report: Report) -> None:
