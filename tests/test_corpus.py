@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jpkr_data.cli import main
-from jpkr_data.publication.corpus import BRAT_MARKER, brat_ann, brat_fragments, write_brat
+from jpkr_data.publication.corpus import brat_ann, brat_fragments, write_brat
 
 
 @pytest.fixture()
@@ -216,17 +216,18 @@ def test_outputs_that_would_destroy_something_are_refused(renamed_sources, tmp_p
     mine.mkdir()
     (mine / "thesis.docx").write_bytes(b"precious")
     rc, _, err = run(capsys, "corpus", "--sources", str(renamed_sources), "--out", str(tmp_path / "c.jsonl"), "--brat", str(mine))
-    assert rc == 1 and "not a brat folder" in err and (mine / "thesis.docx").read_bytes() == b"precious"
+    assert rc == 1 and "choose another --brat folder" in err and (mine / "thesis.docx").read_bytes() == b"precious"
     rc, _, err = run(capsys, "corpus", "--sources", str(renamed_sources), "--out", str(mine))
     assert rc == 1 and "is a folder" in err
     rc, _, err = run(capsys, "corpus", "--sources", str(renamed_sources), "--out", str(tmp_path / "nowhere" / "c.jsonl"))
     assert rc == 1 and "no such folder" in err
-    # a brat folder written by an earlier run is replaced whole (stale files go)
+    # a brat folder written by an earlier run is replaced only while every file in it is unchanged
     brat = tmp_path / "b"
     assert run(capsys, "corpus", "--sources", str(renamed_sources), "--out", str(tmp_path / "c.jsonl"), "--brat", str(brat))[0] == 0
-    (brat / "stale.ann").write_text("T1\tx 0 1\ty\n", encoding="utf-8")
     assert run(capsys, "corpus", "--sources", str(renamed_sources), "--out", str(tmp_path / "c.jsonl"), "--brat", str(brat))[0] == 0
-    assert not (brat / "stale.ann").exists() and (brat / BRAT_MARKER).is_file()
+    (brat / "added.ann").write_text("T1\tx 0 1\ty\n", encoding="utf-8")
+    assert run(capsys, "corpus", "--sources", str(renamed_sources), "--out", str(tmp_path / "c.jsonl"), "--brat", str(brat))[0] == 1
+    assert (brat / "added.ann").exists() and (brat / ".jpkr-release").is_file()
 
 
 def test_sources_folder_is_the_package_itself(tmp_path, capsys):

@@ -12,8 +12,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,9 @@ import duckdb
 
 from ..artifact import file_sha256
 from ..schema import Package, quote_ident
+from ..validator.paths import id_problem
+from .swap import write_file
+from .target import TargetError, check_target, publish, release_target, staging
 
 # (table, text column) -> span label; a span column pair not listed here is labelled "<table>.<text column>".
 LABELS = {
@@ -51,7 +52,8 @@ ENRICH = {
     "statements": {"speaker_name": ("actors", "speaker_id", "name"), "addressee_name": ("actors", "addressee_id", "name")},
 }
 SKIP_ATTRIBUTES = {"notes"}
-BRAT_MARKER = ".jpkr-corpus"
+BRAT_DATASET = "jpkr-data corpus brat"  # the dataset name in the brat folder's .jpkr-release marker
+BRAT_VERSION = "1"
 
 
 class CorpusError(Exception):
@@ -261,44 +263,38 @@ def brat_conf(records: list[dict[str, Any]]) -> str:
 
 
 def _atomic_write(target: Path, data: str) -> None:
-    """Write a file through a temporary file in the same folder, then rename it into place."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    """Write a file through the one safe-write helper (swap.write_file)."""
+    write_file(target, lambda fh: fh.write(data.encode("utf-8")))
+
+
+def check_file_ids(records: list[dict[str, Any]]) -> None:
+    """Every article id that names a file must be a safe file name, whatever the package's own schema allows."""
+    for r in records:
+        problem = id_problem("articles", "article_id", r["id"])
+        if problem:
+            raise CorpusError(problem)
 
 
 def write_brat(records: list[dict[str, Any]], folder: Path) -> Path:
-    """A folder with <id>.txt, <id>.ann, annotation.conf; an existing folder is replaced only if it is one of ours."""
-    folder = folder.resolve()
-    if folder.exists() and (not folder.is_dir() or (any(folder.iterdir()) and not (folder / BRAT_MARKER).is_file())):
-        raise CorpusError(f"{folder}: exists and is not a brat folder written by jpkr-data corpus; choose another --brat folder")
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
+    """A folder with <id>.txt, <id>.ann, annotation.conf, replaced as `build` replaces a release (publication/target.py).
+
+    The folder must be absent, empty, or one this command wrote whose every file is unchanged (its marker lists
+    each file's SHA-256): an annotator's edited .ann or an added file makes it refused, never deleted. The new
+    folder is written in a locked staging folder beside it and swapped in; nothing else beside it is touched."""
+    check_file_ids(records)
+    Path(folder).parent.mkdir(parents=True, exist_ok=True)
+    t = release_target(folder, BRAT_DATASET)
     try:
+        check_target(t)
+    except TargetError as exc:
+        raise CorpusError(f"{exc}; choose another --brat folder (annotators' edits are never replaced)") from None
+    with staging(t) as tmp:
         for r in records:
             (tmp / f"{r['id']}.txt").write_bytes(r["text"].encode("utf-8"))
             (tmp / f"{r['id']}.ann").write_bytes(brat_ann(r).encode("utf-8"))
         (tmp / "annotation.conf").write_text(brat_conf(records), encoding="utf-8", newline="\n")
-        (tmp / BRAT_MARKER).write_text("written by jpkr-data corpus; replaced on the next run\n", encoding="utf-8")
-        tmp.chmod(0o755)
-        if folder.exists():
-            old = folder.parent / f".{folder.name}.old"
-            if old.exists():
-                shutil.rmtree(old)
-            os.replace(folder, old)
-            os.replace(tmp, folder)
-            shutil.rmtree(old)
-        else:
-            os.replace(tmp, folder)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
-    return folder
+        publish(t, tmp, BRAT_VERSION)
+    return t.path
 
 
 def write_corpus(pkg: Package, con: duckdb.DuckDBPyConnection, sources: str | os.PathLike[str], out: str | os.PathLike[str],
@@ -313,6 +309,7 @@ def write_corpus(pkg: Package, con: duckdb.DuckDBPyConnection, sources: str | os
     brat_dir = Path(brat) if brat else out_path.with_name(out_path.stem + "_brat")
     if brat_dir.resolve() == out_path.resolve():
         raise CorpusError("--brat and --out name the same path")
+    check_file_ids(records)
     body = "".join(json.dumps(r, ensure_ascii=False, sort_keys=False) + "\n" for r in records)
     written = write_brat(records, brat_dir)
     _atomic_write(out_path, body)

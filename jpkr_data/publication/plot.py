@@ -7,6 +7,8 @@ from pathlib import Path
 
 import duckdb
 
+from .swap import write_file
+
 SERIES_SQL = """
 SELECT period_start, source, target, goldstein_sum, n_events, n_window_placed
 FROM event_series
@@ -85,14 +87,10 @@ def plot_series(con: duckdb.DuckDBPyConnection, out: str | os.PathLike[str], a: 
     fig, n = series_figure(con, a, b, start, end, period)
     import matplotlib.pyplot as plt
 
-    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}.png")
     try:
-        fig.savefig(tmp, format="png")
-        os.replace(tmp, out)
+        write_file(out, lambda fh: fig.savefig(fh, format="png"))
     except OSError as exc:
         raise PlotError(f"cannot write {out}: {exc.strerror or exc}") from None
     finally:
         plt.close(fig)
-        if tmp.exists():
-            tmp.unlink()
     return n

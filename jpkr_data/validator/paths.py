@@ -8,6 +8,17 @@ from pathlib import Path
 RESOURCE_NAME = re.compile(r"^([-a-z0-9._/])+$")  # frictionless' resource name pattern
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")  # a URL scheme or a Windows drive letter ("C:")
 _VARIABLE = re.compile(r"\$|%[^%]+%")  # $HOME, ${X}, %USERPROFILE%: expanded by some tools
+# Ids that become file or page names (articles, events, actors, agreements): fixed here, whatever the package's
+# own schema patterns say; lower case, so no two collide on a case-insensitive file system.
+SAFE_ID = re.compile(r"[a-z0-9][a-z0-9_]{0,99}")
+SAFE_ID_TEXT = "lower-case letters, digits and '_', starting with a letter or digit, at most 100 characters"
+
+
+def id_problem(table: str, field: str, value: object) -> str | None:
+    """Why an id cannot name a file or a page (naming its table and field), or None."""
+    if isinstance(value, str) and SAFE_ID.fullmatch(value):
+        return None
+    return f"data/{table}.csv: field {field}: value {value!r} cannot name a file ({SAFE_ID_TEXT})"
 
 
 def name_problem(name: str) -> str | None:

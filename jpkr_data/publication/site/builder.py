@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ import duckdb
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ...schema import Package
+from ...validator.paths import SAFE_ID  # ids that become file names: one pattern for every writer
 from ..jsonld import dataset_jsonld, jsonld_text
 from .charts import STATUS_STYLE, network_svg, timeline_svg
 from .dates import MONTHS, day_words
@@ -24,7 +24,6 @@ HERE = Path(__file__).parent
 YEAR = 2019  # the dispute's year: drawn on its own axis; earlier events form the background panel
 
 
-SAFE_ID = re.compile(r"[a-z0-9][a-z0-9_]{0,99}")  # ids that become file names: lower case, so no two collide on any file system
 
 
 class SiteError(ValueError):
