@@ -14,6 +14,7 @@ import duckdb
 from ..paths import package_root
 from ..schema import Package, quote_ident, sql_literal
 from ..validator.integrity import CONTENT_SEGMENTS
+from .safe_text import md_text, safe_url
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}")
 TEMPLATE = "DATASHEET.md"
@@ -44,7 +45,7 @@ def first_sentence(text: str) -> str:
 
 
 def _cell(value: Any) -> str:
-    return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
+    return md_text(value)
 
 
 def datasheet_values(pkg: Package, con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -55,7 +56,7 @@ def datasheet_values(pkg: Package, con: duckdb.DuckDBPyConnection) -> dict[str, 
     v["version"] = d.get("version", "")
     v["created"] = str(d.get("created", ""))[:10]
     v["n_tables"] = len(pkg.tables)
-    v["homepage"] = d.get("homepage", "")
+    v["homepage"] = safe_url(d.get("homepage"))
     rows = ["| table | rows | what a row is |", "|---|---:|---|"]
     rows += [f"| `{t.name}` | {counts[t.name]} | {_cell(first_sentence(t.description or t.title))} |" for t in pkg.tables]
     v["table_counts"] = "\n".join(rows)

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from ..schema import Package
+from .safe_text import safe_url
 
 FORMATS = {".zip": "application/zip", ".json": "application/json", ".csv": "text/csv", ".parquet": "application/vnd.apache.parquet",
            ".duckdb": "application/vnd.duckdb", ".md": "text/markdown", ".cff": "application/x-yaml", ".jsonld": "application/ld+json"}
@@ -43,7 +44,7 @@ def dataset_jsonld(pkg: Package, files: dict[str, dict[str, Any]], coverage: tup
         "alternateName": d["name"],
         "description": d.get("description", ""),
         "version": version,
-        "license": lic.get("path") or lic.get("name", ""),
+        "license": safe_url(lic.get("path")) or str(lic.get("name", "")),
         "creator": [{"@type": "Organization", "name": c.get("title", "jpkr-data contributors")} for c in d.get("contributors", [])]
         or [{"@type": "Organization", "name": "jpkr-data contributors"}],
         "temporalCoverage": f"{coverage[0].isoformat()}/{coverage[1].isoformat()}",
@@ -52,8 +53,8 @@ def dataset_jsonld(pkg: Package, files: dict[str, dict[str, Any]], coverage: tup
         "isAccessibleForFree": True,
         "distribution": distributions,
     }
-    if d.get("homepage"):
-        doc["url"] = d["homepage"]
+    if safe_url(d.get("homepage")):
+        doc["url"] = safe_url(d.get("homepage"))
     if created:
         doc["dateCreated"] = created
     return doc

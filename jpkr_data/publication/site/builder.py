@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from ...schema import Package
 from ...validator.paths import SAFE_ID  # ids that become file names: one pattern for every writer
 from ..jsonld import dataset_jsonld, jsonld_text
+from ..safe_text import safe_url
 from .charts import STATUS_STYLE, network_svg, timeline_svg
 from .dates import MONTHS, day_words
 from .downloads import file_entries, human_size, later_entries
@@ -44,6 +45,7 @@ def environment() -> Environment:
     """Jinja2 with autoescaping on for every template."""
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["size"] = human_size
+    env.filters["url"] = safe_url  # every href/src from the package goes through it: http(s) or relative only
     env.filters["words"] = lambda v: str(v).replace("_", " ") if v is not None else ""
     env.filters["day"] = lambda d: day_words(d) if isinstance(d, dt.date) else (d or "")
     return env
