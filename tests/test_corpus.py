@@ -194,21 +194,27 @@ def test_unusable_sources_folder(case, tmp_path, capsys):
     assert not (tmp_path / "c.jsonl").exists()
 
 
-def test_unreadable_article_file_is_named(renamed_sources, tmp_path, capsys, monkeypatch):
-    """A file that cannot be read (permissions, I/O error) is named, whoever runs the test (root reads any file)."""
+def test_unreadable_article_file_is_named_and_an_unreadable_decoy_is_skipped(renamed_sources, tmp_path, capsys, monkeypatch):
+    """A file that cannot be read (permissions, I/O error) is named when its article is then missing, whoever runs the test."""
     import jpkr_data.publication.corpus as corpus
 
-    victim = sorted(p for p in renamed_sources.rglob("*") if p.is_file())[0]
-    real = corpus.file_sha256
+    digests = {a["source_sha256"] for a in read_rows("articles")}
+    files = sorted(p for p in renamed_sources.rglob("*") if p.is_file())
+    article = next(p for p in files if hashlib.sha256(p.read_bytes()).hexdigest() in digests)
+    decoy = next(p for p in files if p.name.startswith("decoy-"))
+    real = corpus._read_capped
 
-    def failing(path):
-        if path == victim:
-            raise PermissionError(13, "Permission denied", str(path))
-        return real(path)
+    for victim, expected in ((decoy, 0), (article, 1)):
+        def failing(path, size, victim=victim):
+            if path == victim:
+                raise PermissionError(13, "Permission denied", str(path))
+            return real(path, size)
 
-    monkeypatch.setattr(corpus, "file_sha256", failing)
-    rc, _, err = run(capsys, "corpus", "--sources", str(renamed_sources), "--out", str(tmp_path / "c.jsonl"))
-    assert rc == 1 and str(victim) in err and "Permission denied" in err and "Traceback" not in err
+        monkeypatch.setattr(corpus, "_read_capped", failing)
+        rc, _, err = run(capsys, "corpus", "--sources", str(renamed_sources), "--out", str(tmp_path / "c.jsonl"))
+        assert rc == expected and "Traceback" not in err, err
+        if expected:
+            assert str(victim) in err and "Permission denied" in err
 
 
 def test_outputs_that_would_destroy_something_are_refused(renamed_sources, tmp_path, capsys):

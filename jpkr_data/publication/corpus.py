@@ -8,17 +8,18 @@ span (`start end;start end`), because a brat annotation line cannot hold a newli
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from ..artifact import file_sha256
 from ..schema import Package, quote_ident
 from ..validator.paths import id_problem
 from .swap import write_file
@@ -92,8 +93,36 @@ def load_articles(con: duckdb.DuckDBPyConnection) -> list[Article]:
     return out
 
 
+SYSTEM_TREES = ("/proc", "/sys", "/dev")  # never read as a source, even through a link
+
+
+def _candidate(path: Path, sizes: set[int]) -> os.stat_result | None:
+    """The file's stat when it may be an article: a regular file (a link only to one, outside /proc, /sys, /dev) of an article's size."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode) or st.st_size not in sizes:
+        return None
+    if path.is_symlink() and os.path.realpath(path).startswith(tuple(t + "/" for t in SYSTEM_TREES)):
+        return None
+    return st
+
+
+def _read_capped(path: Path, size: int) -> bytes:
+    """At most `size` + 1 bytes of a regular file, opened without blocking (a file swapped for a FIFO is refused)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        return fh.read(size + 1)
+
+
 def find_sources(folder: str | os.PathLike[str], articles: list[Article]) -> dict[str, Path]:
-    """article_id -> file in `folder` (searched recursively, any names) whose size and SHA-256 match; CorpusError otherwise."""
+    """article_id -> file in `folder` (searched recursively, any names) whose size and SHA-256 match; CorpusError otherwise.
+
+    Only regular files of exactly an article's size are read (so a huge, sparse or special file costs nothing);
+    devices, FIFOs, sockets and links into /proc, /sys or /dev are skipped, and so is a file that cannot be read."""
     root = Path(folder)
     if not root.exists():
         raise CorpusError(f"{root}: no such folder")
@@ -105,30 +134,36 @@ def find_sources(folder: str | os.PathLike[str], articles: list[Article]) -> dic
     found: dict[str, Path] = {}
     near: dict[str, list[str]] = {}
     try:
-        candidates = sorted(p for p in root.rglob("*") if p.is_file())
+        candidates = sorted(Path(d) / n for d, _, names in os.walk(root, followlinks=False) for n in names)
     except OSError as exc:
         raise CorpusError(f"{root}: cannot be read: {exc.strerror or exc}") from None
     for p in candidates:
+        named = [a for a in articles if a.source_file == p.name]
+        st = _candidate(p, set(by_size))
+        if st is None:
+            near_text = f"{p} has the file name of {{}} but is not a regular file of its size"
+            for a in named:
+                near.setdefault(a.article_id, []).append(near_text.format(a.article_id))
+            continue
         try:
-            size = p.stat().st_size
-            named = [a for a in articles if a.source_file == p.name]
-            if size not in by_size and not named:
-                continue
-            digest = file_sha256(p)
-        except OSError as exc:
-            raise CorpusError(f"{p}: cannot be read: {exc.strerror or exc}") from None
-        for a in by_size.get(size, []):
+            data = _read_capped(p, st.st_size)
+        except OSError as exc:  # unreadable (permissions, vanished): named only if an article of its size is missing
+            for a in by_size.get(st.st_size, []):
+                near.setdefault(a.article_id, []).append(f"{p} cannot be read: {exc.strerror or exc}")
+            continue
+        digest = hashlib.sha256(data).hexdigest() if len(data) == st.st_size else ""
+        for a in by_size.get(st.st_size, []):
             if digest == a.sha256 and a.article_id not in found:
                 found[a.article_id] = p
         for a in named:
             if digest != a.sha256:
-                near.setdefault(a.article_id, []).append(f"{p} has the file name of {a.article_id} but {size} bytes and SHA-256 {digest}")
+                near.setdefault(a.article_id, []).append(f"{p} has the file name of {a.article_id} but a wrong checksum")
     missing = [a for a in articles if a.article_id not in found]
     if missing:
         lines = [f"{len(missing)} of {len(articles)} articles not found in {root} (matched by SHA-256, any file name):"]
         for a in missing:
             lines.append(f"  {a.article_id}: expected {a.size} bytes, SHA-256 {a.sha256} (published as {a.source_file})")
-            lines += [f"    {n} (wrong checksum: not this article, or altered)" for n in near.get(a.article_id, [])]
+            lines += [f"    {n} (not this article, or altered)" for n in near.get(a.article_id, [])]
         raise CorpusError("\n".join(lines))
     return found
 
@@ -136,7 +171,7 @@ def find_sources(folder: str | os.PathLike[str], articles: list[Article]) -> dic
 def read_verified(path: Path, article: Article) -> str:
     """The article's text, after checking size, SHA-256, UTF-8 and length in code points again on the bytes read."""
     try:
-        raw = path.read_bytes()
+        raw = _read_capped(path, article.size)
     except OSError as exc:
         raise CorpusError(f"{path}: cannot be read: {exc.strerror or exc}") from None
     if len(raw) != article.size or hashlib.sha256(raw).hexdigest() != article.sha256:
