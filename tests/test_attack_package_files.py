@@ -120,7 +120,7 @@ def test_build_refuses_a_leaking_package_and_writes_nothing(pkg, outside, tmp_pa
     out = tmp_path / "rel"
     rc = main(["build", "--path", str(pkg), "--out", str(out)])
     err = capsys.readouterr().err
-    assert rc == 1 and "sql/notes.txt" in err and len(err.strip().splitlines()) == 1
+    assert rc == 1 and "sql/notes.txt" in err and "symbolic link" in err and "Traceback" not in err
     assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".rel")]
 
 
@@ -168,3 +168,15 @@ def test_report_repro_corpus_through_article_id_writes_nothing_outside(pkg, tmp_
     assert rc == 1 and "cannot name a file" in err
     assert (tmp_path / "PWNED.txt").read_text(encoding="utf-8") == "my precious notes" and not (tmp_path / "PWNED.ann").exists()
     assert not (tmp_path / "c" / "c.jsonl").exists()
+
+
+@pytest.mark.parametrize("rel", ["README.md", "sql/notes.txt", "data/sources/zz_extra.txt"])
+def test_validate_names_a_symlinked_file_first(pkg, outside, rel):
+    from jpkr_data.validator import validate
+
+    target = pkg / rel
+    if target.exists():
+        target.unlink()
+    target.symlink_to(outside / "id_rsa")
+    report = validate(pkg)
+    assert not report.valid and rel in report.to_text() and "symbolic link" in report.to_text()

@@ -27,7 +27,7 @@ from ..artifact import verify
 from ..database import content_key
 from ..paths import bundled_database, package_root, resolve_descriptor
 from ..schema import Package, load_package, quote_ident, sql_literal
-from ..validator.paths import files_below, regular_inside
+from ..validator.paths import COPIED_FOLDERS, copied_files, regular_inside
 from ..validator.pipeline import validate
 from ..validator.report import ValidationError
 from .card import write_card
@@ -41,7 +41,6 @@ from .site import build_site
 from .target import check_target, publish, release_target, staging
 from .workbook import write_workbook
 
-DOC_FILES = ("LICENSE", "LICENSE-DATA", "CHANGELOG.md", "README.md", "CURATION.md")
 SOURCES_NOTICE = """The files in this folder are third-party news texts (Kyodo News, Arirang, Reuters,
 KBS World Radio, as republished by the sites they were taken from). They are NOT licensed by
 jpkr-data and stay the copyright of their publishers. They are included on request
@@ -222,12 +221,7 @@ class PackageFileError(ValueError):
 
 def files_to_copy(pkg: Package, include_sources: bool) -> list[str]:
     """Every file the release copies from the package, each a regular file reached without a symbolic link; else PackageFileError."""
-    rels = [t.path for t in pkg.tables] + [n for n in DOC_FILES if os.path.lexists(pkg.root / n)]
-    problems = [p for rel in rels if (p := regular_inside(pkg.root, rel))]
-    for folder in ("sql", "data/sources") if include_sources else ("sql",):
-        found, bad = files_below(pkg.root, folder)
-        rels += found
-        problems += bad
+    rels, problems = copied_files(pkg.root, [t.path for t in pkg.tables], COPIED_FOLDERS if include_sources else ("sql",))
     if problems:
         raise PackageFileError(f"{pkg.root}: invalid package: {problems[0]}"
                                + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))

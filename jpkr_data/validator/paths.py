@@ -110,3 +110,20 @@ def files_below(root: Path, rel: str) -> tuple[list[str], list[str]]:
             else:
                 problems.append(f"{r}: is not a regular file (a device, FIFO or socket)")
     return sorted(files), problems
+
+
+DOC_FILES = ("LICENSE", "LICENSE-DATA", "CHANGELOG.md", "README.md", "CURATION.md")  # documents a release copies
+COPIED_FOLDERS = ("sql", "data/sources")  # folders a release copies (data/sources only with --include-sources)
+
+
+def copied_files(root: Path, resources: list[str], folders: tuple[str, ...] = COPIED_FOLDERS) -> tuple[list[str], list[str]]:
+    """The package files a release copies (resources, documents present, everything in `folders`), and the problems:
+    any of them that is not a regular file reached from `root` without a symbolic link ("<path>: <why>")."""
+    rels = list(resources) + [n for n in DOC_FILES if os.path.lexists(root / n)]
+    problems = [p for rel in rels if (p := regular_inside(root, rel))]
+    for folder in folders:
+        if os.path.lexists(root / folder):
+            found, bad = files_below(root, folder)
+            rels += found
+            problems += bad
+    return rels, problems
