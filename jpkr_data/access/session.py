@@ -4,12 +4,16 @@ Layers, each enough on its own for its class of attack:
 - the package database is attached READ_ONLY (writes to it fail inside DuckDB);
 - external access is off and the configuration locked after attaching (no file is read or written,
   no extension installed, no setting changed; also for cursors, which share the database instance);
-- the statement gate (guard.py) refuses ATTACH, DETACH, COPY, SET, transactions ... before anything runs;
-- statements that can create or rename objects run in a transaction that is rolled back when an object
-  of the user's would take a package name (any case) or a built-in function's or type's name: DuckDB
-  searches the TEMP catalog (and user macros) before the package's own when it runs the package's views;
+- the statement gate (guard.py) accepts a listed set of statement kinds (a CREATE only of a table or view)
+  and refuses everything else (ATTACH, COPY, SET, CREATE MACRO/TYPE/SEQUENCE ...) before anything runs;
+- statements that can create or rename objects run in a transaction that is rolled back unless the user's
+  objects are only tables and views under names outside a snapshot taken when the session opened (package
+  tables and views, DuckDB's catalog views): DuckDB searches the TEMP catalog before the package's own when
+  it runs the package's views. The check lists objects through fully qualified system.main.duckdb_*()
+  functions, which no user object can stand in for;
 - in-memory fallback (no writable cache): the package is not attachable READ_ONLY, so every statement
-  but a query runs in a transaction rolled back when a fingerprint of the package (rows, schema, comments) changed.
+  but a query runs in a transaction rolled back when a fingerprint of the package (rows, schema, types,
+  comments; read through system.main functions) changed.
 """
 from __future__ import annotations
 
