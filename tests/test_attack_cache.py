@@ -66,21 +66,23 @@ def test_wal_replacing_a_view_changes_nothing(entry):
         assert s.execute("SELECT count(*) FROM timeline").fetchone()[0] == len(read_rows("events"))
 
 
-@SPEED
-def test_wal_crafted_on_a_copy_and_planted_beside_the_entry(entry, tmp_path):
+def _crafted_wal(entry: Path, tmp_path: Path, title: str) -> Path:
+    """A WAL written against a copy of the entry (setting `title`), ready to plant beside the real entry."""
     copy = tmp_path / "copy.duckdb"
     shutil.copy2(entry, copy)
-    _write_and_die(copy, f"UPDATE events SET title = 'PLANTED' WHERE event_id = '{EVENT}'")
-    shutil.copy2(copy.with_name(copy.name + ".wal"), entry.with_name(entry.name + ".wal"))
+    _write_and_die(copy, f"UPDATE events SET title = '{title}' WHERE event_id = '{EVENT}'")
+    return copy.with_name(copy.name + ".wal")
+
+
+@SPEED
+def test_wal_crafted_on_a_copy_and_planted_beside_the_entry(entry, tmp_path):
+    shutil.copy2(_crafted_wal(entry, tmp_path, "PLANTED"), entry.with_name(entry.name + ".wal"))
     assert _title() == TITLE
 
 
 @SPEED
 def test_wal_that_is_a_symlink_to_a_crafted_wal(entry, tmp_path):
-    copy = tmp_path / "copy.duckdb"
-    shutil.copy2(entry, copy)
-    _write_and_die(copy, f"UPDATE events SET title = 'LINKED' WHERE event_id = '{EVENT}'")
-    os.symlink(copy.with_name(copy.name + ".wal"), entry.with_name(entry.name + ".wal"))
+    os.symlink(_crafted_wal(entry, tmp_path, "LINKED"), entry.with_name(entry.name + ".wal"))
     assert _title() == TITLE
 
 
