@@ -172,3 +172,24 @@ def test_readme_lists_exactly_the_files_that_differ_between_two_builds(tmp_path)
     differ = {k for k in a if a[k] != b[k]}
     assert differ <= listed, sorted(differ - listed)
     assert listed <= set(a), sorted(listed - set(a))
+
+
+def test_plot_labels_are_never_parsed_as_mathtext(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    rc = main(["plot-series", "--out", str(tmp_path / "p.png"), "--a", "$\\undefined$", "--b", "$x^{$"])
+    assert rc == 0 and capsys.readouterr().err == ""
+
+
+def test_a_write_failure_in_corpus_names_the_file(tmp_path, capsys, monkeypatch):
+    import errno
+
+    import jpkr_data.publication.corpus as corpus
+
+    def full(target, write):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(corpus, "write_file", full)
+    out = tmp_path / "c.jsonl"
+    rc = main(["corpus", "--sources", str(ROOT / "data" / "sources"), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert rc == 1 and str(out) in err and "No space left" in err and "error: :" not in err

@@ -298,8 +298,11 @@ def brat_conf(records: list[dict[str, Any]]) -> str:
 
 
 def _atomic_write(target: Path, data: str) -> None:
-    """Write a file through the one safe-write helper (swap.write_file)."""
-    write_file(target, lambda fh: fh.write(data.encode("utf-8")))
+    """Write a file through the one safe-write helper (swap.write_file); a failure names the file (a full disk too)."""
+    try:
+        write_file(target, lambda fh: fh.write(data.encode("utf-8")))
+    except OSError as exc:
+        raise CorpusError(f"{target}: cannot be written: {exc.strerror or exc}; the earlier file is unchanged") from None
 
 
 def check_file_ids(records: list[dict[str, Any]]) -> None:
@@ -323,12 +326,17 @@ def write_brat(records: list[dict[str, Any]], folder: Path) -> Path:
         check_target(t)
     except TargetError as exc:
         raise CorpusError(f"{exc}; choose another --brat folder (annotators' edits are never replaced)") from None
-    with staging(t) as tmp:
-        for r in records:
-            (tmp / f"{r['id']}.txt").write_bytes(r["text"].encode("utf-8"))
-            (tmp / f"{r['id']}.ann").write_bytes(brat_ann(r).encode("utf-8"))
-        (tmp / "annotation.conf").write_text(brat_conf(records), encoding="utf-8", newline="\n")
-        publish(t, tmp, BRAT_VERSION)
+    try:
+        with staging(t) as tmp:
+            for r in records:
+                (tmp / f"{r['id']}.txt").write_bytes(r["text"].encode("utf-8"))
+                (tmp / f"{r['id']}.ann").write_bytes(brat_ann(r).encode("utf-8"))
+            (tmp / "annotation.conf").write_text(brat_conf(records), encoding="utf-8", newline="\n")
+            publish(t, tmp, BRAT_VERSION)
+    except OSError as exc:
+        raise CorpusError(f"{t.path}: cannot be written: {exc.strerror or exc}; the earlier folder is unchanged") from None
+    except TargetError as exc:
+        raise CorpusError(str(exc)) from None
     return t.path
 
 

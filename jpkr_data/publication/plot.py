@@ -27,6 +27,11 @@ def series(con: duckdb.DuckDBPyConnection, a: str, b: str, start: dt.date, end: 
     return con.execute(SERIES_SQL, [period, a, b, b, a, start, end]).fetchall()
 
 
+def _plain(text: str) -> str:
+    """User text shown as itself in a label: '$' escaped, so matplotlib never parses it as mathtext."""
+    return text.replace("$", r"\$")
+
+
 def series_figure(con: duckdb.DuckDBPyConnection, a: str, b: str, start: dt.date, end: dt.date, period: str = "week"):
     """The bar chart of the Goldstein sum per period, a -> b and b -> a, as a matplotlib figure, and the rows it plots."""
     rows = series(con, a, b, start, end, period)
@@ -41,14 +46,14 @@ def series_figure(con: duckdb.DuckDBPyConnection, a: str, b: str, start: dt.date
     for (src, tgt), shift, colour in (((a, b), -width / 2, "#b2182b"), ((b, a), width / 2, "#2166ac")):
         pts = [(r[0], r[3], r[5]) for r in rows if r[1] == src and r[2] == tgt]
         xs = [p[0] + dt.timedelta(days=centre + shift) for p in pts]
-        ax.bar(xs, [p[1] for p in pts], width=width, color=colour, label=f"{src} -> {tgt}")
+        ax.bar(xs, [p[1] for p in pts], width=width, color=colour, label=f"{_plain(src)} -> {_plain(tgt)}")
         for x, p in zip(xs, pts):
             if p[2]:
                 ax.annotate("*", (x, p[1]), ha="center", va="bottom" if p[1] >= 0 else "top")
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set_xlim(start, end)
     ax.set_ylabel(f"Goldstein sum per {period}")
-    ax.set_title(f"{a} - {b}: conflict (<0) and cooperation (>0) per {period}, jpkr-data event_series"
+    ax.set_title(f"{_plain(a)} - {_plain(b)}: conflict (<0) and cooperation (>0) per {period}, jpkr-data event_series"
                  "\n* = includes events placed at the midpoint of their date window")
     ax.legend(loc="upper left")
     fig.autofmt_xdate()
