@@ -123,13 +123,15 @@ def test_eight_processes_on_an_empty_cache_end_with_one_correct_file(tmp_path):
 def test_default_session_is_one_per_thread():
     from jpkr_data.api import default_session
 
-    seen = {}
+    seen: dict[int, object] = {}
+    barrier = threading.Barrier(4)  # all four alive at once: a finished thread's ident may be reused by the next
 
-    def work() -> None:
-        seen[threading.get_ident()] = default_session()
-        assert default_session() is seen[threading.get_ident()]
+    def work(i: int) -> None:
+        seen[i] = default_session()
+        assert default_session() is seen[i]
+        barrier.wait(timeout=60)
 
-    threads = [threading.Thread(target=work) for _ in range(4)]
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
     for t in threads:
         t.start()
     for t in threads:
