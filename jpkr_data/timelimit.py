@@ -11,7 +11,7 @@ import duckdb
 DEFAULT_VIEW_SECONDS = 60.0  # the package's own views run in milliseconds; a hostile one must not hang validate, build or connect()
 
 
-class TimeLimitError(Exception):
+class TimeLimitError(ValueError):
     """A query ran past its time limit; the message names what ran."""
 
 
