@@ -76,8 +76,13 @@ def test_codebook_escapes_markup_from_the_descriptor(tmp_path):
     text = render_codebook(_hostile_package(tmp_path), {})
     for raw in ("<img", "<script", "<svg", "<iframe"):
         assert raw not in text
-    assert "&lt;script&gt;" in text
+    assert "&lt;script>" in text
 
 
 def test_markdown_text_is_one_inert_line():
-    assert md_text("a\n<b>|c") == "a &lt;b&gt;\\|c"
+    assert md_text("a\n<b>|c -> d") == "a &lt;b>\\|c -> d"
+
+
+def test_markdown_links_and_images_cannot_form():
+    text = md_text("see [here](javascript:alert(1)) and ![x](https://evil/t.png) and <javascript:alert(2)>")
+    assert "](" not in text.replace("\\](", "") and "<" not in text

@@ -1,7 +1,6 @@
 """Descriptor text and URLs made inert before they reach Markdown or HTML: one URL filter and one Markdown escape."""
 from __future__ import annotations
 
-import html
 import re
 from typing import Any
 
@@ -24,6 +23,8 @@ def safe_url(value: Any) -> str:
 
 
 def md_text(value: Any) -> str:
-    """Descriptor text for a Markdown document or table cell: HTML escaped, '|' escaped, on one line."""
+    """Descriptor text for a Markdown document or table cell, inert: no HTML tag or autolink can start ('<' as &lt;),
+    no inline link or image forms ('](' escaped), '|' escaped, on one line. Everything else is kept as written."""
     text = "" if value is None else str(value)
-    return html.escape(text, quote=False).replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    return (text.replace("<", "&lt;").replace("](", "\\](").replace("|", "\\|")
+            .replace("\r", " ").replace("\n", " "))
