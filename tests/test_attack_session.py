@@ -12,6 +12,8 @@ import threading
 import duckdb
 import pytest
 from conftest import ROOT
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import jpkr_data
 from jpkr_data.access import session as session_mod
@@ -238,3 +240,19 @@ def test_in_memory_fallback_accepts_every_kind_as_the_file_session_does(base, in
     in_mem = attack_everything(in_memory.cursor(), names)
     assert on_file == in_mem
     assert results(in_memory.cursor()) == truth
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(kind=st.sampled_from(KINDS), name=st.sampled_from(["events", "timeline", "round", "date_trunc", "count", "duckdb_tables",
+                                                         "dyad_summary", "sum", "coalesce", "varchar"]),
+       flips=st.lists(st.booleans(), min_size=14, max_size=14))
+def test_any_kind_under_any_spelling_leaves_the_views_unchanged(base, truth, kind, name, flips):
+    s = base.cursor()
+    spelled = "".join(c.upper() if f else c for c, f in zip(name, flips))
+    try:
+        s.execute(kind.format(n=f'"{spelled}"' if "{n}(" not in kind else spelled, N=spelled.upper()))
+    except REFUSED:
+        pass
+    assert results(s) == truth
+    assert {r[0] for r in s.execute(session_mod._USER_OBJECTS).fetchall()} <= {"table", "view"}
+    s.close()
