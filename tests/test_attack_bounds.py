@@ -224,3 +224,10 @@ def test_build_refuses_a_slow_view_without_hanging(slow_package, tmp_path, capsy
 def test_the_limit_does_not_touch_the_package_views(monkeypatch):
     monkeypatch.setenv("JPKR_DATA_VIEW_SECONDS", "5")
     assert validate().valid
+
+
+def test_many_tiny_rows_are_capped_not_held(tmp_path, capsys, monkeypatch):
+    (tmp_path / "datapackage.json").write_text(json.dumps(DESC), encoding="utf-8")
+    (tmp_path / "t.csv").write_text("k,v\n" + "".join(f"{n},\n" for n in range(5000)), encoding="utf-8")
+    monkeypatch.setattr(diff, "MAX_ROWS", 1000)
+    assert "rows" in _one_line_error(capsys, "diff", str(tmp_path), str(tmp_path))

@@ -48,13 +48,15 @@ class Side:
 
 # Bounds on what one side may make diff read (a hostile zip or folder must not exhaust memory): each CSV or
 # descriptor at most MAX_MEMBER bytes, all of a side's files together at most MAX_TOTAL, a zip member inflating at
-# most MAX_RATIO times its compressed size (above RATIO_FLOOR bytes), one CSV field at most MAX_FIELD characters.
+# most MAX_RATIO times its compressed size (above RATIO_FLOOR bytes), one CSV field at most MAX_FIELD characters,
+# all tables together at most MAX_ROWS rows (each row is held for the comparison, a few hundred bytes apiece).
 # Files are streamed: nothing is held twice (bytes, text and a copy) as a whole.
 MAX_MEMBER = 256 << 20
 MAX_TOTAL = 1 << 30
 MAX_RATIO = 200
 RATIO_FLOOR = 1 << 20
 MAX_FIELD = 64 << 20
+MAX_ROWS = 500_000  # per side; two sides of this size take about 0.5 GB (2 cores, 24 GiB machine, measured)
 URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
@@ -63,6 +65,12 @@ class _Budget:
 
     def __init__(self) -> None:
         self.left = MAX_TOTAL
+        self.rows = MAX_ROWS
+
+    def row(self, where: str) -> None:
+        self.rows -= 1
+        if self.rows < 0:
+            raise DiffError(f"{where}: the tables of this side hold more than the {MAX_ROWS} rows diff compares")
 
     def take(self, n: int, where: str) -> None:
         self.left -= n
@@ -235,6 +243,7 @@ def _read_table(side: FolderSide | ZipSide, res: Any, index: int) -> TableData |
             table = TableData(name, header, {h: specs.get(h, {}) for h in header}, pk)
             key_cols = pk or header
             for rowno, cells in enumerate(reader, start=2):
+                side.budget.row(where)
                 if len(cells) != len(header):
                     raise DiffError(f"{where}: row {rowno} has {len(cells)} cells, the header has {len(header)}")
                 row = {h: normalize(c, table.types[h]) for h, c in zip(header, cells)}
