@@ -381,16 +381,62 @@ def _quiet_warnings() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; user errors are one 'error:' line on stderr and exit 1 (2 for usage), never a traceback."""
-    import os
 
     args = build_parser().parse_args(argv)
     problem = _check_text_args(args)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return EXIT_USAGE
-    with contextlib.suppress(AttributeError, ValueError):
-        sys.stdout.reconfigure(errors="backslashreplace")
     _quiet_warnings()
+
+    from .access.output import configure_stream
+
+    configure_stream(sys.stdout, getattr(args, "format", None))
+    with _interrupts() as interrupted:
+        try:
+            code = _dispatch(args, interrupted)
+        except KeyboardInterrupt:
+            code = EXIT_INTERRUPTED
+        if interrupted():
+            print("error: interrupted; nothing was left half-written (outputs are replaced only when complete)", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        return code
+
+
+@contextlib.contextmanager
+def _interrupts():
+    """Ctrl-C (SIGINT) while a command runs: remembered, so that the command ends with one line and exit 130.
+
+    DuckDB turns the signal into an 'interrupted' error and Python may raise it inside a finaliser, where it is
+    only printed as 'Exception ignored'; both are recognised by the flag, and such prints are suppressed."""
+    import signal
+    import threading
+
+    hit = [False]
+
+    def on_sigint(signum, frame):
+        hit[0] = True
+        raise KeyboardInterrupt
+
+    def unraisable(info, previous=sys.unraisablehook):
+        if not (hit[0] or issubclass(info.exc_type, KeyboardInterrupt)):
+            previous(info)
+
+    main_thread = threading.current_thread() is threading.main_thread()
+    old_handler = signal.signal(signal.SIGINT, on_sigint) if main_thread else None
+    old_hook, sys.unraisablehook = sys.unraisablehook, unraisable
+    try:
+        yield lambda: hit[0]
+    finally:
+        sys.unraisablehook = old_hook
+        if main_thread:
+            signal.signal(signal.SIGINT, old_handler)
+
+
+def _dispatch(args: argparse.Namespace, interrupted) -> int:
+    """Run the command; every error is one 'error:' line (none while an interrupt is being reported)."""
+    import os
+
     import duckdb
 
     from .access.errors import CacheError, QueryError, ReadOnlyError, UnknownNameError
@@ -405,13 +451,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         with contextlib.suppress(OSError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
     except duckdb.Error as exc:
+        if interrupted():
+            return EXIT_INTERRUPTED
         print(f"error: {(str(exc).splitlines() or [type(exc).__name__])[0]}", file=sys.stderr)
+    except UnicodeEncodeError as exc:
+        print(f"error: the output encoding ({exc.encoding}) cannot carry {exc.object[exc.start:exc.end]!r}; the output stops here "
+              "rather than change a value: set PYTHONIOENCODING=utf-8, or use --format json", file=sys.stderr)
+    except RecursionError:
+        print("error: the input is nested too deeply to be read (a hostile or damaged file)", file=sys.stderr)
     except (OSError, ValueError, KeyError) as exc:
         print(f"error: {exc}", file=sys.stderr)
     except Exception as exc:  # noqa: BLE001 - last resort: one line, the traceback only on request
+        if interrupted():
+            return EXIT_INTERRUPTED
         if os.environ.get("JPKR_DATA_DEBUG"):
             raise
         print(f"error: internal error ({type(exc).__name__}: {exc}); set JPKR_DATA_DEBUG=1 for details", file=sys.stderr)

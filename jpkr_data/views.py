@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from .schema import quote_ident
+from .timelimit import TimeLimitError, time_limit
 from .validator.paths import resolve_inside
 from .validator.report import Problem, Report
 
@@ -236,9 +237,9 @@ def create_views(con: duckdb.DuckDBPyConnection, root: Path, report: Report, tem
     """Create every view and run it once; report those that are not one CREATE VIEW, fail to compile or run, cannot be
     translated to SQLite or Spark (dialects.py), or whose '-- DuckDB-specific:' note disagrees with the parse.
 
-    temporary=True (validation) creates them as TEMP views over the checked tables and only
-    plans and opens each one (LIMIT 0), which is enough to prove that it compiles; a build
-    (temporary=False) runs every view to the end. `tables` are the package's table names, which
+    temporary=True (validation) creates them as TEMP views over the checked tables; every view is
+    run to the end within the time limit of timelimit.py, so that validation finds a view too slow
+    for a build or connect(). `tables` are the package's table names, which
     a view may not take. The caller turns external access off first (run_pipeline does)."""
     created = []
     report.ran("view")
@@ -275,8 +276,11 @@ def _create_view(con: duckdb.DuckDBPyConnection, view: View, report: Report, tem
         return False
     try:
         con.execute(sql)
-        probe = f"SELECT * FROM {quote_ident(view.name)} LIMIT 0" if temporary else f"SELECT count(*) FROM {quote_ident(view.name)}"
-        con.execute(probe).fetchall()
+        with time_limit(con, rel):  # run to the end, in validation too: a view too slow for a build fails here first
+            con.execute(f"SELECT count(*) FROM {quote_ident(view.name)}").fetchall()
+    except TimeLimitError as exc:
+        report.add(Problem("view", rel, f"view {view.name!r} {str(exc).split(': ', 1)[1]}"))
+        return False
     except duckdb.Error as exc:
         report.add(Problem("view", rel, f"view {view.name!r} does not compile or run: {str(exc).splitlines()[0]}"))
         return False

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jpkr_data.cli import main
-from jpkr_data.publication.corpus import BRAT_MARKER, brat_ann, brat_fragments, write_brat
+from jpkr_data.publication.corpus import brat_ann, brat_fragments, write_brat
 
 
 @pytest.fixture()
@@ -196,21 +196,27 @@ def test_unusable_sources_folder(case, tmp_path, capsys):
     assert not (tmp_path / "c.jsonl").exists()
 
 
-def test_unreadable_article_file_is_named(renamed_sources, tmp_path, capsys, monkeypatch):
-    """A file that cannot be read (permissions, I/O error) is named, whoever runs the test (root reads any file)."""
+def test_unreadable_article_file_is_named_and_an_unreadable_decoy_is_skipped(renamed_sources, tmp_path, capsys, monkeypatch):
+    """A file that cannot be read (permissions, I/O error) is named when its article is then missing, whoever runs the test."""
     import jpkr_data.publication.corpus as corpus
 
-    victim = sorted(p for p in renamed_sources.rglob("*") if p.is_file())[0]
-    real = corpus.file_sha256
+    digests = {a["source_sha256"] for a in read_rows("articles")}
+    files = sorted(p for p in renamed_sources.rglob("*") if p.is_file())
+    article = next(p for p in files if hashlib.sha256(p.read_bytes()).hexdigest() in digests)
+    decoy = next(p for p in files if p.name.startswith("decoy-"))
+    real = corpus._read_capped
 
-    def failing(path):
-        if path == victim:
-            raise PermissionError(13, "Permission denied", str(path))
-        return real(path)
+    for victim, expected in ((decoy, 0), (article, 1)):
+        def failing(path, size, victim=victim):
+            if path == victim:
+                raise PermissionError(13, "Permission denied", str(path))
+            return real(path, size)
 
-    monkeypatch.setattr(corpus, "file_sha256", failing)
-    rc, _, err = run(capsys, "corpus", "--sources", str(renamed_sources), "--out", str(tmp_path / "c.jsonl"))
-    assert rc == 1 and str(victim) in err and "Permission denied" in err and "Traceback" not in err
+        monkeypatch.setattr(corpus, "_read_capped", failing)
+        rc, _, err = run(capsys, "corpus", "--sources", str(renamed_sources), "--out", str(tmp_path / "c.jsonl"))
+        assert rc == expected and "Traceback" not in err, err
+        if expected:
+            assert str(victim) in err and "Permission denied" in err
 
 
 def test_outputs_that_would_destroy_something_are_refused(renamed_sources, tmp_path, capsys):
@@ -218,17 +224,18 @@ def test_outputs_that_would_destroy_something_are_refused(renamed_sources, tmp_p
     mine.mkdir()
     (mine / "thesis.docx").write_bytes(b"precious")
     rc, _, err = run(capsys, "corpus", "--sources", str(renamed_sources), "--out", str(tmp_path / "c.jsonl"), "--brat", str(mine))
-    assert rc == 1 and "not a brat folder" in err and (mine / "thesis.docx").read_bytes() == b"precious"
+    assert rc == 1 and "choose another --brat folder" in err and (mine / "thesis.docx").read_bytes() == b"precious"
     rc, _, err = run(capsys, "corpus", "--sources", str(renamed_sources), "--out", str(mine))
     assert rc == 1 and "is a folder" in err
     rc, _, err = run(capsys, "corpus", "--sources", str(renamed_sources), "--out", str(tmp_path / "nowhere" / "c.jsonl"))
     assert rc == 1 and "no such folder" in err
-    # a brat folder written by an earlier run is replaced whole (stale files go)
+    # a brat folder written by an earlier run is replaced only while every file in it is unchanged
     brat = tmp_path / "b"
     assert run(capsys, "corpus", "--sources", str(renamed_sources), "--out", str(tmp_path / "c.jsonl"), "--brat", str(brat))[0] == 0
-    (brat / "stale.ann").write_text("T1\tx 0 1\ty\n", encoding="utf-8")
     assert run(capsys, "corpus", "--sources", str(renamed_sources), "--out", str(tmp_path / "c.jsonl"), "--brat", str(brat))[0] == 0
-    assert not (brat / "stale.ann").exists() and (brat / BRAT_MARKER).is_file()
+    (brat / "added.ann").write_text("T1\tx 0 1\ty\n", encoding="utf-8")
+    assert run(capsys, "corpus", "--sources", str(renamed_sources), "--out", str(tmp_path / "c.jsonl"), "--brat", str(brat))[0] == 1
+    assert (brat / "added.ann").exists() and (brat / ".jpkr-release").is_file()
 
 
 def test_sources_folder_is_the_package_itself(tmp_path, capsys):

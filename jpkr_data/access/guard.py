@@ -2,9 +2,11 @@
 
 Accepted (see ACCEPTED): queries (SELECT, FROM, WITH, VALUES, DESCRIBE, SHOW, SUMMARIZE, PIVOT),
 EXPLAIN of a query (also EXPLAIN ANALYZE), a few read-only PRAGMAs, and statements on the user's own
-objects: CREATE (TEMP) TABLE/VIEW/MACRO/SEQUENCE/TYPE/INDEX/SCHEMA, INSERT, UPDATE, DELETE, MERGE,
-DROP, ALTER. Writes to the package fail because it is attached READ_ONLY, and objects that would
-take a package name or a built-in function's name are refused by the session after the statement.
+tables and views: CREATE [OR REPLACE] [TEMP] TABLE/VIEW, INSERT, UPDATE, DELETE, MERGE, DROP, ALTER.
+A CREATE of any other kind (MACRO, FUNCTION, TYPE, SEQUENCE, INDEX, SCHEMA, SECRET ...) is refused here,
+and the session checks after every CREATE/ALTER that the user holds only tables and views under names
+that are not the package's (session.user_object_problem). Writes to the package fail because it is
+attached READ_ONLY (in memory: a fingerprint of the package is compared after the statement).
 Everything else is refused with ReadOnlyError: ATTACH, DETACH, COPY, EXPORT, IMPORT, INSTALL, LOAD,
 SET, RESET, USE, CALL (CHECKPOINT), VACUUM, ANALYZE, transactions, PREPARE/EXECUTE, unknown types.
 """
@@ -31,6 +33,12 @@ READ_PRAGMAS = frozenset({"table_info", "show", "show_tables", "show_tables_expa
 _PRAGMA = re.compile(r"PRAGMA\s+([A-Za-z_][A-Za-z_0-9]*)\s*(\(.*\))?\s*;?\s*\Z", re.IGNORECASE | re.DOTALL)
 _EXPLAIN = re.compile(r"EXPLAIN\s+(?:(?:ANALY[SZ]E)\s+)?(?:\([^()]*\)\s*)?(.*)\Z", re.IGNORECASE | re.DOTALL)
 _PIVOT = re.compile(r"(UN)?PIVOT\b", re.IGNORECASE)
+# What a CREATE may make: a table or a view (allow-list on the statement's kind; anything else, a comment
+# inside the keywords included, is refused).
+_CREATE_ALLOWED = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL|LOCAL)\s+)?(?:(?:TEMP|TEMPORARY)\s+)?(?:TABLE|VIEW)\s",
+                             re.IGNORECASE)
+_CREATE_KIND = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL|LOCAL|TEMP|TEMPORARY|PERSISTENT|UNIQUE)\s+)*([A-Za-z]+)",
+                          re.IGNORECASE)
 
 INSTEAD = {
     "ATTACH": "the package is already attached as `jpkr`; open another database in a DuckDB connection of your own",
@@ -46,6 +54,7 @@ INSTEAD = {
     "PREPARE": "pass parameters with execute(sql, [values]) instead of PREPARE/EXECUTE",
     "EXECUTE": "pass parameters with execute(sql, [values]) instead of PREPARE/EXECUTE",
     "EXPLAIN": "EXPLAIN is accepted only for a query",
+    "CREATE": "a jpkr-data session may create tables and views of its own (CREATE TEMP TABLE / CREATE TEMP VIEW), nothing else",
 }
 GENERIC = "jpkr-data sessions are read-only: query the package and write your own TEMP tables (CREATE TEMP TABLE mine AS SELECT ...)"
 
@@ -97,8 +106,8 @@ def _parse(sql: str, parser: Parser | None = None) -> list[duckdb.Statement]:
 def _refuse(kind: str, text: str) -> ReadOnlyError:
     """A ReadOnlyError naming the refused statement and what to do instead."""
     first = " ".join(text.split())[:80]
-    return ReadOnlyError(f"{kind} statements are not accepted in a read-only jpkr-data session ({first!r}): "
-                         f"{INSTEAD.get(kind, GENERIC)}. {GENERIC}.")
+    hint = INSTEAD.get(kind.split()[0], GENERIC)
+    return ReadOnlyError(f"{kind} statements are not accepted in a read-only jpkr-data session ({first!r}): {hint}. {GENERIC}.")
 
 
 def _keyword(text: str) -> str:
@@ -113,6 +122,9 @@ def classify(stmt: duckdb.Statement, parser: Parser | None = None) -> Statement:
         t, text = stmt.type, stmt.query
     except ValueError as exc:  # the parser knows a statement type the Python enum does not
         raise ReadOnlyError(f"statement of an unknown kind refused ({exc}). {GENERIC}.") from None
+    if t == ST.CREATE and not _CREATE_ALLOWED.match(text.lstrip()):
+        m = _CREATE_KIND.match(text.lstrip())
+        raise _refuse(f"CREATE {m.group(1).upper()}" if m else "CREATE", text)
     if t in QUERY_TYPES or t in OWN_OBJECT_TYPES:
         return Statement(text, t)
     if t == ST.MULTI and _PIVOT.match(text.lstrip()):

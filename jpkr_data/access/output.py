@@ -10,6 +10,7 @@ first batch of rows; later rows are printed as they come, cut at the same widths
 from __future__ import annotations
 
 import base64
+import codecs
 import csv
 import datetime as dt
 import decimal
@@ -158,6 +159,34 @@ def write_table(columns: list[str], chunks: Iterable[list[tuple]], out: TextIO, 
 
 
 WRITERS = {"csv": write_csv, "json": write_json, "table": write_table}
+
+
+def _json_escape(exc: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: a character the output encoding lacks becomes a JSON \\uXXXX escape (surrogate pairs beyond U+FFFF)."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    out = []
+    for ch in exc.object[exc.start:exc.end]:
+        data = ch.encode("utf-16-be", "surrogatepass")
+        out += [f"\\u{int.from_bytes(data[i:i + 2], 'big'):04x}" for i in range(0, len(data), 2)]
+    return "".join(out), exc.end
+
+
+codecs.register_error("jpkr-json", _json_escape)
+# How each format meets an output encoding that lacks a character (PYTHONIOENCODING=ascii, a Latin-1 console):
+# JSON escapes it (the value decodes back unchanged); CSV stops with an error (a changed value would be silent);
+# the text table, for reading only, shows a visible \\x escape.
+ENCODING_ERRORS = {"json": "jpkr-json", "csv": "strict", "table": "backslashreplace"}
+
+
+def configure_stream(stream: TextIO, fmt: str | None) -> None:
+    """Set how `stream` handles characters its encoding cannot carry, for output format `fmt` (see ENCODING_ERRORS)."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        try:
+            reconfigure(errors=ENCODING_ERRORS.get(fmt or "table", "backslashreplace"))
+        except (ValueError, OSError):
+            pass
 
 
 def print_rows(columns: list[str], rows: list[tuple], fmt: str, out: TextIO, width: int = 60) -> int:

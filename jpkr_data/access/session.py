@@ -4,19 +4,23 @@ Layers, each enough on its own for its class of attack:
 - the package database is attached READ_ONLY (writes to it fail inside DuckDB);
 - external access is off and the configuration locked after attaching (no file is read or written,
   no extension installed, no setting changed; also for cursors, which share the database instance);
-- the statement gate (guard.py) refuses ATTACH, DETACH, COPY, SET, transactions ... before anything runs;
-- statements that can create or rename objects run in a transaction that is rolled back when an object
-  of the user's would take a package name (any case) or a built-in function's or type's name: DuckDB
-  searches the TEMP catalog (and user macros) before the package's own when it runs the package's views;
+- the statement gate (guard.py) accepts a listed set of statement kinds (a CREATE only of a table or view)
+  and refuses everything else (ATTACH, COPY, SET, CREATE MACRO/TYPE/SEQUENCE ...) before anything runs;
+- statements that can create or rename objects run in a transaction that is rolled back unless the user's
+  objects are only tables and views under names outside a snapshot taken when the session opened (package
+  tables and views, DuckDB's catalog views): DuckDB searches the TEMP catalog before the package's own when
+  it runs the package's views. The check lists objects through fully qualified system.main.duckdb_*()
+  functions, which no user object can stand in for;
 - in-memory fallback (no writable cache): the package is not attachable READ_ONLY, so every statement
-  but a query runs in a transaction rolled back when a fingerprint of the package (rows, schema, comments) changed.
+  but a query runs in a transaction rolled back when a fingerprint of the package (rows, schema, types,
+  comments; read through system.main functions) changed.
 """
 from __future__ import annotations
 
 import contextlib
 import re
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +36,6 @@ if TYPE_CHECKING:
 
 CATALOG = "jpkr"
 SEARCH_PATH = "SET search_path = 'memory.main,jpkr.main'"
-_MAY_CREATE_FUNCTION = re.compile(r"macro|function", re.IGNORECASE)
 RESERVED_SCHEMAS = ("jpkr", "memory", "temp", "system", "main")
 _WRITE_HINT = ("jpkr-data's tables and views are read-only: write to tables of your own "
                "(CREATE TEMP TABLE mine AS SELECT ...) instead.")
@@ -46,42 +49,82 @@ def _first_line(exc: BaseException) -> str:
 def package_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Every table and view of the attached package: name -> 'table' or 'view', in name order."""
     rows = con.execute(
-        "SELECT table_name, 'table' FROM duckdb_tables() WHERE database_name = 'jpkr' "
-        "UNION ALL SELECT view_name, 'view' FROM duckdb_views() WHERE database_name = 'jpkr' AND NOT internal "
+        "SELECT table_name, 'table' FROM system.main.duckdb_tables() WHERE database_name = 'jpkr' "
+        "UNION ALL SELECT view_name, 'view' FROM system.main.duckdb_views() WHERE database_name = 'jpkr' AND NOT internal "
         "ORDER BY 1").fetchall()
     return dict(rows)
 
 
-def _collision_sql(protected: Iterable[str], functions: bool = True) -> str:
-    """One query listing every user object that would shadow a package object, built-in function or type.
+def protected_names(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """Lower-cased names a user table or view may not take: the package's, and DuckDB's own views (duckdb_tables ...).
 
-    duckdb_functions() is slow (tens of ms), so functions=False leaves it out for statements whose
-    text cannot create a function (no MACRO or FUNCTION keyword anywhere in it)."""
-    names = ", ".join(sql_literal(n.lower()) for n in sorted(protected)) or "NULL"
-    schemas = ", ".join(sql_literal(n) for n in RESERVED_SCHEMAS if n != "main")
-    return (
-        f"SELECT 'table', table_name FROM duckdb_tables() WHERE database_name <> 'jpkr' AND lower(table_name) IN ({names}) "
-        f"UNION ALL SELECT 'view', view_name FROM duckdb_views() WHERE database_name <> 'jpkr' AND NOT internal AND lower(view_name) IN ({names}) "
-        + ("UNION ALL SELECT 'function', function_name FROM duckdb_functions() WHERE database_name NOT IN ('system', 'jpkr') AND NOT internal "
-           f"  AND (lower(function_name) IN ({names}) OR lower(function_name) IN (SELECT lower(function_name) FROM duckdb_functions() WHERE database_name = 'system')) "
-           if functions else "")
-        + "UNION ALL SELECT 'type', type_name FROM duckdb_types() WHERE database_name NOT IN ('system', 'jpkr') AND NOT internal "
-        f"  AND (lower(type_name) IN ({names}) OR lower(type_name) IN (SELECT lower(type_name) FROM duckdb_types() WHERE database_name = 'system')) "
-        f"UNION ALL SELECT 'schema', schema_name FROM duckdb_schemas() WHERE database_name <> 'jpkr' AND lower(schema_name) IN ({schemas})"
-    )
+    Read when the session opens, before any user statement, through fully qualified system.main functions."""
+    rows = con.execute(
+        "SELECT table_name FROM system.main.duckdb_tables() WHERE database_name IN ('jpkr', 'system') "
+        "UNION ALL SELECT view_name FROM system.main.duckdb_views() WHERE database_name IN ('jpkr', 'system')").fetchall()
+    return frozenset(r[0].lower() for r in rows) | frozenset(RESERVED_SCHEMAS)
+
+
+# The user's objects, listed through fully qualified system functions (a user object cannot take a system.main name).
+_USER_OBJECTS = (
+    "SELECT 'table', database_name, schema_name, table_name FROM system.main.duckdb_tables() WHERE database_name <> 'jpkr' "
+    "UNION ALL SELECT 'view', database_name, schema_name, view_name FROM system.main.duckdb_views() "
+    "  WHERE database_name NOT IN ('jpkr', 'system') AND NOT internal "
+    "UNION ALL SELECT 'macro or function', database_name, schema_name, function_name FROM system.main.duckdb_functions() "
+    "  WHERE database_name NOT IN ('jpkr', 'system') AND NOT internal "
+    "UNION ALL SELECT 'type', database_name, schema_name, type_name FROM system.main.duckdb_types() "
+    "  WHERE database_name NOT IN ('jpkr', 'system') AND NOT internal "
+    "UNION ALL SELECT 'sequence', database_name, schema_name, sequence_name FROM system.main.duckdb_sequences() WHERE database_name <> 'jpkr' "
+    "UNION ALL SELECT 'index', database_name, schema_name, index_name FROM system.main.duckdb_indexes() WHERE database_name <> 'jpkr' "
+    "UNION ALL SELECT 'schema', database_name, schema_name, schema_name FROM system.main.duckdb_schemas() "
+    "  WHERE database_name NOT IN ('jpkr', 'system') AND schema_name <> 'main' AND NOT internal")
+# PIVOT without an IN list makes a TEMP enum type of this name (a UUID) for its own use.
+_PIVOT_TYPE = re.compile(r"__pivot_enum_[0-9a-f-]{36}")
+
+
+def user_object_problem(con: duckdb.DuckDBPyConnection, protected: frozenset[str]) -> str | None:
+    """Why the user's objects are not allowed (a kind other than table/view, or a protected name), or None.
+
+    Allow-list: a session may hold tables and views of its own (TEMP or in memory.main) under names that
+    are not the package's or DuckDB's; any other object (macro, function, type, sequence, index, schema)
+    is refused, so nothing of the user's can stand in for a name the package's views use."""
+    for kind, database, schema, name in con.execute(_USER_OBJECTS).fetchall():
+        if kind in ("table", "view"):
+            if database in ("temp", "memory") and name.lower() not in protected:
+                continue
+            return (f"your {kind} {name!r} would take the name of a jpkr-data table or view or of a DuckDB catalog view, "
+                    "and would change what the package's views return: choose another name")
+        if kind == "type" and database == "temp" and _PIVOT_TYPE.fullmatch(name):
+            continue
+        return (f"a jpkr-data session may create only tables and views of its own; your {kind} {database}.{schema}.{name} "
+                "is not accepted (it could stand in for a name the package's views use)")
+    return None
 
 
 def package_fingerprint(con: duckdb.DuckDBPyConnection) -> tuple:
-    """Rows, definitions and comments of the package catalog: changes whenever anything in it changes."""
+    """Rows, definitions, types and comments of the package catalog: changes whenever anything in it changes.
+
+    Every function is called fully qualified (system.main.*), so no object of the user's can stand in for it."""
     meta = con.execute(
-        "SELECT list((table_name, sql, comment) ORDER BY table_name)::VARCHAR FROM duckdb_tables() WHERE database_name = 'jpkr' "
-        "UNION ALL SELECT list((view_name, sql, comment) ORDER BY view_name)::VARCHAR FROM duckdb_views() WHERE database_name = 'jpkr' AND NOT internal "
-        "UNION ALL SELECT list((table_name, column_name, comment) ORDER BY table_name, column_index)::VARCHAR FROM duckdb_columns() WHERE database_name = 'jpkr' "
-        "UNION ALL SELECT list((function_name, macro_definition) ORDER BY function_name)::VARCHAR FROM duckdb_functions() WHERE database_name = 'jpkr' "
-        "UNION ALL SELECT list((schema_name, sequence_name) ORDER BY sequence_name)::VARCHAR FROM duckdb_sequences() WHERE database_name = 'jpkr' "
-        "UNION ALL SELECT list((schema_name, index_name) ORDER BY index_name)::VARCHAR FROM duckdb_indexes() WHERE database_name = 'jpkr'").fetchall()
-    tables = con.execute("SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'jpkr' ORDER BY ALL").fetchall()
-    rows = [con.execute(f"SELECT count(*), bit_xor(hash(t)) FROM jpkr.{quote_ident(sch)}.{quote_ident(name)} t").fetchone()
+        "SELECT system.main.list((table_name, sql, comment) ORDER BY table_name)::VARCHAR FROM system.main.duckdb_tables() WHERE database_name = 'jpkr' "
+        "UNION ALL SELECT system.main.list((view_name, sql, comment) ORDER BY view_name)::VARCHAR FROM system.main.duckdb_views() "
+        "  WHERE database_name = 'jpkr' AND NOT internal "
+        "UNION ALL SELECT system.main.list((table_name, column_name, comment) ORDER BY table_name, column_index)::VARCHAR "
+        "  FROM system.main.duckdb_columns() WHERE database_name = 'jpkr' "
+        "UNION ALL SELECT system.main.list((function_name, macro_definition) ORDER BY function_name)::VARCHAR "
+        "  FROM system.main.duckdb_functions() WHERE database_name = 'jpkr' "
+        "UNION ALL SELECT system.main.list((schema_name, type_name) ORDER BY type_name)::VARCHAR "
+        "  FROM system.main.duckdb_types() WHERE database_name = 'jpkr' AND NOT internal "
+        "UNION ALL SELECT system.main.list((schema_name, sequence_name) ORDER BY sequence_name)::VARCHAR "
+        "  FROM system.main.duckdb_sequences() WHERE database_name = 'jpkr' "
+        "UNION ALL SELECT system.main.list((schema_name, index_name) ORDER BY index_name)::VARCHAR "
+        "  FROM system.main.duckdb_indexes() WHERE database_name = 'jpkr' "
+        "UNION ALL SELECT system.main.list(schema_name ORDER BY schema_name)::VARCHAR FROM system.main.duckdb_schemas() "
+        "  WHERE database_name = 'jpkr'").fetchall()
+    tables = con.execute("SELECT schema_name, table_name FROM system.main.duckdb_tables() WHERE database_name = 'jpkr' "
+                         "ORDER BY schema_name, table_name").fetchall()
+    rows = [con.execute(f"SELECT system.main.count(*), system.main.bit_xor(system.main.hash(t)) "
+                        f"FROM jpkr.{quote_ident(sch)}.{quote_ident(name)} t").fetchone()
             for sch, name in tables]
     return (tuple(map(repr, meta)), tuple(rows))
 
@@ -168,12 +211,13 @@ class Session:
     """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, database: Path | None, fingerprint: tuple | None = None,
-                 names: dict[str, str] | None = None) -> None:
+                 names: dict[str, str] | None = None, protected: frozenset[str] | None = None) -> None:
         self.__con = con
         self.database = database  # the attached file (None: built in memory)
         self._fingerprint = fingerprint
         self.__names = names
-        self.__collisions: tuple[str, str] | None = None
+        # taken before any statement of the user's runs, so nothing of theirs can be in it
+        self._protected = protected if protected is not None else protected_names(con)
         self._lock = threading.RLock()
         self._closed = False
 
@@ -183,13 +227,6 @@ class Session:
         if self.__names is None:
             self.__names = package_names(self.__con)
         return self.__names
-
-    @property
-    def _collisions(self) -> tuple[str, str]:
-        """The shadowing checks (without and with functions), built on first use."""
-        if self.__collisions is None:
-            self.__collisions = (_collision_sql(self._names, functions=False), _collision_sql(self._names))
-        return self.__collisions
 
     # -- running SQL ----------------------------------------------------------------------------
     def _mapped(self, call: Callable[[], Any]) -> Any:
@@ -217,13 +254,9 @@ class Session:
     def _check_after(self, st: guard.Statement) -> None:
         """Refuse the statement's effect (inside its transaction) when it shadows or changed the package."""
         if st.changes_catalog:
-            bad = self.__con.execute(self._collisions[bool(_MAY_CREATE_FUNCTION.search(st.sql))]).fetchall()
-            if bad:
-                kind, name = bad[0]
-                raise ReadOnlyError(
-                    f"your {kind} {name!r} would take the name of a jpkr-data table or view, a built-in function or type, "
-                    "or a catalog, and would change what the package's views return: choose another name "
-                    f"(the package's names: {', '.join(self._names)}).")
+            problem = user_object_problem(self.__con, self._protected)
+            if problem:
+                raise ReadOnlyError(f"{problem} (the package's names: {', '.join(self._names)}).")
         if self._fingerprint is not None and package_fingerprint(self.__con) != self._fingerprint:
             raise ReadOnlyError(_WRITE_HINT)
 
@@ -350,7 +383,7 @@ class Session:
         if not isinstance(name, str) or not name.strip():
             raise guard.QueryError("register() needs a non-empty name")
         guard.ensure_text(name)
-        if name.lower() in {n.lower() for n in self._names} or name.lower() in RESERVED_SCHEMAS:
+        if name.lower() in self._protected:
             raise ReadOnlyError(f"{name!r} is a jpkr-data name: register your data under another name")
         with self._lock:
             self._mapped(lambda: self.__con.register(name, data))
@@ -368,7 +401,7 @@ class Session:
         with self._lock:
             cur = self._mapped(self.__con.cursor)
             cur.execute(SEARCH_PATH)
-        return Session(cur, self.database, self._fingerprint, self.__names)
+        return Session(cur, self.database, self._fingerprint, self.__names, self._protected)
 
     def close(self) -> None:
         """Close the connection (further calls raise)."""

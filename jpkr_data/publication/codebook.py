@@ -5,6 +5,7 @@ import re
 
 from ..schema import Package
 from ..views import discover_views
+from .safe_text import md_text
 
 
 def _constraints(field) -> str:
@@ -21,8 +22,8 @@ def _constraints(field) -> str:
 
 
 def _cell(text: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Text safe inside a Markdown table cell (HTML escaped: a descriptor is data, never markup)."""
+    return md_text(text)
 
 
 def anchor(heading: str) -> str:
@@ -47,11 +48,11 @@ def render_codebook(pkg: Package, row_counts: dict[str, int], view_types: dict[s
     """CODEBOOK.md: how to cite (Markdown lines, when given), tables and their columns, allowed values, and every view with its columns (types from `view_types`)."""
     d = pkg.descriptor
     out = [f"# {d.get('title', d['name'])}: codebook", "", f"Version {d.get('version', '')}. Generated from `datapackage.json` "
-           "and `sql/`; do not edit by hand.", "", d.get("description", ""), ""]
+           "and `sql/`; do not edit by hand.", "", md_text(d.get("description", "")), ""]
     out += [*how_to_cite, ""] if how_to_cite else []
     conventions = d.get("jpkr:conventions", [])
     if conventions:
-        out += ["## Conventions", ""] + [f"- {c}" for c in conventions] + [""]
+        out += ["## Conventions", ""] + [f"- {md_text(c)}" for c in conventions] + [""]
     out += ["## Tables", "", "| table | rows | description |", "|---|---:|---|"]
     out += [f"| [{t.name}](#{anchor(t.name)}) | {row_counts.get(t.name, 0)} | {_cell(t.description)} |" for t in pkg.tables]
     out += ["", "## Views", "", "| view | question |", "|---|---|"]
@@ -62,7 +63,7 @@ def render_codebook(pkg: Package, row_counts: dict[str, int], view_types: dict[s
         out += ["", f"List columns ({', '.join(lists)}): one CSV cell holds the items joined by the separator shown in the column's type "
                 "(declared as `jpkr:separator` in `datapackage.json`); DuckDB and Parquet hold a real list (VARCHAR[])."]
     for t in pkg.tables:
-        out += ["", f"### {t.name}", "", t.description, "", f"Rows: {row_counts.get(t.name, 0)}. File: `{t.path}`. "
+        out += ["", f"### {t.name}", "", md_text(t.description), "", f"Rows: {row_counts.get(t.name, 0)}. File: `{t.path}`. "
                 f"Primary key: `{', '.join(t.primary_key)}`."]
         for fk in t.foreign_keys:
             out.append(f"Foreign key: `{', '.join(fk.fields)}` → `{fk.resource}({', '.join(fk.ref_fields)})`.")
@@ -77,9 +78,9 @@ def render_codebook(pkg: Package, row_counts: dict[str, int], view_types: dict[s
     out += ["", "## View definitions"]
     for v in views:
         types = (view_types or {}).get(v.name, {})
-        out += ["", f"### view {v.name}", "", f"**{v.question}** File: `sql/{v.path.name}`.", ""]
+        out += ["", f"### view {v.name}", "", f"**{md_text(v.question)}** File: `sql/{v.path.name}`.", ""]
         if v.prose:
-            out += [v.prose, ""]
+            out += [md_text(v.prose), ""]
         out += ["| column | type | description |", "|---|---|---|"]
         out += [f"| `{c}` | {types.get(c, '')} | {_cell(text)} |" for c, text in v.columns.items()]
     from .stata import stata_names_section  # stata.py imports this module

@@ -8,20 +8,22 @@ span (`start end;start end`), because a brat annotation line cannot hold a newli
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
 import re
-import shutil
-import tempfile
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from ..artifact import file_sha256
 from ..schema import Package, quote_ident
+from ..validator.paths import id_problem
+from .swap import write_file
+from .target import TargetError, check_target, publish, release_target, staging
 
 # (table, text column) -> span label; a span column pair not listed here is labelled "<table>.<text column>".
 LABELS = {
@@ -56,7 +58,8 @@ ENRICH = {
     "statement_addressees": {"addressee_name": ("actors", "addressee_id", "name")},
 }
 SKIP_ATTRIBUTES = {"notes"}
-BRAT_MARKER = ".jpkr-corpus"
+BRAT_DATASET = "jpkr-data corpus brat"  # the dataset name in the brat folder's .jpkr-release marker
+BRAT_VERSION = "1"
 
 
 class CorpusError(Exception):
@@ -95,8 +98,36 @@ def load_articles(con: duckdb.DuckDBPyConnection) -> list[Article]:
     return out
 
 
+SYSTEM_TREES = ("/proc", "/sys", "/dev")  # never read as a source, even through a link
+
+
+def _candidate(path: Path, sizes: set[int]) -> os.stat_result | None:
+    """The file's stat when it may be an article: a regular file (a link only to one, outside /proc, /sys, /dev) of an article's size."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode) or st.st_size not in sizes:
+        return None
+    if path.is_symlink() and os.path.realpath(path).startswith(tuple(t + "/" for t in SYSTEM_TREES)):
+        return None
+    return st
+
+
+def _read_capped(path: Path, size: int) -> bytes:
+    """At most `size` + 1 bytes of a regular file, opened without blocking (a file swapped for a FIFO is refused)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        return fh.read(size + 1)
+
+
 def find_sources(folder: str | os.PathLike[str], articles: list[Article]) -> dict[str, Path]:
-    """article_id -> file in `folder` (searched recursively, any names) whose size and SHA-256 match; CorpusError otherwise."""
+    """article_id -> file in `folder` (searched recursively, any names) whose size and SHA-256 match; CorpusError otherwise.
+
+    Only regular files of exactly an article's size are read (so a huge, sparse or special file costs nothing);
+    devices, FIFOs, sockets and links into /proc, /sys or /dev are skipped, and so is a file that cannot be read."""
     root = Path(folder)
     if not root.exists():
         raise CorpusError(f"{root}: no such folder")
@@ -108,30 +139,36 @@ def find_sources(folder: str | os.PathLike[str], articles: list[Article]) -> dic
     found: dict[str, Path] = {}
     near: dict[str, list[str]] = {}
     try:
-        candidates = sorted(p for p in root.rglob("*") if p.is_file())
+        candidates = sorted(Path(d) / n for d, _, names in os.walk(root, followlinks=False) for n in names)
     except OSError as exc:
         raise CorpusError(f"{root}: cannot be read: {exc.strerror or exc}") from None
     for p in candidates:
+        named = [a for a in articles if a.source_file == p.name]
+        st = _candidate(p, set(by_size))
+        if st is None:
+            near_text = f"{p} has the file name of {{}} but is not a regular file of its size"
+            for a in named:
+                near.setdefault(a.article_id, []).append(near_text.format(a.article_id))
+            continue
         try:
-            size = p.stat().st_size
-            named = [a for a in articles if a.source_file == p.name]
-            if size not in by_size and not named:
-                continue
-            digest = file_sha256(p)
-        except OSError as exc:
-            raise CorpusError(f"{p}: cannot be read: {exc.strerror or exc}") from None
-        for a in by_size.get(size, []):
+            data = _read_capped(p, st.st_size)
+        except OSError as exc:  # unreadable (permissions, vanished): named only if an article of its size is missing
+            for a in by_size.get(st.st_size, []):
+                near.setdefault(a.article_id, []).append(f"{p} cannot be read: {exc.strerror or exc}")
+            continue
+        digest = hashlib.sha256(data).hexdigest() if len(data) == st.st_size else ""
+        for a in by_size.get(st.st_size, []):
             if digest == a.sha256 and a.article_id not in found:
                 found[a.article_id] = p
         for a in named:
             if digest != a.sha256:
-                near.setdefault(a.article_id, []).append(f"{p} has the file name of {a.article_id} but {size} bytes and SHA-256 {digest}")
+                near.setdefault(a.article_id, []).append(f"{p} has the file name of {a.article_id} but a wrong checksum")
     missing = [a for a in articles if a.article_id not in found]
     if missing:
         lines = [f"{len(missing)} of {len(articles)} articles not found in {root} (matched by SHA-256, any file name):"]
         for a in missing:
             lines.append(f"  {a.article_id}: expected {a.size} bytes, SHA-256 {a.sha256} (published as {a.source_file})")
-            lines += [f"    {n} (wrong checksum: not this article, or altered)" for n in near.get(a.article_id, [])]
+            lines += [f"    {n} (not this article, or altered)" for n in near.get(a.article_id, [])]
         raise CorpusError("\n".join(lines))
     return found
 
@@ -139,7 +176,7 @@ def find_sources(folder: str | os.PathLike[str], articles: list[Article]) -> dic
 def read_verified(path: Path, article: Article) -> str:
     """The article's text, after checking size, SHA-256, UTF-8 and length in code points again on the bytes read."""
     try:
-        raw = path.read_bytes()
+        raw = _read_capped(path, article.size)
     except OSError as exc:
         raise CorpusError(f"{path}: cannot be read: {exc.strerror or exc}") from None
     if len(raw) != article.size or hashlib.sha256(raw).hexdigest() != article.sha256:
@@ -266,44 +303,46 @@ def brat_conf(records: list[dict[str, Any]]) -> str:
 
 
 def _atomic_write(target: Path, data: str) -> None:
-    """Write a file through a temporary file in the same folder, then rename it into place."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    """Write a file through the one safe-write helper (swap.write_file); a failure names the file (a full disk too)."""
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        write_file(target, lambda fh: fh.write(data.encode("utf-8")))
+    except OSError as exc:
+        raise CorpusError(f"{target}: cannot be written: {exc.strerror or exc}; the earlier file is unchanged") from None
+
+
+def check_file_ids(records: list[dict[str, Any]]) -> None:
+    """Every article id that names a file must be a safe file name, whatever the package's own schema allows."""
+    for r in records:
+        problem = id_problem("articles", "article_id", r["id"])
+        if problem:
+            raise CorpusError(problem)
 
 
 def write_brat(records: list[dict[str, Any]], folder: Path) -> Path:
-    """A folder with <id>.txt, <id>.ann, annotation.conf; an existing folder is replaced only if it is one of ours."""
-    folder = folder.resolve()
-    if folder.exists() and (not folder.is_dir() or (any(folder.iterdir()) and not (folder / BRAT_MARKER).is_file())):
-        raise CorpusError(f"{folder}: exists and is not a brat folder written by jpkr-data corpus; choose another --brat folder")
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
+    """A folder with <id>.txt, <id>.ann, annotation.conf, replaced as `build` replaces a release (publication/target.py).
+
+    The folder must be absent, empty, or one this command wrote whose every file is unchanged (its marker lists
+    each file's SHA-256): an annotator's edited .ann or an added file makes it refused, never deleted. The new
+    folder is written in a locked staging folder beside it and swapped in; nothing else beside it is touched."""
+    check_file_ids(records)
+    Path(folder).parent.mkdir(parents=True, exist_ok=True)
+    t = release_target(folder, BRAT_DATASET)
     try:
-        for r in records:
-            (tmp / f"{r['id']}.txt").write_bytes(r["text"].encode("utf-8"))
-            (tmp / f"{r['id']}.ann").write_bytes(brat_ann(r).encode("utf-8"))
-        (tmp / "annotation.conf").write_text(brat_conf(records), encoding="utf-8", newline="\n")
-        (tmp / BRAT_MARKER).write_text("written by jpkr-data corpus; replaced on the next run\n", encoding="utf-8")
-        tmp.chmod(0o755)
-        if folder.exists():
-            old = folder.parent / f".{folder.name}.old"
-            if old.exists():
-                shutil.rmtree(old)
-            os.replace(folder, old)
-            os.replace(tmp, folder)
-            shutil.rmtree(old)
-        else:
-            os.replace(tmp, folder)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
-    return folder
+        check_target(t)
+    except TargetError as exc:
+        raise CorpusError(f"{exc}; choose another --brat folder (annotators' edits are never replaced)") from None
+    try:
+        with staging(t) as tmp:
+            for r in records:
+                (tmp / f"{r['id']}.txt").write_bytes(r["text"].encode("utf-8"))
+                (tmp / f"{r['id']}.ann").write_bytes(brat_ann(r).encode("utf-8"))
+            (tmp / "annotation.conf").write_text(brat_conf(records), encoding="utf-8", newline="\n")
+            publish(t, tmp, BRAT_VERSION)
+    except OSError as exc:
+        raise CorpusError(f"{t.path}: cannot be written: {exc.strerror or exc}; the earlier folder is unchanged") from None
+    except TargetError as exc:
+        raise CorpusError(str(exc)) from None
+    return t.path
 
 
 def write_corpus(pkg: Package, con: duckdb.DuckDBPyConnection, sources: str | os.PathLike[str], out: str | os.PathLike[str],
@@ -318,6 +357,7 @@ def write_corpus(pkg: Package, con: duckdb.DuckDBPyConnection, sources: str | os
     brat_dir = Path(brat) if brat else out_path.with_name(out_path.stem + "_brat")
     if brat_dir.resolve() == out_path.resolve():
         raise CorpusError("--brat and --out name the same path")
+    check_file_ids(records)
     body = "".join(json.dumps(r, ensure_ascii=False, sort_keys=False) + "\n" for r in records)
     written = write_brat(records, brat_dir)
     _atomic_write(out_path, body)

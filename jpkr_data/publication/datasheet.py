@@ -17,6 +17,7 @@ from ..paths import package_root
 from ..schema import Package, quote_ident, sql_literal
 from ..validator.integrity import CONTENT_SEGMENTS
 from .dates import bound_words, day_words, span
+from .safe_text import md_text, safe_url
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}")
 TEMPLATE = "DATASHEET.md"
@@ -49,7 +50,7 @@ def first_sentence(text: str) -> str:
 
 
 def _cell(value: Any) -> str:
-    return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
+    return md_text(value)
 
 
 def reliability_table(pkg: Package) -> str:
@@ -76,7 +77,7 @@ def datasheet_values(pkg: Package, con: duckdb.DuckDBPyConnection) -> dict[str, 
     v["version"] = d.get("version", "")
     v["created"] = str(d.get("created", ""))[:10]
     v["n_tables"] = len(pkg.tables)
-    v["homepage"] = d.get("homepage", "")
+    v["homepage"] = safe_url(d.get("homepage"))
     rows = ["| table | rows | what a row is |", "|---|---:|---|"]
     rows += [f"| `{t.name}` | {counts[t.name]} | {_cell(first_sentence(t.description or t.title))} |" for t in pkg.tables]
     v["table_counts"] = "\n".join(rows)

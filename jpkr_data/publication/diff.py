@@ -11,10 +11,13 @@ import io
 import json
 import os
 import re
+import stat
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+
+from ..validator.staging import _field_limit
 
 SNAPSHOTS = "releases"  # <package root>/releases/<version>/datapackage.json + data/*.csv
 RETIRED = "retired_ids.csv"  # <package root>/releases/retired_ids.csv: table, id, removed_in, reason
@@ -43,8 +46,40 @@ class Side:
     tables: dict[str, TableData]
 
 
-MAX_MEMBER = 1 << 30  # a zip member larger than this (uncompressed) is refused: no zip bombs
+# Bounds on what one side may make diff read (a hostile zip or folder must not exhaust memory): each CSV or
+# descriptor at most MAX_MEMBER bytes, all of a side's files together at most MAX_TOTAL, a zip member inflating at
+# most MAX_RATIO times its compressed size (above RATIO_FLOOR bytes), one CSV field at most MAX_FIELD characters,
+# all tables together at most MAX_ROWS rows (each row is held for the comparison, a few hundred bytes apiece).
+# Files are streamed: nothing is held twice (bytes, text and a copy) as a whole.
+MAX_MEMBER = 256 << 20
+MAX_TOTAL = 1 << 30
+MAX_RATIO = 200
+RATIO_FLOOR = 1 << 20
+MAX_FIELD = 64 << 20
+MAX_ROWS = 500_000  # per side; two sides of this size take about 0.5 GB (2 cores, 24 GiB machine, measured)
 URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+class _Budget:
+    """The bytes a side may still read in total (MAX_TOTAL)."""
+
+    def __init__(self) -> None:
+        self.left = MAX_TOTAL
+        self.rows = MAX_ROWS
+
+    def row(self, where: str) -> None:
+        self.rows -= 1
+        if self.rows < 0:
+            raise DiffError(f"{where}: the tables of this side hold more than the {MAX_ROWS} rows diff compares")
+
+    def take(self, n: int, where: str) -> None:
+        self.left -= n
+        if self.left < 0:
+            raise DiffError(f"{where}: the files of this side add up to more than the {MAX_TOTAL} bytes allowed")
+
+
+def _too_big(where: str, size: int) -> DiffError:
+    return DiffError(f"{where}: {size} bytes, more than the {MAX_MEMBER} bytes allowed for one file")
 
 
 class FolderSide:
@@ -52,30 +87,46 @@ class FolderSide:
 
     def __init__(self, descriptor: Path):
         self.descriptor, self.root = descriptor, descriptor.parent
+        self.budget = _Budget()
 
     def label(self, rel: str) -> str:
         """Where a member is, for messages."""
         return str(self.root / rel)
 
-    def read(self, rel: Any, what: str) -> bytes:
-        """The bytes of a member, after the path checks."""
+    def open(self, rel: Any, what: str) -> BinaryIO:
+        """A member opened for reading, after the path checks and the size caps (a regular file; no device, no FIFO)."""
         path = safe_member(self.root, rel, what)
         try:
-            return path.read_bytes()
+            fh = path.open("rb")
         except OSError as exc:
             raise DiffError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+        size = os.fstat(fh.fileno()).st_size
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode) or size > MAX_MEMBER:
+            fh.close()
+            raise _too_big(str(path), size) if size > MAX_MEMBER else DiffError(f"{path}: not a regular file")
+        self.budget.take(size, str(path))
+        return fh
+
+    def read(self, rel: Any, what: str) -> bytes:
+        """The bytes of a member, after the path checks and size caps."""
+        with self.open(rel, what) as fh:
+            return fh.read(MAX_MEMBER + 1)
 
 
 class ZipSide:
-    """Members of a release zip (datapackage.json at its top or in its one top folder), read in memory, never extracted."""
+    """Members of a release zip (datapackage.json at its top or in its one top folder), streamed, never extracted."""
 
     def __init__(self, path: Path):
         self.path = path
+        self.budget = _Budget()
         try:
             self.zip = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError) as exc:
             raise DiffError(f"{path}: not a readable zip file: {exc}") from None
         names = self.zip.namelist()
+        twice = sorted({n for n in names if names.count(n) > 1}) if len(set(names)) != len(names) else []
+        if twice:
+            raise DiffError(f"{path}: the zip holds two members named {twice[0]!r}; which one is meant is ambiguous")
         tops = [""] if "datapackage.json" in names else sorted(n[: -len("datapackage.json")] for n in names
                                                                 if n.endswith("/datapackage.json") and n.count("/") == 1)
         if not tops:
@@ -87,24 +138,33 @@ class ZipSide:
         """Where a member is, for messages."""
         return f"{self.path}!{self.prefix}{rel}"
 
-    def read(self, rel: Any, what: str) -> bytes:
-        """The bytes of a member: relative, no '..', present, and not larger than MAX_MEMBER once inflated."""
+    def open(self, rel: Any, what: str) -> BinaryIO:
+        """A member opened for streaming: relative, no '..', present, within MAX_MEMBER, MAX_RATIO and the side's MAX_TOTAL."""
         if not isinstance(rel, str) or not rel or "\\" in rel or "\x00" in rel or rel.startswith("/") or ".." in rel.split("/") or URL.match(rel):
             raise DiffError(f"{what}: path {rel!r} points outside the package")
         try:
             info = self.zip.getinfo(self.prefix + rel)
         except KeyError:
             raise DiffError(f"{what}: {rel} is missing") from None
+        where = self.label(rel)
         if info.file_size > MAX_MEMBER:
-            raise DiffError(f"{self.label(rel)}: {info.file_size} bytes uncompressed, more than the {MAX_MEMBER} allowed")
+            raise _too_big(where, info.file_size)
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise DiffError(f"{where}: inflates {info.file_size // max(info.compress_size, 1)} times ({info.compress_size} -> "
+                            f"{info.file_size} bytes), more than the {MAX_RATIO} times diff accepts (a zip bomb?)")
+        self.budget.take(info.file_size, where)
         try:
-            with self.zip.open(info) as fh:
-                data = fh.read(MAX_MEMBER + 1)
+            return self.zip.open(info)  # zipfile stops at the declared size and checks the CRC at the end
+        except (zipfile.BadZipFile, OSError, RuntimeError, EOFError, NotImplementedError) as exc:
+            raise DiffError(f"{where}: cannot be read from the zip: {exc}") from None
+
+    def read(self, rel: Any, what: str) -> bytes:
+        """The bytes of a member (the descriptor), within the caps."""
+        try:
+            with self.open(rel, what) as fh:
+                return fh.read(MAX_MEMBER + 1)
         except (zipfile.BadZipFile, OSError, RuntimeError, EOFError) as exc:
             raise DiffError(f"{self.label(rel)}: cannot be read from the zip: {exc}") from None
-        if len(data) > MAX_MEMBER:
-            raise DiffError(f"{self.label(rel)}: larger than the {MAX_MEMBER} bytes allowed")
-        return data
 
 
 def open_side(path: str | os.PathLike[str]) -> FolderSide | ZipSide:
@@ -149,8 +209,9 @@ def normalize(value: str, spec: dict[str, Any]) -> Any:
         if kind == "array":
             return json.loads(value)
         if kind == "list":
-            return value.split(spec.get("delimiter", ","))
-    except ValueError:
+            sep = spec.get("delimiter", ",")
+            return value.split(sep) if isinstance(sep, str) and sep else value
+    except (ValueError, RecursionError):  # not a value of its type, or nested too deeply to read: compared as text
         return value
     return value
 
@@ -168,30 +229,34 @@ def _read_table(side: FolderSide | ZipSide, res: Any, index: int) -> TableData |
     specs = {f["name"]: f for f in schema["fields"] if isinstance(f, dict) and isinstance(f.get("name"), str)}
     pk = schema.get("primaryKey") or []
     pk = [pk] if isinstance(pk, str) else [k for k in pk if isinstance(k, str)]
-    raw = side.read(rel, what)
     where = side.label(rel)
     try:
-        reader = csv.reader(io.StringIO(raw.decode("utf-8"), newline=""))
-        header = next(reader, None)
-        if header is None:
-            raise DiffError(f"{where}: empty file (no header)")
-        missing = [k for k in pk if k not in header]
-        if missing:
-            raise DiffError(f"{where}: primary key column(s) {', '.join(missing)} not in the header")
-        table = TableData(name, header, {h: specs.get(h, {}) for h in header}, pk)
-        key_cols = pk or header
-        for rowno, cells in enumerate(reader, start=2):
-            if len(cells) != len(header):
-                raise DiffError(f"{where}: row {rowno} has {len(cells)} cells, the header has {len(header)}")
-            row = {h: normalize(c, table.types[h]) for h, c in zip(header, cells)}
-            key = tuple(json.dumps(row[k], sort_keys=True, default=str) for k in key_cols)
-            if key in table.rows:
-                raise DiffError(f"{where}: row {rowno}: primary key {', '.join(f'{k}={row[k]!r}' for k in key_cols)} appears twice")
-            table.rows[key] = row
+        with side.open(rel, what) as fh, _field_limit(MAX_FIELD):
+            text = io.TextIOWrapper(fh, encoding="utf-8", newline="")
+            reader = csv.reader(text)
+            header = next(reader, None)
+            if header is None:
+                raise DiffError(f"{where}: empty file (no header)")
+            missing = [k for k in pk if k not in header]
+            if missing:
+                raise DiffError(f"{where}: primary key column(s) {', '.join(missing)} not in the header")
+            table = TableData(name, header, {h: specs.get(h, {}) for h in header}, pk)
+            key_cols = pk or header
+            for rowno, cells in enumerate(reader, start=2):
+                side.budget.row(where)
+                if len(cells) != len(header):
+                    raise DiffError(f"{where}: row {rowno} has {len(cells)} cells, the header has {len(header)}")
+                row = {h: normalize(c, table.types[h]) for h, c in zip(header, cells)}
+                key = tuple(json.dumps(row[k], sort_keys=True, default=str) for k in key_cols)
+                if key in table.rows:
+                    raise DiffError(f"{where}: row {rowno}: primary key {', '.join(f'{k}={row[k]!r}' for k in key_cols)} appears twice")
+                table.rows[key] = row
     except UnicodeDecodeError as exc:
-        raise DiffError(f"{where}: not UTF-8 (byte {exc.start})") from None
+        raise DiffError(f"{where}: not UTF-8 ({exc.reason})") from None
     except csv.Error as exc:
         raise DiffError(f"{where}: not valid CSV: {exc}") from None
+    except (zipfile.BadZipFile, EOFError, RuntimeError) as exc:
+        raise DiffError(f"{where}: cannot be read from the zip: {exc}") from None
     return table
 
 
@@ -199,10 +264,12 @@ def load_side(path: str | os.PathLike[str]) -> Side:
     """Read a version's descriptor and every CSV table it names."""
     side = open_side(path)
     try:
-        raw = side.read("datapackage.json", str(path)) if isinstance(side, ZipSide) else side.descriptor.read_bytes()
+        raw = side.read("datapackage.json", str(path))
         d = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise DiffError(f"{side.descriptor}: not valid UTF-8 JSON: {exc}") from None
+    except RecursionError:
+        raise DiffError(f"{side.descriptor}: nested too deeply to be read") from None
     except OSError as exc:
         raise DiffError(f"{side.descriptor}: cannot be read: {exc.strerror or exc}") from None
     if not isinstance(d, dict) or not isinstance(d.get("resources"), list):

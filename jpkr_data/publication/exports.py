@@ -19,6 +19,7 @@ repeats it.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 from collections.abc import Iterable
@@ -27,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from .swap import write_file
 
 # GDELT 2.0 Event Database Data Format Codebook V2.0 (GDELT Project, 2015-02-19), "Event table
 # fields": the 61 tab-separated columns of each *.export.CSV file, in order. GDELT ships the
@@ -287,24 +290,17 @@ def _clean(cell: str) -> str:
 
 
 def _write_atomically(out: Path, write) -> None:
-    """Write to a temporary file beside `out`, then move it into place (an earlier file survives a failure)."""
-    if "\0" in str(out):
-        raise ExportError(f"cannot write {str(out)!r}: a file name cannot hold a NUL character")
-    if out.is_dir():
-        raise ExportError(f"cannot write {out}: it is a directory")
-    parent = out.parent if str(out.parent) else Path(".")
-    if not parent.is_dir():
-        raise ExportError(f"cannot write {out}: folder {parent} does not exist")
-    tmp = parent / f".{out.name}.tmp-{os.getpid()}"
+    """Write `out` through the one safe-write helper (swap.write_file); text is UTF-8 with "\\n" line ends."""
+    def binary(fh) -> None:
+        text = io.TextIOWrapper(fh, encoding="utf-8", newline="", write_through=True)
+        write(text)
+        text.flush()
+        text.detach()
+
     try:
-        with tmp.open("w", encoding="utf-8", newline="") as fh:
-            write(fh)
-        os.replace(tmp, out)
+        write_file(out, binary)
     except OSError as exc:
         raise ExportError(f"cannot write {out}: {exc.strerror or exc}") from None
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 FORMATS = ("gdelt", "icews", "plover")

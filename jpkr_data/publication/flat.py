@@ -21,6 +21,7 @@ import duckdb
 
 from .. import validator as _validator  # noqa: F401  (views imports the validator: load it first, no import cycle)
 from ..schema import Package, quote_ident, sql_literal
+from ..timelimit import time_limit
 from ..views import View, discover_views
 
 FRICTIONLESS_TYPES = {"VARCHAR": "string", "BIGINT": "integer", "INTEGER": "integer", "HUGEINT": "integer", "SMALLINT": "integer",
@@ -108,8 +109,11 @@ def export_views(con: duckdb.DuckDBPyConnection, pkg: Package, out: Path) -> dic
     """Write every view as CSV and Parquet under out/views and return the views' Frictionless descriptor."""
     folder = out / "views"
     folder.mkdir(parents=True, exist_ok=True)
+    resources = []
     with one_thread(con):
-        resources = [_export_view(con, pkg, view, folder) for view in discover_views(pkg.root)]
+        for view in discover_views(pkg.root):
+            with time_limit(con, f"sql/{view.path.name}"):  # the same limit validate applied (timelimit.py)
+                resources.append(_export_view(con, pkg, view, folder))
     d = pkg.descriptor
     return {"profile": "tabular-data-package", "name": f"{d['name']}-views", "title": f"{d.get('title', d['name'])}: views as flat files",
             "description": "Every SQL view of the release as a flat table (CSV here, Parquet beside each CSV), computed from the tables "

@@ -6,6 +6,7 @@ from typing import Any
 
 from ..schema import Package
 from .dates import span_iso
+from .safe_text import safe_url
 
 FORMATS = {".zip": "application/zip", ".json": "application/json", ".csv": "text/csv", ".parquet": "application/vnd.apache.parquet",
            ".duckdb": "application/vnd.duckdb", ".md": "text/markdown", ".cff": "application/x-yaml", ".jsonld": "application/ld+json"}
@@ -47,7 +48,7 @@ def dataset_jsonld(pkg: Package, files: dict[str, dict[str, Any]], events: list[
         "alternateName": d["name"],
         "description": d.get("description", ""),
         "version": version,
-        "license": lic.get("path") or lic.get("name", ""),
+        "license": safe_url(lic.get("path")) or str(lic.get("name", "")),
         "creator": [{"@type": "Organization", "name": c.get("title", "jpkr-data contributors")} for c in d.get("contributors", [])]
         or [{"@type": "Organization", "name": "jpkr-data contributors"}],
         "temporalCoverage": span_iso(events),
@@ -56,10 +57,11 @@ def dataset_jsonld(pkg: Package, files: dict[str, dict[str, Any]], events: list[
         "isAccessibleForFree": True,
         "distribution": distributions,
     }
-    if site_url or d.get("homepage"):
-        doc["url"] = site_url or d["homepage"]
-    if site_url and d.get("homepage"):
-        doc["sameAs"] = d["homepage"]
+    homepage = safe_url(d.get("homepage"))
+    if site_url or homepage:
+        doc["url"] = site_url or homepage
+    if site_url and homepage:
+        doc["sameAs"] = homepage
     if created:
         doc["dateCreated"] = created
     return doc

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import duckdb
 
+from .swap import write_file
+
 SERIES_SQL = """
 SELECT period_start, source, target, goldstein_sum, n_events, n_window_placed, n_open_window, goldstein_sum_closed
 FROM event_series
@@ -38,6 +40,11 @@ def undated(con: duckdb.DuckDBPyConnection, a: str, b: str) -> int:
     return int(con.execute(OUTSIDE_SQL, [a, b, b, a]).fetchone()[0])
 
 
+def _plain(text: str) -> str:
+    """User text shown as itself in a label: '$' escaped, so matplotlib never parses it as mathtext."""
+    return text.replace("$", r"\$")
+
+
 def series_figure(con: duckdb.DuckDBPyConnection, a: str, b: str, start: dt.date, end: dt.date, period: str = "week"):
     """The bar chart of the Goldstein sum per period, a -> b and b -> a, as a matplotlib figure, and the rows it plots."""
     rows = series(con, a, b, start, end, period)
@@ -53,7 +60,7 @@ def series_figure(con: duckdb.DuckDBPyConnection, a: str, b: str, start: dt.date
     for (src, tgt), shift, colour in (((a, b), -width / 2, "#b2182b"), ((b, a), width / 2, "#2166ac")):
         pts = [(r[0], r[3], r[5], r[6], r[7]) for r in rows if r[1] == src and r[2] == tgt]
         xs = [p[0] + dt.timedelta(days=centre + shift) for p in pts]
-        ax.bar(xs, [p[1] for p in pts], width=width, color=colour, label=f"{src} -> {tgt}")
+        ax.bar(xs, [p[1] for p in pts], width=width, color=colour, label=f"{_plain(src)} -> {_plain(tgt)}")
         for x, p in zip(xs, pts):
             if p[2]:
                 ax.annotate("*", (x, p[1]), ha="center", va="bottom" if p[1] >= 0 else "top")
@@ -66,7 +73,7 @@ def series_figure(con: duckdb.DuckDBPyConnection, a: str, b: str, start: dt.date
     ax.set_xlim(start, end)
     ax.set_ylabel(f"Goldstein sum per {period}")
     n_undated = undated(con, a, b)
-    ax.set_title(f"{a} - {b}: conflict (<0) and cooperation (>0) per {period}, jpkr-data event_series\n"
+    ax.set_title(f"{_plain(a)} - {_plain(b)}: conflict (<0) and cooperation (>0) per {period}, jpkr-data event_series\n"
                  "open windows at their known bound; - = the period without them; * = includes window midpoints; "
                  f"undated (in no {period}): {n_undated}", fontsize=9)
     ax.legend(loc="upper left")
@@ -106,14 +113,10 @@ def plot_series(con: duckdb.DuckDBPyConnection, out: str | os.PathLike[str], a: 
     fig, n = series_figure(con, a, b, start, end, period)
     import matplotlib.pyplot as plt
 
-    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}.png")
     try:
-        fig.savefig(tmp, format="png")
-        os.replace(tmp, out)
+        write_file(out, lambda fh: fig.savefig(fh, format="png"))
     except OSError as exc:
         raise PlotError(f"cannot write {out}: {exc.strerror or exc}") from None
     finally:
         plt.close(fig)
-        if tmp.exists():
-            tmp.unlink()
     return n

@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import sys
 import zipfile
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from ..artifact import verify
 from ..database import content_key
 from ..paths import bundled_database, package_root, resolve_descriptor
 from ..schema import DescriptorError, Package, load_package, quote_ident, sql_literal
+from ..validator.paths import COPIED_FOLDERS, copied_files, regular_inside
 from ..validator.pipeline import validate
 from ..validator.report import ValidationError
 from ..views import discover_views
@@ -47,7 +49,6 @@ from .stata import write_stata
 from .target import check_target, publish, release_target, staging
 from .workbook import write_workbook
 
-DOC_FILES = ("LICENSE", "LICENSE-DATA", "CHANGELOG.md", "README.md", "CURATION.md")
 SOURCES_NOTICE = """The files in this folder are third-party news texts (Kyodo News, Arirang, Reuters,
 KBS World Radio, as republished by the sites they were taken from). They are NOT licensed by
 jpkr-data and stay the copyright of their publishers. They are included on request
@@ -231,6 +232,30 @@ def write_zip(out: Path, name: str, when: dt.datetime) -> Path:
     return target
 
 
+class PackageFileError(ValueError):
+    """A file the build would copy is not a regular file inside the package (a link out, a device ...): names it."""
+
+
+def files_to_copy(pkg: Package, include_sources: bool) -> list[str]:
+    """Every file the release copies from the package, each a regular file reached without a symbolic link; else PackageFileError."""
+    rels, problems = copied_files(pkg.root, [t.path for t in pkg.tables], COPIED_FOLDERS if include_sources else ("sql",))
+    if problems:
+        raise PackageFileError(f"{pkg.root}: invalid package: {problems[0]}"
+                               + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
+    return rels
+
+
+def copy_regular(root: Path, rel: str, dest: Path) -> None:
+    """Copy one package file, opened without following a link and checked to be a regular file when opened."""
+    fd = os.open(root / rel, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as src:
+        if not stat.S_ISREG(os.fstat(src.fileno()).st_mode) or regular_inside(root, rel):
+            raise PackageFileError(f"{root / rel}: invalid package: {regular_inside(root, rel) or 'not a regular file'}")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with dest.open("wb") as out:
+            shutil.copyfileobj(src, out)
+
+
 STEPS = ["validate", "tables", "parquet", "database", "codebook", "site", "checksums", "zip"]
 
 
@@ -250,19 +275,15 @@ def build_release(out: str | os.PathLike[str], path: str | os.PathLike[str] | No
     pkg = check_package(descriptor, artifact, include_sources)
     target = release_target(out, str(pkg.descriptor.get("name", "")))
     check_target(target)
+    copies = files_to_copy(pkg, include_sources)
     with staging(target) as tmp:
         db = write_release_database(pkg, tmp / "jpkr.duckdb", artifact)  # validates before any package file is copied
         step("validate")
         (tmp / "data").mkdir()
-        for t in pkg.tables:
-            shutil.copyfile(pkg.root / t.path, tmp / t.path)
+        for rel in copies:
+            copy_regular(pkg.root, rel, tmp / rel)
         if include_sources:
-            shutil.copytree(pkg.root / "data" / "sources", tmp / "data" / "sources")
             write_text(tmp / "data" / "sources" / "NOTICE.txt", SOURCES_NOTICE)
-        for name in DOC_FILES:
-            if (pkg.root / name).is_file():
-                shutil.copyfile(pkg.root / name, tmp / name)
-        shutil.copytree(pkg.root / "sql", tmp / "sql")
         descriptor_out = release_descriptor(pkg, tmp, include_sources)
         write_text(tmp / "datapackage.json", json.dumps(descriptor_out, indent=2, ensure_ascii=False) + "\n")
         step("tables")

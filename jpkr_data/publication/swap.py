@@ -1,12 +1,17 @@
-"""Atomic folder swaps: Linux renameat2 (RENAME_EXCHANGE / RENAME_NOREPLACE) through ctypes, with a documented fallback."""
+"""Safe replacement of outputs: atomic folder swaps (Linux renameat2 RENAME_EXCHANGE / RENAME_NOREPLACE through
+ctypes, with a documented fallback) and write_file, the one way a command writes a file the user named."""
 from __future__ import annotations
 
 import ctypes
 import errno
 import os
 import platform
+import stat
 import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 RENAME_NOREPLACE = 1
 RENAME_EXCHANGE = 2
@@ -95,3 +100,47 @@ def fsync_dir(path: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def write_file(out: str | os.PathLike[str], write: Callable[[BinaryIO], None]) -> Path:
+    """Write the file the user named with `write(binary file)`; an earlier file survives any failure. Returns the path written.
+
+    - a missing name or a regular file: written to an unpredictable temporary name created exclusively (O_EXCL)
+      in the same folder, fsynced, then renamed over it (an existing file keeps its permission bits);
+    - a symbolic link to a regular file: the file it points to is replaced the same way; the link stays;
+    - a device, FIFO or socket (or a link to one, such as /dev/stdout): written to directly, never replaced;
+    - a folder, a dangling link or a missing parent folder: OSError.
+    Nothing else beside the target is created, read or removed."""
+    path = Path(out)
+    if "\0" in str(path):
+        raise OSError(errno.EINVAL, "a file name cannot hold a NUL character", str(path))
+    try:
+        st = os.stat(path)  # follows a link: what would be written is what the link points to
+    except (FileNotFoundError, NotADirectoryError):
+        if os.path.islink(path):
+            raise OSError(errno.ENOENT, "a symbolic link to nothing; give the file itself", str(path)) from None
+        st = None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise OSError(errno.EISDIR, "it is a directory (a folder)", str(path))
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        with open(path, "wb", buffering=0) as fh:  # a device or pipe: write into it, never rename over it
+            write(fh)
+        return path
+    target = Path(os.path.realpath(path)) if os.path.islink(path) else path
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise OSError(errno.ENOENT, f"folder {folder} does not exist", str(path))
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~mask)
+        os.replace(tmp, target)
+    finally:
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+    return path

@@ -15,6 +15,7 @@ from ..schema import DescriptorError, Package, load_package, quote_ident
 from ..views import create_views
 from .descriptor import check_descriptor
 from .integrity import run_integrity_checks
+from .paths import copied_files
 from .report import Problem, Report
 from .schema_checks import run_schema_checks, typed_name
 from .staging import stage_package
@@ -77,6 +78,8 @@ def run_pipeline(con: duckdb.DuckDBPyConnection, package: Path | Package, build:
     except FileNotFoundError as exc:
         report.add(Problem("descriptor", str(descriptor), str(exc)))
         return report, None
+    for problem in copied_files(pkg.root, [])[1]:  # what a build would copy: regular files, no symbolic link (paths.py)
+        report.add(Problem("file", problem.split(": ", 1)[0], problem.split(": ", 1)[1]))
     staged = stage_package(con, pkg, report)
     disable_external_access(con)
     name = pkg.path.name

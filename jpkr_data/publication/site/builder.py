@@ -14,10 +14,12 @@ import duckdb
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ...schema import Package
+from ...validator.paths import SAFE_ID  # ids that become file names: one pattern for every writer
 from ..citation import citation_text, credit_text, outlet_credits
 from ..datasheet import LANGUAGE_NAMES
 from ..dates import MONTHS, day_words, span_words, window_words
 from ..jsonld import dataset_jsonld, jsonld_text
+from ..safe_text import safe_url
 from .api import Api
 from .charts import STATUS_STYLE, network_svg, timeline_svg
 from .coverage import gaps, published
@@ -31,7 +33,6 @@ HERE = Path(__file__).parent
 YEAR = 2019  # the dispute's year: drawn on its own axis; earlier events form the background panel
 
 
-SAFE_ID = re.compile(r"[a-z0-9][a-z0-9_]{0,99}")  # ids that become file names: lower case, so no two collide on any file system
 
 
 class SiteError(ValueError):
@@ -52,6 +53,7 @@ def environment() -> Environment:
     """Jinja2 with autoescaping on for every template."""
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["size"] = human_size
+    env.filters["url"] = safe_url  # every href/src from the package goes through it: http(s) or relative only
     env.filters["words"] = lambda v: str(v).replace("_", " ") if v is not None else ""
     env.filters["day"] = lambda d: day_words(d) if isinstance(d, dt.date) else (d or "")
     env.globals["window"] = lambda start, end: window_words(start, end, "range")

@@ -1,0 +1,91 @@
+"""Attack class 4: the cache is what was verified.
+
+A file beside a verified cache entry (a WAL left by a process that died, a crafted WAL, a temporary file)
+must not change what connect() answers, and validate and connect() never disagree about the data.
+Only the public API is used: connect(), validate and the cache folder named by JPKR_DATA_CACHE."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, read_rows
+
+import jpkr_data
+from jpkr_data.validator import validate
+
+EVENT = "ev_colonial_rule"
+TITLE = next(r["title"] for r in read_rows("events") if r["event_id"] == EVENT)
+
+
+@pytest.fixture()
+def entry(tmp_path, monkeypatch) -> Path:
+    """A fresh private cache holding one verified entry for the package; returns the entry's file."""
+    monkeypatch.setenv("JPKR_DATA_CACHE", str(tmp_path / "cache"))
+    with jpkr_data.connect(ROOT) as s:
+        db = s.database
+    assert db is not None and db.is_file()
+    return db
+
+
+def _title() -> str:
+    with jpkr_data.connect(ROOT) as s:
+        return s.execute("SELECT title FROM events WHERE event_id = ?", [EVENT]).fetchone()[0]
+
+
+def _write_and_die(db: Path, sql: str) -> None:
+    """Open `db` read-write in another process, change it, and die before any checkpoint (kill -9): a WAL stays behind."""
+    code = ("import duckdb, os, signal, sys; c = duckdb.connect(sys.argv[1]); c.execute('SET checkpoint_threshold = \\'1GB\\''); "
+            "c.execute(sys.argv[2]); os.kill(os.getpid(), signal.SIGKILL)")
+    subprocess.run([sys.executable, "-c", code, str(db), sql], timeout=120)
+
+
+def test_report_repro_wal_left_by_a_killed_writer_changes_nothing(entry):
+    _write_and_die(entry, f"UPDATE events SET title = 'TAMPERED' WHERE event_id = '{EVENT}'")
+    assert entry.with_name(entry.name + ".wal").exists()
+    assert _title() == TITLE
+    assert validate(ROOT).valid
+
+
+def test_wal_deleting_rows_changes_nothing(entry):
+    _write_and_die(entry, "DELETE FROM event_mentions")
+    with jpkr_data.connect(ROOT) as s:
+        assert s.execute("SELECT count(*) FROM event_mentions").fetchone()[0] == len(read_rows("event_mentions"))
+
+
+def test_wal_replacing_a_view_changes_nothing(entry):
+    _write_and_die(entry, "CREATE OR REPLACE VIEW timeline AS SELECT 'x' AS event_id")
+    with jpkr_data.connect(ROOT) as s:
+        assert s.execute("SELECT count(*) FROM timeline").fetchone()[0] == len(read_rows("events"))
+
+
+def _crafted_wal(entry: Path, tmp_path: Path, title: str) -> Path:
+    """A WAL written against a copy of the entry (setting `title`), ready to plant beside the real entry."""
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy2(entry, copy)
+    _write_and_die(copy, f"UPDATE events SET title = '{title}' WHERE event_id = '{EVENT}'")
+    return copy.with_name(copy.name + ".wal")
+
+
+def test_wal_crafted_on_a_copy_and_planted_beside_the_entry(entry, tmp_path):
+    shutil.copy2(_crafted_wal(entry, tmp_path, "PLANTED"), entry.with_name(entry.name + ".wal"))
+    assert _title() == TITLE
+
+
+def test_wal_that_is_a_symlink_to_a_crafted_wal(entry, tmp_path):
+    os.symlink(_crafted_wal(entry, tmp_path, "LINKED"), entry.with_name(entry.name + ".wal"))
+    assert _title() == TITLE
+
+
+def test_garbage_temporary_files_beside_the_entry_change_nothing(entry):
+    for name in (entry.name + ".tmp", "." + entry.name + ".tmp", entry.name + ".wal.tmp", entry.name + ".verified.tmp"):
+        entry.with_name(name).write_bytes(b"\0garbage" * 100)
+    assert _title() == TITLE
+
+
+def test_validate_and_connect_agree_after_tampering(entry):
+    _write_and_die(entry, f"UPDATE events SET title = 'TAMPERED' WHERE event_id = '{EVENT}'")
+    assert validate(ROOT).valid and _title() == TITLE

@@ -1,0 +1,106 @@
+"""Attack class 7: valid data is never refused by a later step.
+
+A field longer than the csv module's default limit (131,072 characters), and one longer than DuckDB's
+default line size (2,097,152 bytes), with commas, quotes, line breaks and non-ASCII text inside, passes
+validate, build (which diffs against the previous snapshot), diff, corpus, the exports and the query layer."""
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+import jpkr_data
+from jpkr_data.cli import main
+from jpkr_data.publication.diff import diff_packages
+from jpkr_data.publication.exports import export
+from jpkr_data.validator import validate
+
+PIECE = 'long note, "quoted", 日本と韓国\n'
+LONG = {"report": "long note " * 20000, "huge": PIECE * 90_000}  # 200,000 and 2,700,000 characters
+
+
+def _package(tmp: Path, notes: list[str]) -> tuple[Path, dict[str, str]]:
+    """A copy of the package whose first events' notes are `notes`; returns it and {event id: note}."""
+    d = tmp / "pkg"
+    d.mkdir()
+    for name in ("datapackage.json", "README.md", "LICENSE", "LICENSE-DATA", "CHANGELOG.md", "CURATION.md"):
+        shutil.copy2(ROOT / name, d / name)
+    for folder in ("data", "sql", "releases"):
+        shutil.copytree(ROOT / folder, d / folder)
+    p = d / "data" / "events.csv"
+    with p.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    for i, note in enumerate(notes, start=1):
+        rows[i][rows[0].index("notes")] = note
+    with p.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    return d, {rows[i][rows[0].index("event_id")]: note for i, note in enumerate(notes, start=1)}
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory):
+    """The package with the report's 200,000-character note in one event and a 2.7 M-character one in another."""
+    return _package(tmp_path_factory.mktemp("long"), [LONG["report"], LONG["huge"]])
+
+
+def test_validates(big):
+    d, _ = big
+    report = validate(d)
+    assert report.valid, report.to_text()
+
+
+def test_report_repro_diff_against_the_previous_snapshot(big):
+    d, notes = big
+    result = diff_packages(ROOT / "releases" / "0.2.0", d)
+    events = next(t for t in result["tables"] if t["table"] == "events")
+    got = {c["key"]: c["fields"]["notes"]["new"] for c in events["changed"] if "notes" in c["fields"]}
+    assert all(got.get(k) == v for k, v in notes.items())
+
+
+def test_query_layer_returns_the_whole_field(big):
+    d, notes = big
+    with jpkr_data.connect(d) as s:
+        for event_id, note in notes.items():
+            assert s.execute("SELECT notes FROM events WHERE event_id = ?", [event_id]).fetchone()[0] == note
+
+
+@pytest.mark.parametrize("fmt", ["gdelt", "icews", "plover"])
+def test_every_export_format_writes(big, tmp_path, fmt):
+    d, _ = big
+    with jpkr_data.connect(d) as s:
+        assert export(s, fmt, tmp_path / f"out.{fmt}") > 0
+
+
+def test_sql_csv_output_carries_the_field_unchanged(big, tmp_path, capsys):
+    d, notes = big
+    with jpkr_data.connect(d) as s:
+        rows = s.execute("SELECT notes FROM events WHERE event_id IN (SELECT unnest(?)) ORDER BY event_id", [sorted(notes)]).fetchall()
+    from jpkr_data.access.output import write_csv
+
+    out = tmp_path / "o.csv"
+    with out.open("w", encoding="utf-8", newline="") as fh:
+        write_csv(["notes"], [rows], fh)
+    csv.field_size_limit(10 << 20)
+    with out.open(encoding="utf-8", newline="") as fh:
+        assert [r[0] for r in list(csv.reader(fh))[1:]] == [notes[k] for k in sorted(notes)]
+
+
+def test_corpus_writes(big, tmp_path, capsys):
+    d, _ = big
+    rc = main(["corpus", "--path", str(d), "--sources", str(d / "data" / "sources"), "--out", str(tmp_path / "c.jsonl")])
+    assert rc == 0, capsys.readouterr().err
+
+
+def test_report_repro_build_writes_the_release_with_the_whole_field(big, tmp_path, capsys):
+    d, notes = big
+    rc = main(["build", "--path", str(d), "--out", str(tmp_path / "rel")])
+    assert rc == 0, capsys.readouterr().err
+    csv.field_size_limit(10 << 20)
+    with (tmp_path / "rel" / "data" / "events.csv").open(encoding="utf-8", newline="") as fh:
+        assert {r["event_id"]: r["notes"] for r in csv.DictReader(fh) if r["event_id"] in notes} == notes
+    changes = json.loads(next((tmp_path / "rel").glob("changes-since-*.json")).read_text(encoding="utf-8"))
+    assert changes["summary"]["changed"] >= 1
