@@ -150,8 +150,8 @@ def check_voices(con, staged: dict[str, Table], report: Report) -> None:
                 "'Own voice:' note citing the statement (only a direct quotation's name is the speaker's)")
     if "relayed_by_id" in staged["statements"].field_names and "speaker_id" in staged["statements"].field_names:
         report.ran("relay-chain")
-        relayer = (f"CASE WHEN y.speaker_id <> x.asserted_by_id AND coalesce(y.relayed_by_id, '') <> x.asserted_by_id THEN y.speaker_id "
-                   f"WHEN y.speaker_id = x.asserted_by_id THEN y.relayed_by_id END")
+        relayer = ("CASE WHEN y.speaker_id <> x.asserted_by_id AND coalesce(y.relayed_by_id, '') <> x.asserted_by_id THEN y.speaker_id "
+                   "WHEN y.speaker_id = x.asserted_by_id THEN y.relayed_by_id END")
         collect(con, f"SELECT _row, min(relayer) FROM (SELECT x._row AS _row, x.notes, {relayer} AS relayer {inside} "
                      f"WHERE x.voice = 'relayed') WHERE relayer IS NOT NULL AND strpos(coalesce(notes, ''), 'Relayed by ' || relayer) = 0 GROUP BY _row",
                 report, "relay-chain", t, "notes", "the claim reaches the article through another speaker (this actor): notes say 'Relayed by <actor_id>' "
