@@ -46,7 +46,7 @@ def demo(fresh: bool) -> None:
     run(BIN / "jpkr-data", "validate")
     run(BIN / "jpkr-data", "timeline")
     run(BIN / "jpkr-data", "sql", "SELECT a_article_id, a_asserted_by, a_value, b_article_id, b_asserted_by, b_value "
-        "FROM disagreements WHERE subject_id = 'usa' AND attribute = 'mediation'")
+        "FROM disagreements WHERE subject_id = 'ag_1965_accord' AND attribute = 'outcome'")
 
 
 def apt_install(package: str) -> None:

@@ -1,9 +1,10 @@
 -- Where do the sources disagree?
 --
 -- One row per pair of claims that cannot both be true (claim_pairs verdict 'conflict'): how long
--- a meeting lasted would qualify if the durations did not overlap; whether the United States
--- mediates does. Wordings of one value ('July 4', 'last month') and compatible values ('55
--- minutes', 'about an hour') are not here: claim_variants lists every wording with its verdict.
+-- a meeting lasted would qualify if the durations did not overlap; whether the 1965 accord
+-- settled compensation (Japan against Kang) does. Wordings of one value ('July 4', 'last month'),
+-- compatible values ('55 minutes', 'about an hour') and a possibility against a fact are not
+-- here: claim_variants lists every wording with its verdict.
 -- Each side is attributed: its article and outlet, and who asserts it (the outlet in its own
 -- voice, or the actor it relays, with the attribution words). Nothing is chosen.
 -- Columns:

@@ -26,26 +26,46 @@ FAULTS = [
     # who asserts it (F1, F2, M1, M6: relayed words recorded as the outlet's own)
     ("us_official_recorded_as_reuters", edit(CL, {"claim_id": "cl_064"}, OWN), "relayed-words", CL, "notes"),
     ("japan_briefing_recorded_as_kbs", edit(CL, {"claim_id": "cl_007"}, OWN), "relayed-words", CL, "notes"),
-    ("kang_paraphrase_recorded_as_kbs", edit(CL, {"claim_id": "cl_133"}, OWN), "relayed-words", CL, "notes"),
+    ("kang_paraphrase_recorded_as_kbs", edit(CL, {"claim_id": "cl_166"}, OWN), "relayed-words", CL, "notes"),
     ("tokyo_position_recorded_as_kyodo", edit(CL, {"claim_id": "cl_028"}, OWN), "relayed-words", CL, "notes"),
     ("briefing_agreement_without_whose_words", edit(AE, {"agreement_id": "ag_bangkok_diplomatic_channels"}, {"notes": ""}),
      "relayed-words", AE, "notes"),
     ("relayed_without_actor", edit(CL, {"claim_id": "cl_064"}, {"asserted_by_id": ""}), "claim-voice", CL, "asserted_by_id"),
     ("own_voice_with_an_actor", edit(CL, {"claim_id": "cl_001"}, {"asserted_by_id": "jpn"}), "claim-voice", CL, "asserted_by_id"),
     ("asserted_by_nobody", edit(CL, {"claim_id": "cl_064"}, {"asserted_by_id": "nobody_002"}), "foreign-key", CL, "asserted_by_id"),
+    # one voice rule for words inside reported speech (second claims audit: names the outlet's, assertions the speaker's)
+    ("seoul_reason_recorded_as_kyodo", edit(CL, {"claim_id": "cl_086"}, {**OWN, "notes": "Own voice: Kyodo's explanation (st_000_05)."}),
+     "relayed-words", CL, "voice"),
+    ("outlet_name_in_a_paraphrase_relayed", edit(CL, {"claim_id": "cl_133"}, {"voice": "relayed", "asserted_by_id": "kang_kyung_wha",
+     "attribution_text": "She also told Japan that", "attribution_start": "1568", "attribution_end": "1592"}), "relayed-words", CL, "voice"),
+    # the relay chain is recorded (F7)
+    ("lawmakers_relay_of_suh_hoon_lost", edit(CL, {"claim_id": "cl_172"}, {"notes": "Suh Hoon."}), "relay-chain", CL, "notes"),
+    ("kangs_relay_of_japan_lost", edit(CL, {"claim_id": "cl_039"}, {"notes": ""}), "relay-chain", CL, "notes"),
+    # what was said is worded as reported speech (F4, R2)
+    ("briefing_content_in_reuters_voice", edit(CL, {"claim_id": "cl_048"}, {
+     "value": "candid, extensive and professional discussions; the court ruling violates international law"}), "reported-speech", CL, "value"),
+    ("threat_without_who_said_it", edit(CL, {"claim_id": "cl_049"}, {"value": "pull out"}), "reported-speech", CL, "value"),
+    ("content_label_in_outlet_voice", edit("claim_labels", {"label": "diplomatic_channels_only"}, {
+     "definition": "Only that the two sides agreed to communicate closely through diplomatic channels."}), "reported-speech", "claim_labels", "definition"),
+    # verdicts cross-checked against siblings and event statuses (F1, F2)
+    ("bangkok_outcome_conflict_against_its_siblings", edit(CV, {"subject_id": "ev_bangkok_kang_kono", "label_a": "agreed_nk_cooperation",
+     "label_b": "no_result"}, {"verdict": "conflict"}), "verdict-siblings", CV, "verdict"),
+    ("mediation_possibility_against_a_fact", edit(CV, {"subject_id": "usa", "label_a": "mediation_possible", "label_b": "not_mediating"},
+     {"verdict": "conflict"}), "verdict-status", CV, "verdict"),
     # labels from the documented list of their attribute (M9: attributes stretched to hold characterisations)
     ("characterisation_labelled_as_purpose", edit(CL, {"claim_id": "cl_035"}, {"label": "security"}), "claim-label", CL, "label"),
     ("label_not_in_the_list", edit(CL, {"claim_id": "cl_089"}, {"label": "bangkok_thailand"}), "claim-label", CL, "label"),
     # a verdict for every pair that needs one, and none stale
     ("mediation_pair_without_verdict",
-     remove(CV, {"subject_id": "usa", "label_a": "mediating", "label_b": "not_mediating"}, (CL, {"claim_id": "cl_065"})),
+     remove(CV, {"subject_id": "usa", "label_a": "mediation_possible", "label_b": "not_mediating"}, (CL, {"claim_id": "cl_065"})),
      "claim-verdict", CL, "label"),
     ("new_outcome_wording_without_verdict", edit(CL, {"claim_id": "cl_134"}, {"label": "expected_difficult"}), "claim-verdict", CL, "label"),
     ("verdict_on_a_pair_no_one_gives",
-     copy_row(CV, {"subject_id": "usa", "label_a": "mediating", "label_b": "not_mediating"}, {"subject_table": "events", "subject_id": "ev_bangkok_kang_kono"}),
+     copy_row(CV, {"subject_id": "usa", "label_a": "mediation_possible", "label_b": "not_mediating"}, {"subject_table": "events", "subject_id": "ev_bangkok_kang_kono"}),
      "claim-verdict", CV, "label_a"),
     ("verdict_labels_out_of_order",
-     copy_row(CV, {"subject_id": "usa", "label_a": "mediating", "label_b": "not_mediating"}, {"label_a": "not_mediating", "label_b": "mediating"}),
+     copy_row(CV, {"subject_id": "usa", "label_a": "mediation_possible", "label_b": "not_mediating"},
+             {"label_a": "not_mediating", "label_b": "mediation_possible"}),
      "claim-verdict", CV, "label_b"),
     # M10: an agreement between ministers is also their countries'
     ("ministers_agreement_without_countries",
@@ -63,5 +83,6 @@ def test_claim_fault_is_reported_where_it_is(fault, package_copy):
 def test_the_curated_claims_pass_every_claim_check():
     report = validate()
     assert report.valid, report.to_text()
-    for check in ("claim-kind", "claim-label", "claim-basis", "claim-window", "claim-voice", "relayed-words", "claim-verdict", "agreement-state"):
+    for check in ("claim-kind", "claim-label", "claim-basis", "claim-window", "claim-voice", "relayed-words", "claim-verdict", "agreement-state",
+                  "relay-chain", "reported-speech", "verdict-siblings", "verdict-status"):
         assert check in report.checks, check

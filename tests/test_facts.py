@@ -40,9 +40,12 @@ def test_meeting_duration_is_kept_per_source_and_compatible(con):
     assert rows == [("art002", "55 minutes", "compatible"), ("art004", "about an hour", "compatible")]
 
 
-def test_court_rulings_disagreement(con):
-    rows = one(con, "SELECT a_value, b_value FROM disagreements WHERE subject_id = 'ev_court_rulings_2018' AND attribute = 'number_of_rulings'")
-    assert ("a series of decisions", "one ruling") in rows
+def test_one_court_ruling_is_a_member_of_the_series_not_a_disagreement(con):
+    # Reuters' "a South Korean court ruling last year" is at least one ruling, not the only one (second claims audit F3)
+    rows = one(con, "SELECT article_id, comparable, group_verdict FROM claim_variants WHERE subject_id = 'ev_court_rulings_2018' "
+                    "AND attribute = 'number_of_rulings' ORDER BY 1")
+    assert rows == [("art000", "2.. ruling", "compatible"), ("art001", "2.. ruling", "compatible"), ("art002", "1.. ruling", "compatible")]
+    assert one(con, "SELECT count(*) FROM disagreements WHERE subject_id = 'ev_court_rulings_2018'") == [(0,)]
 
 
 def test_headline_and_body_of_one_article_do_not_disagree_on_summit(con):
@@ -53,8 +56,9 @@ def test_headline_and_body_of_one_article_do_not_disagree_on_summit(con):
 def test_gsomia_threats_differ_by_source_and_date(con):
     rows = one(con, "SELECT article_id, published_date, value, group_verdict FROM claim_variants "
                     "WHERE subject_id = 'ag_gsomia' AND attribute = 'threatened_action' ORDER BY published_date, value")
-    assert ("art000", dt.date(2019, 8, 21), "pull out", "compatible") in rows
-    assert ("art002", dt.date(2019, 8, 1), "reconsider", "compatible") in rows
+    # what was said is worded as reported speech (second claims audit R2)
+    assert ("art000", dt.date(2019, 8, 21), "South Korea suggested it may pull out", "compatible") in rows
+    assert ("art002", dt.date(2019, 8, 1), "South Korean officials warned they may reconsider", "compatible") in rows
     assert rows[-1][0] == "art003"  # the November article reports the lapse it had indicated
 
 
@@ -66,9 +70,19 @@ def test_low_point_of_relations_is_a_dyad_claim(con):
     assert one(con, "SELECT count(*) FROM disagreements WHERE subject_id = 'jpn-kor'") == [(0,)]  # every wording says relations are bad
 
 
-def test_us_mediation_claims_disagree(con):
-    rows = one(con, "SELECT a_article_id, a_value, b_article_id, b_value FROM disagreements WHERE subject_id = 'usa' AND attribute = 'mediation'")
-    assert any(a == "art002" and av.startswith("not asked to mediate") and b == "art004" and "mediating role" in bv for a, av, b, bv in rows)
+def test_us_mediation_is_a_possibility_not_a_disagreement(con):
+    # KBS: "Whether Washington will successfully play a mediating role remains to be seen" (second claims audit F1)
+    assert one(con, "SELECT count(*) FROM disagreements WHERE subject_id = 'usa'") == [(0,)]
+    rows = one(con, "SELECT article_id, comparable, group_verdict FROM claim_variants WHERE subject_id = 'usa' AND attribute = 'mediation' ORDER BY claim_id")
+    assert ("art004", "mediation_possible", "compatible") in rows and ("art002", "not_mediating", "compatible") in rows
+
+
+def test_japan_and_kang_disagree_on_whether_1965_settled_compensation(con):
+    rows = one(con, "SELECT a_article_id, a_asserted_by, a_value, b_article_id, b_asserted_by, b_value FROM disagreements "
+                    "WHERE subject_id = 'ag_1965_accord' AND attribute = 'outcome' ORDER BY a_article_id")
+    assert [(a, aw, b, bw) for a, aw, _, b, bw, _ in rows] == [("art000", "Japan", "art004", "Kang Kyung-wha"),
+                                                              ("art002", "Japan", "art004", "Kang Kyung-wha")]
+    assert all("settled" in av and "requires time" in bv for _, _, av, _, _, bv in rows)
 
 
 def test_warning_of_countermeasures_is_an_act_and_the_countermeasures_are_threatened(con):

@@ -9,8 +9,15 @@
   has neither. Words inside a statement (someone's reported words) are relayed, or the notes
   say "Own voice", cite that statement and say why the wording is the outlet's; the evidence of
   an agreement event inside a statement has notes citing it.
+- Inside someone's reported words, only words that name, date or place what the words are about
+  (NAMING_ATTRIBUTES) and reports of the act (REPORT_ATTRIBUTES) are the outlet's own; a name inside
+  indirect speech is the outlet's, not relayed. A relay chain is in notes ("Relayed by <actor_id>").
+- A claim about what was said (REPORT_ATTRIBUTES) is worded as reported speech, value and label definition.
 - Two different labels given by different voices to one subject and attribute have exactly one
-  curated verdict (claim_verdicts), and every verdict is about such a pair.
+  curated verdict (claim_verdicts), and every verdict is about such a pair. A conflict is not
+  bridged by a label judged compatible with both sides unless its reasoning names that label, and a
+  possibility (a mention reported as hypothetical, expected or threatened) is never in conflict with
+  a claim about what happened.
 - Every agreement has a state among its parties.
 """
 from __future__ import annotations
@@ -27,6 +34,14 @@ KIND_COLUMNS = {"date_window": ("date_start", "date_end"), "range": ("range_low"
 WEEKDAY = r"(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
 MONTH = r"\b(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b"  # 'May' is left out: the modal verb
 YEAR = r"\b(1[6-9]\d\d|20\d\d)\b"
+# Words inside someone's reported words that are the outlet's own (CURATION.md §6): what names, dates or places the subject;
+# the report of the act itself. Any other attribute inside reported words is what the speaker asserts, and is relayed.
+NAMING_ATTRIBUTES = ("name", "instrument", "court", "period", "location", "date", "number_of_rulings")
+REPORT_ATTRIBUTES = ("content", "threatened_action")
+# A name inside indirect speech is the outlet's (a date may be what the speaker predicts, so it is left to the curators).
+OUTLET_NAMING = ("name", "instrument", "court", "period", "location")
+SAYING = r"\b(said|says|say|told|tells|warned|suggested|indicated|threatened|spoke|highlighted|stated|briefing|called)\b"
+POSSIBLE = ("hypothetical", "expected", "threatened")
 CLAIM_FIELDS = ("claim_id", "subject_table", "subject_id", "attribute", "value_kind", "date_start", "date_end", "range_low",
                 "range_high", "range_unit", "label", "comparable_basis", "comparable_reasoning", "voice", "asserted_by_id",
                 "attribution_text", "article_id", "char_start", "char_end", "evidence_text", "notes")
@@ -123,6 +138,38 @@ def check_voices(con, staged: dict[str, Table], report: Report) -> None:
                 report, "relayed-words", staged[name], "notes",
                 "the evidence lies inside someone's reported words (this statement): record whose words they are "
                 "(a relayed claim, or notes saying 'Own voice', citing the statement and saying why the wording is the outlet's)")
+    inside = (f"FROM {c} x JOIN {s} y ON y.article_id = x.article_id AND y.char_start <= x.char_start AND x.char_end <= y.char_end")
+    collect(con, f"SELECT x._row AS _row, min(x.attribute || ' inside ' || y.statement_id) {inside} WHERE x.voice = 'own' "
+                 f"AND x.attribute NOT IN {NAMING_ATTRIBUTES + REPORT_ATTRIBUTES} GROUP BY x._row",
+            report, "relayed-words", t, "voice", "inside someone's reported words, what the speaker asserts (an outcome, purpose, reason, "
+            "state, characterisation, expectation) is relayed; only names, dates and places of the subject are the outlet's (CURATION §6)")
+    if "mode" in staged["statements"].field_names:
+        collect(con, f"SELECT x._row AS _row, min(x.attribute || ' inside ' || y.statement_id) {inside} WHERE x.voice = 'relayed' "
+                     f"AND x.attribute IN {OUTLET_NAMING} GROUP BY x._row HAVING bool_and(y.mode = 'indirect')",
+                report, "relayed-words", t, "voice", "a name inside indirect speech is the outlet's wording: own voice, with an "
+                "'Own voice:' note citing the statement (only a direct quotation's name is the speaker's)")
+    if "relayed_by_id" in staged["statements"].field_names and "speaker_id" in staged["statements"].field_names:
+        report.ran("relay-chain")
+        relayer = ("CASE WHEN y.speaker_id <> x.asserted_by_id AND coalesce(y.relayed_by_id, '') <> x.asserted_by_id THEN y.speaker_id "
+                   "WHEN y.speaker_id = x.asserted_by_id THEN y.relayed_by_id END")
+        collect(con, f"SELECT _row, min(relayer) FROM (SELECT x._row AS _row, x.notes, {relayer} AS relayer {inside} "
+                     f"WHERE x.voice = 'relayed') WHERE relayer IS NOT NULL AND strpos(coalesce(notes, ''), 'Relayed by ' || relayer) = 0 GROUP BY _row",
+                report, "relay-chain", t, "notes", "the claim reaches the article through another speaker (this actor): notes say 'Relayed by <actor_id>' "
+                "and cite the statement")
+
+
+def check_reported_speech(con, staged: dict[str, Table], report: Report) -> None:
+    """A claim about what was said, and its label's definition, are worded as reported speech (nobody's words in the outlet's voice)."""
+    t = staged["claims"]
+    report.ran("reported-speech")
+    collect(con, f"SELECT _row, value FROM {typed_name(t)} WHERE attribute IN {REPORT_ATTRIBUTES} AND NOT regexp_matches(value, '{SAYING}')",
+            report, "reported-speech", t, "value", "a claim about what was said names the act of saying ('Saito said: ...'), so that the "
+            "outlet is never shown asserting the speaker's words")
+    if _has(staged, "claim_labels", "attribute", "label", "definition"):
+        lt = staged["claim_labels"]
+        collect(con, f"SELECT _row, label FROM {typed_name(lt)} WHERE attribute IN {REPORT_ATTRIBUTES} "
+                     f"AND NOT regexp_matches(lower(definition), '{SAYING}')",
+                report, "reported-speech", lt, "definition", "a label for what was said is defined as reported speech ('The briefing said ...')")
 
 
 def check_verdicts(con, staged: dict[str, Table], report: Report) -> None:
@@ -147,6 +194,30 @@ def check_verdicts(con, staged: dict[str, Table], report: Report) -> None:
                  f"WHERE x.label_a < x.label_b AND NOT EXISTS (SELECT 1 FROM ({pairs}) p WHERE x.subject_table = p.subject_table "
                  f"AND x.subject_id = p.subject_id AND x.attribute = p.attribute AND x.label_a = p.lo AND x.label_b = p.hi)",
             report, "claim-verdict", v, "label_a", "no two voices give this subject and attribute these two labels: the verdict is stale")
+    report.ran("verdict-siblings")
+    same = "y.subject_table = x.subject_table AND y.subject_id = x.subject_id AND y.attribute = x.attribute"
+    collect(con, f"SELECT x._row AS _row, min(k.label) FROM {w} x JOIN (SELECT subject_table, subject_id, attribute, label_a AS label, label_b AS other, verdict "
+                 f"FROM {w} UNION ALL SELECT subject_table, subject_id, attribute, label_b, label_a, verdict FROM {w}) k "
+                 f"ON k.subject_table = x.subject_table AND k.subject_id = x.subject_id AND k.attribute = x.attribute "
+                 f"AND k.other = x.label_a AND k.verdict = 'compatible' "
+                 f"WHERE x.verdict = 'conflict' AND strpos(x.reasoning, k.label) = 0 AND EXISTS (SELECT 1 FROM {w} y WHERE {same} "
+                 f"AND y.verdict = 'compatible' AND ((y.label_a = k.label AND y.label_b = x.label_b) OR (y.label_b = k.label AND y.label_a = x.label_b))) "
+                 f"GROUP BY x._row",
+            report, "verdict-siblings", v, "verdict", "this label is judged compatible with both sides of the conflict: cross-check the sibling "
+            "verdicts, and either judge the pair compatible or say in the reasoning (naming the label) why it does not reconcile them")
+    if not _has(staged, "event_mentions", "article_id", "char_start", "char_end", "reported_status"):
+        return
+    report.ran("verdict-status")
+    m = typed_name(staged["event_mentions"])
+    possible = (f"EXISTS (SELECT 1 FROM {m} m WHERE m.article_id = {{0}}.article_id AND m.char_start < {{0}}.char_end "
+                f"AND {{0}}.char_start < m.char_end AND m.reported_status IN {POSSIBLE})")
+    collect(con, f"SELECT min(x._row) AS _row, min(a.claim_id || ' / ' || b.claim_id) FROM {w} x "
+                 f"JOIN {c} a ON a.subject_table = x.subject_table AND a.subject_id = x.subject_id AND a.attribute = x.attribute "
+                 f"JOIN {c} b ON b.subject_table = x.subject_table AND b.subject_id = x.subject_id AND b.attribute = x.attribute "
+                 f"WHERE x.verdict = 'conflict' AND a.label = x.label_a AND b.label = x.label_b "
+                 f"AND ({possible.format('a')}) <> ({possible.format('b')}) GROUP BY x._row",
+            report, "verdict-status", v, "verdict", "one side is a possibility (its words mention an event reported as hypothetical, expected "
+            "or threatened) and the other what happened: a possibility cannot conflict with a fact")
 
 
 def check_agreement_parties(con, staged: dict[str, Table], report: Report) -> None:
@@ -168,5 +239,6 @@ def run_claim_checks(con, staged: dict[str, Table], report: Report) -> None:
         check_comparable_values(con, staged, report)
         check_date_windows(con, staged, report)
         check_voices(con, staged, report)
+        check_reported_speech(con, staged, report)
         check_verdicts(con, staged, report)
     check_agreement_parties(con, staged, report)
