@@ -13,7 +13,11 @@ release's. For each attribute, each of the two coders gives one nominal value pe
   target      the set of target actors (target, addressee, recipient), or none
   date window start..end, an empty side for an open side (1910-01-01..1945-12-31, ..2019-08-01)
   status      the event's latest status (occurred, threatened, ...)
-  CAMEO code  not coded by either read: alpha cannot be computed (n = 0)
+  CAMEO code  from a separate coding read (curation/cameo_read.csv, kept as received): an independent
+              coder given only the five articles, the CAMEO codebook and, for each event, its status and
+              evidence passages under a neutral unit id (curation/cameo_read_units.csv, which also maps
+              the units to event ids), who assigned one CAMEO code per unit; compared on the full code
+              and on its two-digit root (the CAMEO category)
 
 Only the fresh read (curation/fresh_read_inventory.md) records dates, statuses and actor roles in
 fixed fields with actor ids; the second read writes them as prose without ids, so it is not scored.
@@ -34,8 +38,10 @@ ROOT = Path(__file__).resolve().parent.parent
 READ = "fresh_read"
 INVENTORY = ROOT / "curation" / "fresh_read_inventory.md"
 OUT = ROOT / "curation" / "reliability.csv"
+CAMEO_READ = ROOT / "curation" / "cameo_read.csv"
+CAMEO_UNITS = ROOT / "curation" / "cameo_read_units.csv"
 STATUSES = ("occurred", "ongoing", "scheduled", "expected", "proposed", "announced", "threatened", "hypothetical", "cancelled")
-ATTRIBUTES = ("cameo_code", "initiator", "target", "date_window", "status")
+ATTRIBUTES = ("cameo_code", "cameo_root", "initiator", "target", "date_window", "status")
 COLUMNS = ("read", "attribute", "items", "agreeing", "alpha", "note")
 DATE = r"\d{4}-\d\d-\d\d"
 
@@ -152,14 +158,27 @@ def alpha(pairs: list[tuple[str, str]]) -> float | None:
     return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
 
 
+def cameo_pairs(root: Path = ROOT) -> list[tuple[str, str]]:
+    """(coding read's code, table's code) for every unit of the CAMEO coding read whose event the tables still hold."""
+    codes = {r["event_id"]: r["cameo_code"] for r in _rows(root / "data" / "events.csv")}
+    event_of = {r["unit"]: r["event_id"] for r in _rows(root / CAMEO_UNITS.relative_to(ROOT))}
+    return [(r["cameo_code"].strip(), codes[event_of[r["unit"]]]) for r in _rows(root / CAMEO_READ.relative_to(ROOT))
+            if event_of.get(r["unit"]) in codes and codes[event_of[r["unit"]]]]
+
+
 def figures(root: Path = ROOT) -> list[dict[str, str]]:
     """One row per attribute: read, attribute, items, agreeing, alpha (3 decimals, empty when undefined), note."""
     us = units(root)
-    rows = [{"read": READ, "attribute": "cameo_code", "items": "0", "agreeing": "0", "alpha": "",
-             "note": "neither independent read coded CAMEO codes: not computable"}]
+    rows = []
+    cameo = cameo_pairs(root)
+    for attr, pairs, note in (("cameo_code", cameo, "full CAMEO code, separate coding read"),
+                              ("cameo_root", [(a[:2], b[:2]) for a, b in cameo], "CAMEO category (two-digit root), separate coding read")):
+        a = alpha(pairs)
+        rows.append({"read": "cameo_read", "attribute": attr, "items": str(len(pairs)), "agreeing": str(sum(x == y for x, y in pairs)),
+                     "alpha": "" if a is None else f"{a:.3f}", "note": note})
     notes = {"initiator": "sets of initiator actors", "target": "sets of target actors (target, addressee, recipient)",
              "date_window": "start..end, exact", "status": "latest status"}
-    for attr in ATTRIBUTES[1:]:
+    for attr in ATTRIBUTES[2:]:
         pairs = [(u[f"read_{attr}"], u[f"table_{attr}"]) for u in us]
         a = alpha(pairs)
         rows.append({"read": READ, "attribute": attr, "items": str(len(pairs)), "agreeing": str(sum(x == y for x, y in pairs)),
