@@ -2,6 +2,8 @@
 """Set up and run jpkr-data with nothing but Python 3.11+ (standard library only).
 
     python3 dev.py demo    # make .venv, install the package, validate, show the timeline
+    python3 dev.py docs    # rewrite every generated count and quote in README.md, CURATION.md and
+                           # DATASHEET.md (and curation/audits.csv) from the data
     python3 dev.py test    # make .venv, install the package with its test tools (and Chromium, for the
                            # page test, via apt-get when run as root; and one venv per older DuckDB
                            # release in .venv-duckdb/, for the compatibility test), lint, run pytest
@@ -46,6 +48,11 @@ def demo(fresh: bool) -> None:
     run(BIN / "jpkr-data", "timeline")
     run(BIN / "jpkr-data", "sql", "SELECT a_article_id, a_asserted_by, a_value, b_article_id, b_asserted_by, b_value "
         "FROM disagreements WHERE subject_id = 'usa' AND attribute = 'mediation'")
+
+
+def docs(fresh: bool) -> None:
+    ensure_venv("", fresh)
+    run(BIN / "python", "-m", "jpkr_data.docs_facts", "--write")
 
 
 def ensure_chromium() -> None:
@@ -101,7 +108,7 @@ def test(fresh: bool) -> None:
 def main(argv: list[str]) -> None:
     fresh = "--fresh" in argv
     args = [a for a in argv if a != "--fresh"]
-    commands = {"demo": demo, "test": test, "old-duckdb": lambda fresh: ensure_old_duckdb()}
+    commands = {"demo": demo, "docs": docs, "test": test, "old-duckdb": lambda fresh: ensure_old_duckdb()}
     if len(args) != 1 or args[0] not in commands:
         sys.exit(__doc__)
     try:
