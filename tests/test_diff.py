@@ -89,15 +89,16 @@ def test_composite_keys_and_typed_cells(package_copy):
 
 def test_release_changelog_has_the_generated_section():
     rel = built_release()
+    prev = previous_snapshot(ROOT, json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["version"]).name
     text = (rel / "CHANGELOG.md").read_text(encoding="utf-8")
-    assert text.startswith("# Changelog\n\n## Data changes since 0.2.0 (generated)")
-    assert text.index("## Data changes since 0.2.0") < text.index("## 0.2.0 (")
+    assert text.startswith(f"# Changelog\n\n## Data changes since {prev} (generated)")
+    assert text.index(f"## Data changes since {prev}") < text.index(f"## {prev} (")
     for name in ("events", "claims", "statements"):
-        old, new = len(read_rows(name, ROOT / "releases" / "0.2.0")), len(read_rows(name))
+        old, new = len(read_rows(name, ROOT / "releases" / prev)), len(read_rows(name))
         assert f"| {name} | {old} | {new} |" in text
-    result = json.loads((rel / "changes-since-0.2.0.json").read_text(encoding="utf-8"))
-    assert result["old"]["version"] == "0.2.0" and {t["table"] for t in result["tables"]} == {r["name"] for r in json.loads((ROOT / "datapackage.json").read_text())["resources"]}
-    assert "changes-since-0.2.0.json" in (rel / "SHA256SUMS").read_text(encoding="utf-8")
+    result = json.loads((rel / f"changes-since-{prev}.json").read_text(encoding="utf-8"))
+    assert result["old"]["version"] == prev and {t["table"] for t in result["tables"]} == {r["name"] for r in json.loads((ROOT / "datapackage.json").read_text())["resources"]}
+    assert f"changes-since-{prev}.json" in (rel / "SHA256SUMS").read_text(encoding="utf-8")
 
 
 def test_changelog_section_lists_removed_ids(changed_copy, tmp_path):
