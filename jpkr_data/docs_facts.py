@@ -8,8 +8,8 @@ prose around the regions; nothing inside a region is typed.
 from __future__ import annotations
 
 import csv
-import json
 import io
+import json
 import re
 import sys
 from collections.abc import Callable
