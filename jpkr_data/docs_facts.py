@@ -55,6 +55,29 @@ def counts_sentence(con: Any, tables: list[str]) -> str:
     )
 
 
+# How each table without evidence spans is justified; a new table without spans must be added here (backing_sentence fails).
+JUSTIFIED = {
+    "events": "each event is backed by its mentions in `event_mentions` (validation requires at least one)",
+    "actors": "each actor is backed by its aliases in `actor_aliases`",
+    "cameo_codes": "`cameo_codes` is the published CAMEO codebook, cited with its version in the descriptor",
+    "actor_codes": "each row of `actor_codes` follows from its curated actor by a stated `basis`",
+    "claim_labels": "`claim_labels` is the curators' documented list of labels, each with its definition",
+    "claim_verdicts": "each row of `claim_verdicts` is a curated verdict with its reasoning",
+}
+
+
+def backing_sentence(resources: list[dict]) -> str:
+    """README's sentence on which tables carry the exact words and how every other table is justified."""
+    spanned = [r["name"] for r in resources if r.get("schema", {}).get("jpkr:spans")]
+    others = [r["name"] for r in resources if r["name"] not in spanned]
+    missing = [t for t in others if t not in JUSTIFIED]
+    if missing:
+        raise ValueError(f"no justification for the tables without evidence spans: {', '.join(missing)} (docs_facts.JUSTIFIED)")
+    return (f"Every row is backed by the exact words of a source article, or says how it is justified: the rows of "
+            f"{len(spanned)} tables ({', '.join(f'`{t}`' for t in spanned)}) carry the article id and character offsets of "
+            f"their words (checked by a test). In the other tables, {'; '.join(JUSTIFIED[t] for t in others)}.")
+
+
 def claim_groups_sentence(con: Any) -> str:
     """README's sentence on how the claims' groups divide into same, compatible and conflict."""
     rows = dict((v, (g, multi)) for v, g, multi in con.execute(
@@ -127,6 +150,8 @@ def region_values(root: Path, con: Any) -> dict[str, Callable[[], str]]:
     acc = accounts(root)
     values: dict[str, Callable[[], str]] = {
         "version": lambda: str(version),
+        "backing": lambda: backing_sentence(descriptor["resources"]),
+        "n_cameo_codes": lambda: str(_one(con, "SELECT count(*) FROM cameo_codes")),
         "counts": lambda: counts_sentence(con, tables),
         "claim-groups": lambda: claim_groups_sentence(con),
         "unpaired": lambda: unpaired_count(con),

@@ -14,8 +14,9 @@ from jpkr_data.publication.datasheet import strip_markers
 
 # Every promise of README.md and DATASHEET.md: an exact phrase of the document -> the test that proves it.
 PROMISES = {
-    "article id and\ncharacter offsets, checked by a test": "tests/test_spans.py::test_span_text_equals_source_slice",
-    "every table is described by a Frictionless Table\nSchema": "tests/test_release.py::test_release_is_a_valid_frictionless_package_with_hashes",
+    "carry the article id and character offsets of their words (checked by a test)": "tests/test_spans.py::test_span_text_equals_source_slice",
+    "validation requires at least one": "tests/test_faults.py::test_fault_is_reported_where_it_is",  # event_without_mention
+    "Every table is described by a Frictionless Table\nSchema": "tests/test_release.py::test_release_is_a_valid_frictionless_package_with_hashes",
     "a build never\ndestroys what its target folder holds": "tests/test_build_safety.py::test_d1_refuses_a_home_folder_with_documents",
     "LIST values as Python lists (also inside STRUCT/MAP)": "tests/test_docs.py::test_nested_values_of_any_type_serialise_with_json_dumps",
     "An unknown name in `table()` raises `UnknownNameError`": "tests/test_api.py::test_unknown_name_lists_the_valid_ones",
