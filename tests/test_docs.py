@@ -37,6 +37,19 @@ PROMISES = {
     "`jpkr-data tables` prints the current counts": "tests/test_docs.py::test_generated_regions_are_fresh",
     "its counts are computed from the data at build time": "tests/test_datasheet.py::test_numbers_come_from_the_data",
     "Only CSV files with the default dialect": "tests/test_differential.py::test_deliberate_difference_is_real",
+    "whether the United\nStates mediates is a conflict": "tests/test_facts.py::test_us_mediation_claims_disagree",
+    '"55 minutes"\nand "about an hour" (45–75 minutes by the documented rule) are compatible':
+        "tests/test_facts.py::test_meeting_duration_is_kept_per_source_and_compatible",
+    "Japan's delisting is `expected` on 2019-08-01 and `occurred` on 2019-08-21": "tests/test_facts.py::test_status_is_as_reported_at_the_time",
+    "The package is attached `READ_ONLY`": "tests/test_readonly.py::test_every_attack_is_refused_and_changes_nothing",
+    "Refused with `jpkr_data.ReadOnlyError`": "tests/test_readonly.py::test_refusal_is_readonlyerror_saying_what_to_do_instead",
+    "`query()` and `table()` are safe from\nseveral threads": "tests/test_concurrency.py::test_threads_querying_counts_each_get_their_own_answer",
+    "it carries **no source article text**": "tests/test_wheel.py::test_wheel_carries_no_source_text_and_the_verified_database",
+    "What each format cannot hold is\nprinted after every export": "tests/test_exports.py::test_column_lists_follow_the_codebooks",
+    "finds them by checksum, verifies them": "tests/test_corpus.py::test_corpus_from_renamed_sources_round_trips_every_span",
+    "The exit status is 1 on any error": "tests/test_cli_robustness.py::test_invalid_package_is_a_clear_error",
+    "No user\ninput ends in a traceback": "tests/test_cli_robustness.py::test_bad_sql_is_one_line",
+    "Builds into one DIR\ntake turns": "tests/test_build_safety.py::test_d4_four_concurrent_real_builds_into_one_dir",
 }
 # Sentences that mention tests without promising anything about the data or the software.
 NOT_PROMISES = ("Code (`jpkr_data/`, `tests/`", "For tests:", "`build` (the wheel test)", "never by timed tests",
@@ -104,6 +117,30 @@ def test_no_document_cites_an_old_version_as_current():
 def test_sizes_that_change_every_build_are_not_typed():
     text = document("README.md")
     assert not re.search(r"about [\d.]+ ?[KM]i?B", text)
+
+
+def test_readme_articles_table_is_the_articles_table(rows):
+    """Outlet kind, date and how the date is known, per article, as in data/articles.csv."""
+    text = document("README.md")
+    basis_words = {"stated": "stated", "inferred": "inferred", "cross_article": "from art", "external": "external knowledge"}
+    for a in rows("articles"):
+        line = re.search(rf"^\| {a['article_id']} \|(.*)$", text, re.M)
+        assert line, a["article_id"]
+        cells = [c.strip() for c in line.group(1).strip(" |").split("|")]
+        assert cells[2] == a["published_date"] and cells[3].startswith(basis_words[a["published_date_basis"]]), a["article_id"]
+        assert cells[1].replace(" ", "_") == a["medium"] or cells[1].split()[0] in a["medium"], a["article_id"]
+    assert text.count("\n| art0") == len(rows("articles"))
+
+
+def test_readme_names_the_duckdb_versions_dev_py_installs():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("dev", ROOT / "dev.py")
+    dev = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(dev)
+    newer = [v for v in dev.OLD_DUCKDB_VERSIONS if v != "1.0.0"]
+    assert f"DuckDB wheels {', '.join(newer[:-1])} and {newer[-1]}," in " ".join(document("README.md").split())
+    assert "1.0.0" in dev.OLD_DUCKDB_VERSIONS and "DuckDB 1.0.0 is tested too" in document("README.md")
 
 
 def _sentences(text: str) -> list[str]:
