@@ -113,8 +113,9 @@ def audit_summaries(root: Path) -> list[dict[str, str]]:
             raise ValueError(f"{path.name}: no summary table ({AUDIT_HEADER})")
         for line in lines[start + 2:]:
             cells = [c.strip() for c in line.strip().strip("|").split("|")]
-            if not line.startswith("|") or cells[0].startswith("**"):
+            if not line.startswith("|") or cells[0].strip("*").lower() == "total":
                 break
+            cells[0] = cells[0].removesuffix(".csv")
             out.append(dict(zip(AUDIT_FIELDS, [path.stem.removeprefix("audit-"), *cells], strict=True)))
     return out
 
