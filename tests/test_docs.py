@@ -112,7 +112,7 @@ def test_no_document_cites_an_old_version_as_current():
     version = json.loads(document("datapackage.json"))["version"]
     assert not re.search(r"\d+\.\d+\.\d+", document("LICENSE-DATA"))
     assert f"<!-- facts:version -->{version}<!-- /facts -->" in document("CURATION.md")
-    assert f"(release <!-- facts:version -->{version}<!-- /facts -->)" in document("README.md")
+    assert f"Release <!-- facts:version -->{version}<!-- /facts --> is made from" in document("README.md")
 
 
 def test_sizes_that_change_every_build_are_not_typed():
@@ -131,6 +131,8 @@ def test_readme_articles_table_is_the_articles_table(rows):
         assert cells[2] == a["published_date"] and cells[3].startswith(basis_words[a["published_date_basis"]]), a["article_id"]
         assert cells[1].replace(" ", "_") == a["medium"] or cells[1].split()[0] in a["medium"], a["article_id"]
     assert text.count("\n| art0") == len(rows("articles"))
+    number = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"][len(rows("articles"))]
+    assert f"is made from {number} English-language news texts" in text
 
 
 def test_readme_names_the_duckdb_versions_dev_py_installs():
