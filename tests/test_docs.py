@@ -45,9 +45,9 @@ PROMISES = {
     "Refused with `jpkr_data.ReadOnlyError`": "tests/test_readonly.py::test_refusal_is_readonlyerror_saying_what_to_do_instead",
     "`query()` and `table()` are safe from\nseveral threads": "tests/test_concurrency.py::test_threads_querying_counts_each_get_their_own_answer",
     "it carries **no source article text**": "tests/test_wheel.py::test_wheel_carries_no_source_text_and_the_verified_database",
-    "What each format cannot hold is\nprinted after every export": "tests/test_exports.py::test_column_lists_follow_the_codebooks",
+    "What each format cannot hold is\nprinted after every export": "tests/test_docs.py::test_every_export_prints_what_its_format_cannot_hold",
     "finds them by checksum, verifies them": "tests/test_corpus.py::test_corpus_from_renamed_sources_round_trips_every_span",
-    "The exit status is 1 on any error": "tests/test_cli_robustness.py::test_invalid_package_is_a_clear_error",
+    "The exit status is 1 on any error": "tests/test_faults.py::test_cli_exit_status_and_message_for_a_fault",
     "No user\ninput ends in a traceback": "tests/test_cli_robustness.py::test_bad_sql_is_one_line",
     "a stale region fails\n`tests/test_docs.py` with the file and line to change": "tests/test_docs.py::test_a_stale_region_names_the_line_to_change",
     "is listed in `tests/test_docs.py` with the test that proves it": "tests/test_docs.py::test_every_promise_has_a_test_that_exists",
@@ -222,6 +222,19 @@ def test_nested_values_of_any_type_serialise_with_json_dumps(sql, expected):
     else:  # dates inside lists: ISO 8601 text of that day
         assert "2019-08-01" in json.dumps(value) and dt.date.fromisoformat(json.dumps(value).split('"')[1][:10])
     assert df.to_csv()
+
+
+@pytest.mark.parametrize("fmt", ["gdelt", "icews", "plover"])
+def test_every_export_prints_what_its_format_cannot_hold(fmt, tmp_path):
+    import subprocess
+    import sys
+
+    from jpkr_data.publication.exports import LOST
+
+    r = subprocess.run([sys.executable, "-m", "jpkr_data.cli", "export", "--format", fmt, "--out", str(tmp_path / "out")],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and (tmp_path / "out").stat().st_size > 0, r.stderr
+    assert f"not held by the {fmt} layout: " + "; ".join(LOST[fmt]) in r.stdout
 
 
 def _columns(path) -> dict[str, list[str]]:
