@@ -138,6 +138,15 @@ def test_readme_articles_table_is_the_articles_table(rows):
     assert f"is made from {number} English-language news texts" in text
 
 
+def test_readme_names_every_table_in_its_diagram_and_every_view_in_its_table(descriptor):
+    text = document("README.md")
+    diagram = text[text.index("## Tables and keys"):text.index("## Views")]
+    views = text[text.index("## Views"):text.index("## Examples")]
+    assert [r["name"] for r in descriptor["resources"] if not re.search(rf"\b{r['name']}\b", diagram)] == []
+    names = [p.stem.split("_", 1)[1] for p in sorted((ROOT / "sql").glob("*.sql"))]
+    assert [n for n in names if f"| `{n}` |" not in views] == []
+
+
 def test_readme_names_the_duckdb_versions_dev_py_installs():
     import importlib.util
 
