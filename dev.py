@@ -2,6 +2,8 @@
 """Set up and run jpkr-data with nothing but Python 3.11+ (standard library only).
 
     python3 dev.py demo    # make .venv, install the package, validate, show the timeline
+    python3 dev.py docs    # rewrite every generated count and quote in README.md, CURATION.md and
+                           # DATASHEET.md (and curation/audits.csv) from the data
     python3 dev.py test    # make .venv, install the package with its test tools (and Chromium, for the
                            # page test, and Java 17, for the Spark test of the views, via apt-get when
                            # run as root; and one venv per older DuckDB
@@ -55,6 +57,11 @@ def apt_install(package: str) -> None:
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
         subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
         subprocess.run(["apt-get", "install", "-y", "-qq", package], check=False, env=env, stdout=subprocess.DEVNULL)
+
+
+def docs(fresh: bool) -> None:
+    ensure_venv("", fresh)
+    run(BIN / "python", "-m", "jpkr_data.docs_facts", "--write")
 
 
 def ensure_chromium() -> None:
@@ -117,7 +124,7 @@ def test(fresh: bool) -> None:
 def main(argv: list[str]) -> None:
     fresh = "--fresh" in argv
     args = [a for a in argv if a != "--fresh"]
-    commands = {"demo": demo, "test": test, "old-duckdb": lambda fresh: ensure_old_duckdb()}
+    commands = {"demo": demo, "docs": docs, "test": test, "old-duckdb": lambda fresh: ensure_old_duckdb()}
     if len(args) != 1 or args[0] not in commands:
         sys.exit(__doc__)
     try:

@@ -223,6 +223,22 @@ def test_readme_shell_examples_run_as_written(block, tmp_path):
     r = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr[-2000:]
     assert r.stdout.strip()
+    for first_line, words in README_OUTPUTS.items():
+        if block.startswith(first_line):
+            assert all(w in r.stdout for w in words), f"README block {first_line!r}: output lacks {words}"
+
+
+# What the README says a block prints: the block's first line -> words its output must hold.
+README_OUTPUTS = {
+    "source .venv/bin/activate": ["events", "claims", "cameo_codes"],  # jpkr-data tables
+    'jpkr-data sql "SELECT a_article_id, a_asserted_by, a_value, b_article_id': ["art002", "art004", "U.S. administration official", "KBS World Radio", "Mike Pompeo"],
+    "jpkr-data build --out release": [": OK"],  # sha256sum --check
+    'jpkr-data sql "SELECT period_start, source, target': ["JPN", "KOR", "plotted"],  # the series and its chart
+}
+
+
+def test_every_stated_output_belongs_to_a_readme_block():
+    assert all(any(b.startswith(k) for b in readme_shell_blocks()) for k in README_OUTPUTS)
 
 
 def test_readme_says_how_to_reach_the_command():

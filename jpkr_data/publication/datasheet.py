@@ -13,6 +13,7 @@ from typing import Any
 
 import duckdb
 
+from ..docs_facts import strip_markers
 from ..paths import package_root
 from ..schema import Package, quote_ident, sql_literal
 from ..validator.integrity import CONTENT_SEGMENTS
@@ -23,6 +24,8 @@ PLACEHOLDER = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}")
 TEMPLATE = "DATASHEET.md"
 LANGUAGE_NAMES = {"en": "English", "ja": "Japanese", "ko": "Korean", "zh": "Chinese"}
 RELIABILITY = "curation/reliability.csv"  # written by curation/reliability.py --write
+MINISTERS_MEETINGS = {"ev_bangkok_kang_kono": "Bangkok", "ev_beijing_kang_kono": "Beijing", "ev_nagoya_kang_motegi": "Nagoya"}  # the template's prose
+AUDITS = "curation/audits.csv"  # written by python3 dev.py docs from the kept audits' summary tables
 MAX_RELIABILITY_BYTES = 1 << 16
 
 
@@ -53,15 +56,33 @@ def _cell(value: Any) -> str:
     return md_text(value)
 
 
-def reliability_table(pkg: Package) -> str:
-    """The per-attribute alpha table from the package's curation/reliability.csv (a regular file inside the package), or a note."""
-    path = pkg.root / RELIABILITY
+def curation_rows(pkg: Package, name: str) -> list[dict[str, str]] | None:
+    """The rows of a small CSV under the package's curation/ (a regular file inside the package), or None."""
+    path = pkg.root / name
     try:
         inside = path.is_file() and not path.is_symlink() and path.resolve().is_relative_to(pkg.root.resolve())
         if not inside or path.stat().st_size > MAX_RELIABILITY_BYTES:
-            return "(not computed for this package)"
-        rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+            return None
+        return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
     except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+
+
+def audits_table(pkg: Package) -> str:
+    """The kept audits' per-table figures from curation/audits.csv, or a note."""
+    rows = curation_rows(pkg, AUDITS)
+    if not rows:
+        return "(no audit is kept with this package)"
+    lines = ["| audit | table | rows checked | with problems | misleading |", "|---|---|---:|---:|---:|"]
+    lines += ["| " + " | ".join(_cell(r.get(k)) for k in ("audit", "table", "rows_checked", "rows_with_problems", "misleading")) + " |"
+              for r in rows]
+    return "\n".join(lines)
+
+
+def reliability_table(pkg: Package) -> str:
+    """The per-attribute alpha table from the package's curation/reliability.csv (a regular file inside the package), or a note."""
+    rows = curation_rows(pkg, RELIABILITY)
+    if rows is None:
         return "(not computed for this package)"
     lines = ["| read | attribute | items | agreeing | Krippendorff's alpha | what is compared |", "|---|---|---:|---:|---:|---|"]
     lines += ["| " + " | ".join(_cell(r.get(k)) or ("n/a" if k == "alpha" else "") for k in ("read", "attribute", "items", "agreeing", "alpha", "note"))
@@ -116,6 +137,14 @@ def datasheet_values(pkg: Package, con: duckdb.DuckDBPyConnection) -> dict[str, 
                              "GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
     v["statements_by_country"] = ", ".join(f"{c} {n}" for c, n in by_country)
     v["reliability_table"] = reliability_table(pkg)
+    v["audits_table"] = audits_table(pkg)
+    v["n_cameo_without_plover"] = _one(con, "SELECT count(*) FROM cameo_codes WHERE plover_type IS NULL")
+    meetings: dict[str, set[str]] = {}
+    for event, art in con.execute(
+            "SELECT e.event_id, m.article_id FROM events e JOIN event_mentions m ON m.event_id = e.event_id "
+            f"WHERE e.event_id IN ({', '.join(sql_literal(e) for e in MINISTERS_MEETINGS)}) ORDER BY e.date_start, m.article_id").fetchall():
+        meetings.setdefault(MINISTERS_MEETINGS[event], set()).add(art)
+    v["meetings_by_article"] = ", ".join(f"{loc} ({', '.join(sorted(arts))}{' only' if len(arts) == 1 else ''})" for loc, arts in meetings.items())
     return {k: str(x) for k, x in v.items()}
 
 
@@ -136,4 +165,4 @@ def render_datasheet(pkg: Package, con: duckdb.DuckDBPyConnection) -> str:
         template = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise DatasheetError(f"{path}: cannot be read as UTF-8: {exc}") from None
-    return render(template, datasheet_values(pkg, con))
+    return strip_markers(render(template, datasheet_values(pkg, con)))
