@@ -174,8 +174,9 @@ def test_the_expected_restatement_at_beijing_is_both_ministers(con):
                     "FROM statements WHERE statement_id IN ('st_000_08', 'st_000_09') ORDER BY 1")
     assert rows == [("st_000_08", "taro_kono", "inferred", "expected", "reinforce in their talks on Wednesday", "2019-08-21", "ev_beijing_kang_kono"),
                     ("st_000_09", "kang_kyung_wha", "inferred", "expected", "reinforce in their talks on Wednesday", "2019-08-21", "ev_beijing_kang_kono")]
-    about = one(con, "SELECT DISTINCT event_id FROM statement_events WHERE statement_id IN ('st_000_08', 'st_000_09')")
-    assert about == [("ev_bangkok_agree_nk_cooperation",)]
+    about = one(con, "SELECT DISTINCT event_id FROM statement_events WHERE statement_id IN ('st_000_08', 'st_000_09') ORDER BY 1")
+    # the point (the agreed cooperation) and the expected act of reinforcing it (final statements audit O2)
+    assert about == [("ev_bangkok_agree_nk_cooperation",), ("ev_beijing_reaffirm_nk_cooperation",)]
 
 
 def test_statements_naming_their_meeting_are_linked_to_it(con):
@@ -266,3 +267,43 @@ def test_article_headline_and_date_argument(texts):
     reasoning = articles["art003"]["published_date_reasoning"]
     assert "set to expire at midnight on Friday" in reasoning and "August 24" in reasoning
     assert "Motegi" not in reasoning  # a change of minister does not order the articles (actors audit F6)
+
+
+def test_merged_briefings_are_inferred_occasions_with_their_mentions(con, texts):
+    # final statements audit F1, F2 and the class: art002's remarks to reporters taken as art004's briefings (merged events)
+    rows = one(con, "SELECT statement_id, occasion_event_id, occasion_basis FROM statements WHERE statement_id IN ('st_002_14', 'st_002_22', 'st_002_26') ORDER BY 1")
+    assert rows == [("st_002_14", "ev_bangkok_kang_briefing", "inferred"), ("st_002_22", "ev_bangkok_japan_briefing", "inferred"),
+                    ("st_002_26", "ev_us_official_briefing", "inferred")]
+    # art004 names its briefings itself: stated there
+    assert one(con, "SELECT DISTINCT occasion_basis FROM statements WHERE statement_id IN ('st_004_01', 'st_004_02', 'st_004_06')") == [("stated",)]
+    # O6: every inferred occasion is mentioned on its statement's words, with a "Referent inferred" note
+    missing = one(con, "SELECT s.statement_id FROM statements s WHERE s.occasion_basis = 'inferred' AND NOT EXISTS (SELECT 1 FROM event_mentions m "
+                       "WHERE m.article_id = s.article_id AND m.event_id = s.occasion_event_id AND m.notes LIKE 'Referent inferred%' "
+                       "AND m.char_start < greatest(s.char_end, s.attribution_end) AND least(s.char_start, s.attribution_start) < m.char_end)")
+    assert missing == []
+    said = one(con, "SELECT char_start, char_end, evidence_text FROM event_mentions WHERE event_id = 'ev_pompeo_press_conference' AND notes LIKE 'Referent inferred%'")
+    assert said == [(5306, 5358, "U.S. Secretary of State Mike Pompeo said on Thursday")]
+    assert texts["art002"][5306:5358] == said[0][2]
+    # F3: Pompeo's quotation is dated through the paraphrase it follows, and says so
+    reasoning = one(con, "SELECT said_date_reasoning FROM statements WHERE statement_id = 'st_002_32'")[0][0]
+    assert reasoning.startswith("Taken as the same remarks as st_002_30")
+
+
+def test_final_audit_links_and_mentions(con, texts):
+    links = set(one(con, "SELECT statement_id, event_id, basis FROM statement_events"))
+    # O2: the expected restatement at Beijing; O3: Motegi's "the issue"; O4: Seoul's hope for the Bangkok talks
+    assert {("st_000_08", "ev_beijing_reaffirm_nk_cooperation", "stated"), ("st_000_09", "ev_beijing_reaffirm_nk_cooperation", "stated"),
+            ("st_003_03", "ev_forced_labour", "inferred"), ("st_004_11", "ev_bangkok_kang_kono", "stated")} <= links
+    mentions = set(one(con, "SELECT event_id, article_id, char_start, evidence_text, reported_status FROM event_mentions"))
+    # O1, O5: references already used as link evidence are mentions too
+    expected = {("ev_us_mediation", "art002", 843, "has not been asked to mediate", "hypothetical"),
+                ("ev_bangkok_kang_kono", "art004", 907, "the meeting", "occurred"),
+                ("ev_bangkok_kang_kono", "art004", 1855, "the talks", "occurred"),
+                ("ev_jpn_export_controls", "art001", 1543, "its export restrictions", "occurred"),
+                ("ev_gsomia_renewal_deadline_aug", "art002", 3740, "the renewal of the GSOMIA", "scheduled")}
+    assert expected <= mentions
+    for _, art, start, words, _ in expected:
+        assert texts[art][start:start + len(words)] == words
+    # O7: "Japan is also angry about ..." is a sentiment about an object, not a position statement
+    angry = texts["art002"].index("Japan is also angry about")
+    assert one(con, "SELECT count(*) FROM statements WHERE article_id = 'art002' AND ? BETWEEN attribution_start AND attribution_end", [angry]) == [(0,)]

@@ -272,6 +272,17 @@ FAULTS: list[tuple[str, Mutation, str, str, str]] = [
     # second statements audit F4: a mention of an inferred occasion without its note
     ("inferred_referent_mention_without_note", edit("event_mentions", {"event_id": "ev_motegi_remarks_nagoya", "char_start": "1281"}, {"notes": ""}),
      "mention-referent", "event_mentions", "notes"),
+    # final statements audit F1, F2, O6: an occasion's basis and its mention's referent note agree
+    ("referent_mention_with_another_note",
+     edit(MEN, {"event_id": "ev_bangkok_kang_briefing", "article_id": "art002", "char_start": "3020"}, {"notes": "Kang's remarks to reporters."}),
+     "mention-referent", MEN, "notes"),
+    ("inferred_occasion_without_its_mention",
+     remove(MEN, {"event_id": "ev_us_official_briefing", "char_start": "5237"}, (ST, {"statement_id": "st_002_27"})),
+     "mention-referent", ST, "occasion_event_id"),
+    ("merged_briefing_occasion_labelled_stated",  # art002's "Saito told reporters in Bangkok", taken as art004's briefing
+     edit(ST, {"statement_id": "st_002_22"}, {"occasion_basis": "stated"}), "mention-referent", ST, "occasion_basis"),
+    ("same_official_occasion_labelled_stated",
+     edit(ST, {"statement_id": "st_002_26"}, {"occasion_basis": "stated"}), "mention-referent", ST, "occasion_basis"),
 ]
 
 

@@ -13,8 +13,9 @@
 - An `unnamed_source` gives the article news (speaks, relays or asserts a claim); an unnamed official who gives none is an
   `unnamed_official` (second actors audit F1). A report to reporters of an act made elsewhere ("Kang said she urged Kono") has no
   addressee: the act's target is in its event (second statements audit F1). A credit cites the words that give it: where it overlaps its person's role
-  evidence it covers it, never a bare name inside the byline (second actors audit F4). A mention that names a statement's inferred
-  occasion says so in its notes (second statements audit F4).
+  evidence it covers it, never a bare name inside the byline (second actors audit F4). A statement's inferred occasion
+  is mentioned on its words with a "Referent inferred" note, and a stated occasion is not one whose only mention there is
+  inferred (second statements audit F4; final statements audit F1, F2, O6).
 """
 from __future__ import annotations
 
@@ -183,17 +184,40 @@ def check_credit_evidence(con, staged: dict[str, Table], report: Report) -> None
 
 
 def check_mention_referents(con, staged: dict[str, Table], report: Report) -> None:
-    """A mention that names a statement's inferred occasion says its referent is inferred, as the statement does."""
+    """An occasion's basis and the referent note of its mention agree (second and final statements audits).
+
+    An inferred occasion is mentioned on its statement's words, and that mention's notes begin "Referent inferred";
+    a stated occasion is not mentioned there only by a mention that says its referent is inferred.
+    """
     if not (_has(staged, "event_mentions", "event_id", "article_id", "char_start", "char_end", "notes")
-            and _has(staged, "statements", "occasion_event_id", "occasion_basis", "attribution_start", "attribution_end")):
+            and _has(staged, "statements", "statement_id", "occasion_event_id", "occasion_basis", "attribution_start", "attribution_end",
+                     "part_of_statement_id")):
         return
     report.ran("mention-referent")
     m, s = typed_name(staged["event_mentions"]), typed_name(staged["statements"])
-    collect(con, f"SELECT m._row, m.evidence_text FROM {m} m JOIN {s} s ON s.article_id = m.article_id AND s.occasion_event_id = m.event_id "
-                 "AND s.occasion_basis = 'inferred' AND m.char_start < greatest(s.char_end, s.attribution_end) "
-                 "AND least(s.char_start, s.attribution_start) < m.char_end WHERE coalesce(trim(m.notes), '') = ''",
+
+    def on(x: str, y: str) -> str:
+        """The mention x is of y's occasion, in y's article, on y's words (its text or attribution)."""
+        return (f"{x}.article_id = {y}.article_id AND {x}.event_id = {y}.occasion_event_id "
+                f"AND {x}.char_start < greatest({y}.char_end, coalesce({y}.attribution_end, {y}.char_end)) "
+                f"AND least({y}.char_start, coalesce({y}.attribution_start, {y}.char_start)) < {x}.char_end")
+    referent = "coalesce(trim({0}.notes), '') LIKE 'Referent inferred%'"
+    collect(con, f"SELECT m._row, m.evidence_text FROM {m} m JOIN {s} s ON {on('m', 's')} AND s.occasion_basis = 'inferred' "
+                 f"WHERE NOT {referent.format('m')}",
             report, "mention-referent", staged["event_mentions"], "notes",
-            "the mention's words are a statement whose occasion is inferred: say in notes that the referent is inferred, and how")
+            "the mention's words are a statement whose occasion is inferred: begin notes with 'Referent inferred:' and say how")
+    collect(con, f"SELECT s._row, s.occasion_event_id FROM {s} s WHERE s.occasion_basis = 'inferred' "
+                 f"AND NOT EXISTS (SELECT 1 FROM {m} m WHERE {on('m', 's')})",
+            report, "mention-referent", staged["statements"], "occasion_event_id",
+            "the occasion is inferred but no mention of it lies on the statement's words: add the event_mentions row "
+            "('Referent inferred: ...') on the attribution (CURATION §2)")
+    collect(con, f"SELECT s._row, s.occasion_event_id FROM {s} s LEFT JOIN {s} p ON p.statement_id = s.part_of_statement_id "
+                 f"WHERE s.occasion_basis = 'stated' AND EXISTS (SELECT 1 FROM {m} m WHERE {on('m', 's')} AND {referent.format('m')}) "
+                 f"AND NOT EXISTS (SELECT 1 FROM {m} m WHERE ({on('m', 's')} OR (p.statement_id IS NOT NULL AND {on('m', 'p')})) "
+                 f"AND NOT {referent.format('m')})",
+            report, "mention-referent", staged["statements"], "occasion_basis",
+            "the only mention of the occasion on the statement's words says its referent is inferred: the occasion is inferred too "
+            "(occasion_basis = inferred, with the reasoning in notes)")
 
 
 CHECKS = (check_reasons, check_statement_links, check_attributions, check_groups_and_roles, check_sources, check_briefing_addressees,
