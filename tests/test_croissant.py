@@ -49,7 +49,7 @@ def test_mlcroissant_validates_with_no_error_or_warning(release, offline, caplog
         ds = mlc.Dataset(jsonld=str(release / "croissant.json"))
     assert not ds.metadata.ctx.issues.errors and not ds.metadata.ctx.issues.warnings, ds.metadata.ctx.issues.report()
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING], [r.getMessage() for r in caplog.records]
-    assert ds.metadata.version == "0.3.0" and ds.metadata.name == "jpkr-data"
+    assert ds.metadata.version == json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["version"] and ds.metadata.name == "jpkr-data"
 
 
 def test_records_load_offline_with_the_tables_rows_and_values(release, db, offline):

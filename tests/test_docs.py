@@ -26,23 +26,26 @@ PROMISES = {
     "**Deliberate differences from frictionless** (each tested)": "tests/test_differential.py::test_deliberate_difference_is_real",
     "The test suite (`tests/test_compat.py`) opens the\nreleased file": "tests/test_compat.py::test_older_duckdb_opens_the_release_and_runs_every_view",
     "DuckDB 1.0.0 is tested too": "tests/test_compat.py::test_older_duckdb_opens_the_release_and_runs_every_view",
-    "The tests open every\npage in headless Chromium": "tests/test_site.py::test_no_console_error_on_any_page",
+    "open the pages in headless Chromium at 1280 and 400 px": "tests/test_site.py::test_keyboard_and_phone_width",
+    "is byte-identical; a test builds twice\nand checks this list": "tests/test_attack_minor.py::test_readme_lists_exactly_the_files_that_differ_between_two_builds",
+    "a test runs each rule on all three engines": "tests/test_views_translate.py::test_rule_gives_duckdbs_rows_in_sqlite",
+    "Tests build the release, then compare every view's rows on SQLite": "tests/test_views_sqlite.py::test_every_view_gives_duckdbs_rows_through_datasettes_json_api",
+    "whose\noutput the tests check": "tests/test_views_translate.py::test_every_view_translates_and_its_note_matches_the_parse",
     "which a test enforces against every snapshot kept in `releases/`": "tests/test_diff.py::test_identifier_policy_holds_now",
     "`tests/test_docs.py` compares the schema of\neach descriptor": "tests/test_docs.py::test_no_table_or_column_disappears_without_a_changelog_entry",
     "The tests read every file back with pandas": "tests/test_stata.py::test_tables_decode_to_their_csv_values",
     "elsewhere the R tests are skipped with a note": "tests/test_stata.py::test_r_haven_reads_every_dta_with_its_labels",
     "The tests validate it with `mlcroissant`": "tests/test_croissant.py::test_mlcroissant_validates_with_no_error_or_warning",
-    "A view file is exactly one\n`CREATE VIEW` named after the file": "tests/test_package_security.py::test_view_file_that_is_not_exactly_one_create_view_named_after_it_is_refused",
+    "A view file is exactly one `CREATE VIEW` named\nafter the file": "tests/test_package_security.py::test_view_file_that_is_not_exactly_one_create_view_named_after_it_is_refused",
     "recomputed by `python curation/agreement.py --check`": "tests/test_agreement.py::test_script_checks_clean_and_prints_the_table",
     "`jpkr-data tables` prints the current counts": "tests/test_docs.py::test_generated_regions_are_fresh",
     "its counts are computed from the data at build time": "tests/test_datasheet.py::test_numbers_come_from_the_data",
     "Only CSV files with the default dialect": "tests/test_differential.py::test_deliberate_difference_is_real",
-    "whether the United\nStates mediates is a conflict": "tests/test_facts.py::test_us_mediation_claims_disagree",
     '"55 minutes"\nand "about an hour" (45–75 minutes by the documented rule) are compatible':
         "tests/test_facts.py::test_meeting_duration_is_kept_per_source_and_compatible",
     "Japan's delisting is `expected` on 2019-08-01 and `occurred` on 2019-08-21": "tests/test_facts.py::test_status_is_as_reported_at_the_time",
     "The package is attached `READ_ONLY`": "tests/test_readonly.py::test_every_attack_is_refused_and_changes_nothing",
-    "Refused with `jpkr_data.ReadOnlyError`": "tests/test_readonly.py::test_refusal_is_readonlyerror_saying_what_to_do_instead",
+    "Refused with\n`jpkr_data.ReadOnlyError`": "tests/test_readonly.py::test_refusal_is_readonlyerror_saying_what_to_do_instead",
     "`query()` and `table()` are safe from\nseveral threads": "tests/test_concurrency.py::test_threads_querying_counts_each_get_their_own_answer",
     "it carries **no source article text**": "tests/test_wheel.py::test_wheel_carries_no_source_text_and_the_verified_database",
     "What each format cannot hold is\nprinted after every export": "tests/test_docs.py::test_every_export_prints_what_its_format_cannot_hold",
@@ -55,7 +58,7 @@ PROMISES = {
     "Builds into one DIR\ntake turns": "tests/test_build_safety.py::test_d4_four_concurrent_real_builds_into_one_dir",
 }
 # Sentences that mention tests without promising anything about the data or the software.
-NOT_PROMISES = ("Code (`jpkr_data/`, `tests/`", "For tests:", "`build` (the wheel test)", "never by timed tests",
+NOT_PROMISES = ("Code (`jpkr_data/`, `tests/`", "For tests:", "`build` (the wheel test)", "never by timed tests", "nothing is downloaded at test time",
                 "which `dev.py test` installs with apt-get", "`dev.py test` also makes", "python3 dev.py test")
 
 
@@ -193,7 +196,7 @@ def test_every_sentence_that_promises_a_test_is_listed():
 
 
 def test_a_new_promise_without_a_test_is_caught():
-    text = "Intro.\n\nEvery span is exact; a test checks it. The tests open every\npage in headless Chromium.\n\n```sh\npytest tests\n```\n"
+    text = "Intro.\n\nEvery span is exact; a test checks it. The tests\nopen the pages in headless Chromium at 1280 and 400 px.\n\n```sh\npytest tests\n```\n"
     assert unlisted_promises(text) == ["Every span is exact; a test checks it."]
 
 

@@ -22,6 +22,7 @@ from jpkr_data.publication.stata import LIST_NOTE, MAX_LABEL, RESERVED, _valid, 
 from jpkr_data.schema import load_package
 
 ROOT = Path(__file__).resolve().parent.parent
+VERSION = json.loads((ROOT / 'datapackage.json').read_text(encoding='utf-8'))['version']
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +75,7 @@ def test_every_table_and_view_is_a_dta_with_all_rows_and_labels(release, db):
         assert list(df.columns) == [r[0] for r in db.execute(f'DESCRIBE "{name}"').fetchall()], name
         labels = reader.variables
         assert all(0 < len(labels[c]) <= MAX_LABEL for c in df.columns), name
-        assert reader.data.startswith(f"jpkr-data 0.3.0: {name}. Cite: jpkr-data curators (2026)"), reader.data
+        assert reader.data.startswith(f"jpkr-data {VERSION}: {name}. Cite: jpkr-data curators (2026)"), reader.data
 
 
 def cell(value) -> str:
@@ -262,7 +263,7 @@ def test_r_haven_reads_every_dta_with_its_labels(release, db, pkg):
     check = next(r for r in lines if r[0] == "CHECK")
     assert check[1:6] == ["Date", "2019-08-01", "day", "occurred", "stated,inferred,cross_article,external"]
     cameo = next(r for r in lines if r[0] == "CAMEO")
-    assert cameo[1:3] == ["040", "verbal cooperation"] and cameo[3].startswith("jpkr-data 0.3.0: events.")
+    assert cameo[1:3] == ["040", "verbal cooperation"] and cameo[3].startswith(f"jpkr-data {VERSION}: events.")
 
 
 def readme_r_block() -> str:

@@ -232,7 +232,7 @@ def frame(con: duckdb.DuckDBPyConnection, relation: str, variables: list[Variabl
 
 
 def dataset_label(pkg: Package, name: str) -> str:
-    """'jpkr-data 0.3.0: events. Cite: jpkr-data curators (2026), CITATION.cff', cut to 80 characters."""
+    """'jpkr-data 0.4.0: events. Cite: jpkr-data curators (2026), CITATION.cff', cut to 80 characters."""
     d = pkg.descriptor
     authors = ", ".join(c.get("title", "") for c in d.get("contributors", [])) or f"{d['name']} contributors"
     return fit(f"{d['name']} {d.get('version', '')}: {name}. Cite: {authors} ({str(d.get('created', ''))[:4]}), CITATION.cff")
