@@ -67,7 +67,8 @@ def _hostile_package(tmp_path):
 
 def test_jsonld_carries_no_script_url(tmp_path):
     pkg = _hostile_package(tmp_path)
-    doc = dataset_jsonld(pkg, {}, (dt.date(2019, 1, 1), dt.date(2019, 12, 31)), ["JPN", "KOR"])
+    events = [{"date_start": dt.date(2019, 1, 1), "date_end": dt.date(2019, 12, 31), "date_precision": "day"}]
+    doc = dataset_jsonld(pkg, {}, events, ["JPN", "KOR"], site_url="javascript:alert(1)//")
     text = json.dumps(doc)
     assert "javascript:" not in text and "data:text/html" not in text
 

@@ -58,6 +58,7 @@ def dataset_jsonld(pkg: Package, files: dict[str, dict[str, Any]], events: list[
         "distribution": distributions,
     }
     homepage = safe_url(d.get("homepage"))
+    site_url = safe_url(site_url) or None  # checked by check_site_url already; http(s) or relative only, whoever calls
     if site_url or homepage:
         doc["url"] = site_url or homepage
     if site_url and homepage:
