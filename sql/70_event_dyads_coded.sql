@@ -6,7 +6,8 @@
 -- (country_code, sector_code); an actor without a row there falls back to
 -- actors.country_iso3 and has no sector. Dating: placed_date is the one dating rule of
 -- event_placement (a day; a period's first day; a closed window's midpoint; an open window's
--- known bound; empty only when the sources give no bound). Events are counted (counted =
+-- known bound; empty when the sources give no bound, or for a period with an open start,
+-- whose known end is not a day it happened: the court rulings). Events are counted (counted =
 -- true) when their status is occurred or ongoing: a threat is counted as the act of
 -- threatening (CAMEO 13x, occurred on the day it was made), never as the threatened action,
 -- whose own row (threatened, announced, scheduled, expected, proposed, hypothetical,

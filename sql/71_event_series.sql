@@ -9,7 +9,7 @@
 -- events (status occurred or ongoing) are included. Dating is the one rule of
 -- event_placement: a day; a period's first day; a closed window's midpoint (n_window_placed);
 -- an open window's known bound (n_open_window: an act known only to have been made by a day
--- falls on that day). Sensitivity: goldstein_sum_closed and n_events_closed give the same
+-- falls on that day; a period with an open start is undated). Sensitivity: goldstein_sum_closed and n_events_closed give the same
 -- period without the open-window events, so a reader sees what the rule changes. An event
 -- with no bound at all is in no period: dyad_summary counts it in n_undated, and every
 -- counted event of a dyad is either in a period here or in that count.

@@ -17,8 +17,9 @@ def test_asean_meeting_window_is_not_narrowed_to_its_one_attested_day(con):
     start, end, precision, span = row
     assert precision == "includes" and span == "period"  # under way on 1 August; its own first and last days are not given
     assert start <= AUG1 <= end
-    ongoing = q(con, "SELECT event_id, date_precision FROM events WHERE status = 'ongoing' AND date_span_type = 'period'")
-    assert ongoing == [("ev_boycotts", "includes")]  # "have sprung up": under way on 21 August, no end given
+    ongoing = q(con, "SELECT event_id, date_precision FROM events WHERE status = 'ongoing' AND date_span_type = 'period' ORDER BY 1")
+    # the ASEAN meeting (final events audit F6) and "have sprung up": attested under way, no end given
+    assert ongoing == [("ev_bangkok_asean_fmm", "includes"), ("ev_boycotts", "includes")]
 
 
 def test_one_day_periods_are_always_includes(con):
@@ -179,3 +180,74 @@ def test_undated_acts_of_saying_are_instants(con):
                   "AND date_span_type <> 'instant'")
     assert rows == []
     assert q(con, "SELECT event_type FROM events WHERE event_id = 'ev_pompeo_says_will_encourage'") == [("diplomatic_action",)]
+
+
+# ---------------------------------------------------------------- final audit of 2026-12-03 (0.4), events
+
+def test_the_ruling_dated_last_year_is_its_own_event_and_the_series_is_undated(con, texts):
+    (row,) = q(con, "SELECT date_start, date_end, date_precision, date_basis, parent_event_id FROM events WHERE event_id = 'ev_court_ruling_last_year'")
+    assert row == (dt.date(2018, 1, 1), dt.date(2018, 12, 31), "year", "inferred", "ev_court_rulings_2018")
+    (ev,) = q(con, "SELECT char_start, char_end FROM event_mentions WHERE event_id = 'ev_court_ruling_last_year' AND char_start = 3794")
+    assert texts["art002"][ev[0]:ev[1]].startswith("a South Korean court ruling last year")
+    placed = dict(q(con, "SELECT event_id, placed_date FROM event_placement WHERE event_id IN ('ev_court_rulings_2018', 'ev_court_ruling_last_year')"))
+    assert placed == {"ev_court_rulings_2018": None, "ev_court_ruling_last_year": dt.date(2018, 7, 2)}
+    august = q(con, "SELECT count(*) FROM event_dyads_coded WHERE event_id = 'ev_court_rulings_2018' AND placed_date IS NOT NULL")
+    assert august == [(0,)]  # the series is in no week: only 2018 is a date any text gives a ruling
+
+
+def test_bilateral_visits_are_coded_from_the_hosts_side(con):
+    rows = q(con, "SELECT event_id, cameo_code FROM events WHERE event_id IN ('ev_nagoya_kang_motegi', 'ev_wang_kang_meeting_aug20') ORDER BY 1")
+    assert rows == [("ev_nagoya_kang_motegi", "043"), ("ev_wang_kang_meeting_aug20", "043")]
+    roles = dict(q(con, "SELECT actor_id, role FROM event_actors WHERE event_id = 'ev_nagoya_kang_motegi'"))
+    assert roles == {"toshimitsu_motegi": "host", "kang_kyung_wha": "participant"}
+
+
+def test_us_appeals_to_the_allies_are_coded_alike(con):
+    codes = {r[0] for r in q(con, "SELECT cameo_code FROM events WHERE event_id IN ('ev_us_pressure_gsomia', 'ev_us_calls_work_out', 'ev_us_urges_standstill')")}
+    assert codes == {"027"}
+
+
+def test_children_of_located_events_share_their_place(con):
+    rows = q(con, "SELECT c.event_id FROM events c JOIN events p ON p.event_id = c.parent_event_id "
+                  "WHERE p.location_country_iso3 IS NOT NULL AND c.location_country_iso3 IS DISTINCT FROM p.location_country_iso3")
+    assert rows == []
+    (country,) = q(con, "SELECT location_country_iso3 FROM events WHERE event_id = 'ev_us_official_warns_liquidation'")
+    assert country == ("USA",)
+
+
+def test_titles_of_closed_accounts_name_them(con):
+    titles = dict(q(con, "SELECT event_id, title FROM events WHERE event_id IN ('ev_suh_hoon_calls_caution', 'ev_wang_urges_dialogue')"))
+    assert titles["ev_suh_hoon_calls_caution"].endswith("(Lee Eun-jae's account)")
+    assert titles["ev_wang_urges_dialogue"].endswith("(reported)")
+
+
+def test_forced_labours_window_is_inferred_and_the_asean_meeting_ongoing(con):
+    assert q(con, "SELECT date_basis FROM events WHERE event_id = 'ev_forced_labour'") == [("inferred",)]
+    assert q(con, "SELECT status FROM events WHERE event_id = 'ev_bangkok_asean_fmm'") == [("ongoing",)]
+
+
+def test_wang_yi_has_one_role_at_the_trilateral(con):
+    assert q(con, "SELECT DISTINCT role FROM event_actors WHERE event_id = 'ev_beijing_trilateral_fmm' AND actor_id = 'wang_yi'") == [("host",)]
+
+
+def test_resolved_pronouns_are_inferred(con):
+    rows = q(con, "SELECT event_id, role_basis FROM event_actors WHERE evidence_text IN ('He urged Seoul and Tokyo', 'accusing its neighbor', "
+                  "'she is expected to have continued urging Japan', 'he said') ORDER BY 1")
+    assert rows and all(basis == "inferred" for _, basis in rows)
+
+
+def test_saitos_charge_and_appeal_are_acts(con):
+    rows = dict(q(con, "SELECT event_id, cameo_code FROM events WHERE event_id IN ('ev_saito_accuses_ruling', 'ev_saito_urges_mutual_resolution')"))
+    assert rows == {"ev_saito_accuses_ruling": "111", "ev_saito_urges_mutual_resolution": "027"}
+    assert q(con, "SELECT related_event_id FROM event_relations WHERE event_id = 'ev_saito_accuses_ruling' AND relation = 'responds_to'") == [
+        ("ev_court_ruling_last_year",)]
+    pairs = q(con, "SELECT DISTINCT source_country, target_country FROM event_dyads_coded WHERE event_id = 'ev_saito_accuses_ruling'")
+    assert pairs == [("JPN", "KOR")]
+
+
+def test_conference_participants_and_the_nullifications_sides(con):
+    asean = {r[0] for r in q(con, "SELECT actor_id FROM event_actors WHERE event_id = 'ev_bangkok_asean_fmm' AND role = 'participant'")}
+    g20 = {r[0] for r in q(con, "SELECT actor_id FROM event_actors WHERE event_id = 'ev_g20_fmm_nagoya' AND role = 'participant'")}
+    assert asean == {"kang_kyung_wha", "taro_kono"} and g20 == {"kang_kyung_wha", "toshimitsu_motegi"}
+    sides = dict(q(con, "SELECT role, actor_id FROM event_actors WHERE event_id = 'ev_gsomia_nullification'"))
+    assert sides == {"initiator": "kor", "target": "jpn"}

@@ -200,6 +200,20 @@ FAULTS: list[tuple[str, Mutation, str, str, str]] = [
     ("china_beside_wang_yi_as_host",
      copy_row("event_actors", {"event_id": "ev_wang_kang_meeting_aug20", "actor_id": "wang_yi"}, {"actor_id": "chn", "role": "participant"}),
      "own-side-pair", "event_actors", "actor_id"),
+    # one actor with two roles in one event (final events audit F7)
+    ("wang_yi_host_and_participant_of_the_trilateral",
+     copy_row("event_actors", {"event_id": "ev_beijing_trilateral_fmm", "actor_id": "wang_yi"}, {"role": "participant", "role_basis": "stated", "notes": ""}),
+     "one-role", "event_actors", "role"),
+    ("kang_initiator_and_target_of_her_own_urging",
+     copy_row("event_actors", {"event_id": "ev_kang_urges_negotiation_beijing", "actor_id": "kang_kyung_wha"}, {"role": "target"}),
+     "one-role", "event_actors", "role"),
+    # a child of a located parent without a place of its own (final events audit F3)
+    ("expected_urging_at_beijing_without_the_parents_place",
+     edit(EV, {"event_id": "ev_kang_urges_negotiation_beijing"}, {"location": "", "location_country_iso3": ""}),
+     "child-place", EV, "location_country_iso3"),
+    ("washington_warning_without_the_briefings_place",
+     edit(EV, {"event_id": "ev_us_official_warns_liquidation"}, {"location": "", "location_country_iso3": ""}),
+     "child-place", EV, "location_country_iso3"),
     # a response dated before what it answers
     ("urging_responds_to_a_later_decision",
      edit(REL, {"event_id": "ev_kono_urges_rectify", "relation": "responds_to"}, {"related_event_id": "ev_jpn_whitelist_removal"}),

@@ -14,7 +14,7 @@ PLACEMENTS = ("day", "period_start", "window_midpoint", "known_end", "known_star
 def place(date_start: dt.date | None, date_end: dt.date | None, precision: str,
           span: str = "instant") -> tuple[str | None, dt.date | None]:
     """(placement, placed day) of an event window: a day; a period's first day; a closed window's midpoint
-    (rounded down); an open start's known end; an open end's known start; (None, None) without any bound."""
+    (rounded down); an open start's known end (an act; an open-start period is undated); an open end's known start; (None, None) without any bound."""
     if precision == "day" and date_start is not None:
         return "day", date_start
     if date_start is not None and date_end is not None:
@@ -22,6 +22,8 @@ def place(date_start: dt.date | None, date_end: dt.date | None, precision: str,
             return "period_start", date_start
         return "window_midpoint", date_start + dt.timedelta(days=(date_end - date_start).days // 2)
     if date_end is not None:
+        if span == "period":
+            return None, None  # an open-start period: its known end is not a day it happened
         return "known_end", date_end
     if date_start is not None:
         return "known_start", date_start

@@ -10,6 +10,10 @@
 - Two sides of a meeting are two sides: an actor is never a participant or host beside its own
   parent (a state beside its own official) or beside the joint group it is a member of, which
   would pair a side with itself in the dyad views (audit of 2026-12-03, second events audit F1).
+- One actor has one role in one event (a host who is also a participant pairs itself and gives both
+  hosted and mutual pairs; final events audit of 2026-12-03, F7).
+- A child event of a located parent has a place of its own (the parent's, inferred), so a query by
+  country never gets one act of a meeting and misses its sibling (final events audit, F3).
 - A response, an outcome or a follow-up cannot end before the event it answers begins.
 - A government's announcement of its own measure is coded as the measure (the same CAMEO code),
   as a decision reported as the decision is.
@@ -76,6 +80,27 @@ def check_roles(con, staged: dict[str, Table], report: Report) -> None:
                      f"JOIN {e} y USING (event_id) WHERE x.role = '{role}' AND {misfit}", report, "role-fit", ea, "role", message)
 
 
+def check_one_role_and_place(con, staged: dict[str, Table], report: Report) -> None:
+    """One role per actor in one event; a child of a located parent has a country of its own."""
+    if _staged(staged, "event_actors", "event_id", "actor_id", "role"):
+        ea = staged["event_actors"]
+        a = typed_name(ea)
+        report.ran("one-role")
+        collect(con, f"SELECT x._row, x.event_id || ': ' || x.actor_id || ' is ' || x.role || ' and ' || y.role FROM {a} x "
+                     f"JOIN {a} y ON y.event_id = x.event_id AND y.actor_id = x.actor_id AND y.role < x.role",
+                report, "one-role", ea, "role",
+                "one actor has one role in one event: keep the role the rules give it (a minister hosting talks in his country is the host)")
+    if _staged(staged, "events", "event_id", "parent_event_id", "location_country_iso3"):
+        ev = staged["events"]
+        e = typed_name(ev)
+        report.ran("child-place")
+        collect(con, f"SELECT c._row, c.event_id || ' in ' || p.event_id || ' (' || p.location_country_iso3 || ')' FROM {e} c "
+                     f"JOIN {e} p ON p.event_id = c.parent_event_id "
+                     f"WHERE c.location_country_iso3 IS NULL AND p.location_country_iso3 IS NOT NULL",
+                report, "child-place", ev, "location_country_iso3",
+                "an act within a located event takes its parent's place (inferred: 'Location inferred from the parent.' in notes)")
+
+
 def check_own_side_pairs(con, staged: dict[str, Table], report: Report) -> None:
     """No participant or host beside its own parent or its own joint group in one event (a side paired with itself)."""
     if not (_staged(staged, "event_actors", "event_id", "actor_id", "role") and _staged(staged, "actors", "actor_id", "parent_actor_id")):
@@ -126,5 +151,6 @@ def run_event_checks(con, staged: dict[str, Table], report: Report) -> None:
     """Run every event check whose tables were staged."""
     check_period_windows(con, staged, report)
     check_roles(con, staged, report)
+    check_one_role_and_place(con, staged, report)
     check_own_side_pairs(con, staged, report)
     check_event_links(con, staged, report)
