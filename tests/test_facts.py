@@ -58,7 +58,7 @@ def test_gsomia_threats_differ_by_source_and_date(con):
                     "WHERE subject_id = 'ag_gsomia' AND attribute = 'threatened_action' ORDER BY published_date, value")
     # what was said is worded as reported speech (second claims audit R2)
     assert ("art000", dt.date(2019, 8, 21), "South Korea suggested it may pull out", "compatible") in rows
-    assert ("art002", dt.date(2019, 8, 1), "South Korean officials warned they may reconsider if the feud worsens", "compatible")  # F7: condition kept in rows
+    assert ("art002", dt.date(2019, 8, 1), "South Korean officials warned they may reconsider if the feud worsens", "compatible") in rows  # F7: condition kept
     assert rows[-1][0] == "art003"  # the November article reports the lapse it had indicated
 
 
@@ -81,7 +81,7 @@ def test_japan_and_seoul_disagree_on_the_purpose_of_the_export_controls(con):
     rows = one(con, "SELECT a_article_id, a_asserted_by, a_value, b_article_id, b_asserted_by, b_value FROM disagreements "
                     "WHERE subject_id = 'ev_jpn_export_controls' AND attribute = 'purpose' ORDER BY a_claim_id, b_claim_id")
     assert len(rows) == 5
-    for a_art, a_who, a_value, b_art, b_who, b_value in rows:
+    for _, a_who, a_value, _, b_who, b_value in rows:
         seoul, japan = (a_value, b_value) if a_who == "South Korea" else (b_value, a_value)
         assert {a_who, b_who} == {"Japan", "South Korea"} and seoul == "retaliation (as Seoul says)"
         assert "security" in japan or "inadequate management" in japan
