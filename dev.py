@@ -48,7 +48,7 @@ def demo(fresh: bool) -> None:
     run(BIN / "jpkr-data", "validate")
     run(BIN / "jpkr-data", "timeline")
     run(BIN / "jpkr-data", "sql", "SELECT a_article_id, a_asserted_by, a_value, b_article_id, b_asserted_by, b_value "
-        "FROM disagreements WHERE subject_id = 'ag_1965_accord' AND attribute = 'outcome'")
+        "FROM disagreements WHERE subject_id = 'ev_jpn_export_controls' AND attribute = 'purpose'")
 
 
 def apt_install(package: str) -> None:

@@ -48,7 +48,8 @@ def counts_sentence(con: Any, tables: list[str]) -> str:
         f"{n['quotations']} quotations (each a statement or a term); {n['agreements']} agreements with "
         f"{n['agreement_events']} status changes; and {n['claims']} source claims (about events, agreements, actors and "
         f"the Japan–South Korea relationship), each with a comparable value ({n['claim_labels']} documented labels) and "
-        f"who asserts it, of which the {conflicts} facts in conflict form the `disagreements` view "
+        f"who asserts it, of which {'the one fact' if conflicts == 1 else f'the {conflicts} facts'} in conflict "
+        f"{'forms' if conflicts == 1 else 'form'} the `disagreements` view "
         f"({n['claim_verdicts']} curated verdicts on labels); plus the whole CAMEO codebook ({n['cameo_codes']} codes) "
         f"and a CAMEO actor code for each of the {coded} single actors (a joint group is coded through its "
         f"{n['actor_members']} members)."
@@ -88,7 +89,7 @@ def claim_groups_sentence(con: Any) -> str:
     same, multi = rows.get("same", (0, 0))
     return (f"Of {groups} subject/attribute groups ({_one(con, 'SELECT count(*) FROM claims')} claims), {same} are the same "
             f"({multi} of them with more than one claim), {rows.get('compatible', (0, 0))[0]} compatible and "
-            f"{rows.get('conflict', (0, 0))[0]} in conflict ({pairs} pairs)")
+            f"{rows.get('conflict', (0, 0))[0]} in conflict ({pairs} pair{'' if pairs == 1 else 's'})")
 
 
 def unpaired_count(con: Any) -> str:

@@ -49,8 +49,12 @@ FAULTS = [
      "definition": "Only that the two sides agreed to communicate closely through diplomatic channels."}), "reported-speech", "claim_labels", "definition"),
     # verdicts cross-checked against siblings and event statuses (F1, F2)
     ("bangkok_outcome_conflict_against_its_siblings", edit(CV, {"subject_id": "ev_bangkok_kang_kono", "label_a": "agreed_nk_cooperation",
-     "label_b": "no_result"}, {"verdict": "conflict"}), "verdict-siblings", CV, "verdict"),
-    ("mediation_possibility_against_a_fact", edit(CV, {"subject_id": "usa", "label_a": "mediation_possible", "label_b": "not_mediating"},
+     "label_b": "no_result"}, {"verdict": "conflict", "reasoning": "KBS says the talks ended without results (art004)."}),
+     "verdict-siblings", CV, "verdict"),
+    ("briefing_only_read_literally", edit(CV, {"subject_id": "ev_bangkok_japan_briefing"}, {
+     "verdict": "conflict", "reasoning": "KBS says the briefing said only the channels point (art004); Saito said more (art002)."}),
+     "verdict-only", CV, "verdict"),
+    ("mediation_possibility_against_a_fact", edit(CV, {"subject_id": "usa", "label_a": "mediation_possible", "label_b": "pressing_both_sides"},
      {"verdict": "conflict"}), "verdict-status", CV, "verdict"),
     # labels from the documented list of their attribute (M9: attributes stretched to hold characterisations)
     ("characterisation_labelled_as_purpose", edit(CL, {"claim_id": "cl_035"}, {"label": "security"}), "claim-label", CL, "label"),

@@ -39,12 +39,14 @@ def test_the_export_controls_purpose_is_a_conflict_of_the_two_governments(con):
         assert "retaliation" in why
 
 
-def test_the_1965_settlement_is_a_conflict_of_the_parties(con):
-    rows = one(con, "SELECT a_asserted_by_id, b_asserted_by_id, a_attribution_text, b_attribution_text FROM disagreements "
-                    "WHERE subject_id = 'ag_1965_accord' AND attribute = 'outcome'")
-    assert len(rows) == 2  # Tokyo's "saying" (art000) and "Japan says" (art002) against Kang's "requires time" (art004)
-    assert all({a, b} == {"jpn", "kang_kyung_wha"} for a, b, _, _ in rows)
-    assert {b for _, _, _, b in rows} | {a for _, _, a, _ in rows} >= {"Japan says", "She also told Japan that"}
+def test_the_1965_settlement_is_japans_position_and_no_conflict(con):
+    # final claims audit R1: Kang's "a solution ... requires time" is a future about the compensation issue, not about the accord
+    assert one(con, "SELECT count(*) FROM disagreements WHERE subject_id = 'ag_1965_accord'") == [(0,)]
+    assert one(con, "SELECT DISTINCT asserted_by_id FROM claims WHERE subject_id = 'ag_1965_accord' AND attribute = 'outcome'") == [("jpn",)]
+    kang = one(con, "SELECT subject_id, attribute, label, asserted_by_id FROM claims WHERE evidence_text LIKE '%solution to the issue of compensation%'")
+    assert kang == [("ev_forced_labour", "expectation", "solution_needs_time", "kang_kyung_wha")]
+    notes = one(con, "SELECT notes FROM agreements WHERE agreement_id = 'ag_1965_accord'")[0][0]
+    assert "court orders" in notes and "no text states South Korea's side" in notes
 
 
 def test_hedged_scoped_and_singular_wordings_are_not_conflicts(con):
@@ -56,9 +58,16 @@ def test_hedged_scoped_and_singular_wordings_are_not_conflicts(con):
     assert one(con, "SELECT range_low, range_high FROM claims WHERE claim_id = 'cl_014'") == [(1, None)]
 
 
-def test_no_outlet_is_shown_asserting_a_partys_words(con):
-    rows = one(con, "SELECT a_value, b_value FROM disagreements WHERE subject_id = 'ev_bangkok_japan_briefing'")
-    assert rows and all(v.startswith(("Saito said", "Japan's briefing said")) for r in rows for v in r)
+def test_both_kbs_onlys_are_read_by_scope(con):
+    # final claims audit R2/F8: KBS's "said only that" (briefing) and "only reaffirmed" (outcome) are read alike, as scope
+    rows = one(con, "SELECT subject_id, verdict, reasoning FROM claim_verdicts WHERE reasoning LIKE '%only%' AND subject_id IN "
+                    "('ev_bangkok_japan_briefing', 'ev_bangkok_kang_kono') AND attribute IN ('content', 'outcome') "
+                    "AND label_b IN ('diplomatic_channels_only', 'no_result') AND label_a IN ('candid_discussions_ruling_called_illegal', 'agreed_nk_cooperation')")
+    assert {s for s, _, _ in rows} == {"ev_bangkok_japan_briefing", "ev_bangkok_kang_kono"}
+    assert all(v == "compatible" and "scope" in r for _, v, r in rows)
+    assert one(con, "SELECT count(*) FROM disagreements WHERE subject_id = 'ev_bangkok_japan_briefing'") == [(0,)]
+    said = one(con, "SELECT value FROM claims WHERE subject_id = 'ev_bangkok_japan_briefing' AND attribute = 'content'")
+    assert said and all(v.startswith(("Saito said", "Japan's briefing said")) for (v,) in said)
 
 
 def test_55_minutes_and_about_an_hour_are_compatible(con):
@@ -69,10 +78,10 @@ def test_55_minutes_and_about_an_hour_are_compatible(con):
 
 def test_the_conflicts_are_the_real_ones(con):
     assert groups(con, "conflict") == {
-        ("ev_bangkok_japan_briefing", "content"),  # KBS "said only that" vs Reuters' Saito
         ("ev_jpn_export_controls", "purpose"),  # Japan's security reasons vs Seoul's retaliation
-        ("ag_1965_accord", "outcome"),  # Japan: settled in 1965; Kang: a solution requires time
     }
+    for subject in ("ev_bangkok_japan_briefing", "ag_1965_accord"):  # final claims audit R1, R2: not conflicts
+        assert one(con, "SELECT count(*) FROM disagreements WHERE subject_id = ?", [subject]) == [(0,)]
     sides = one(con, "SELECT DISTINCT a_asserted_by_id, b_asserted_by_id FROM disagreements WHERE attribute = 'purpose'")
     assert all({"kor"} == {a, b} - {"jpn"} for a, b in sides)  # Japan against South Korea, not outlet against outlet
 

@@ -58,7 +58,7 @@ def test_gsomia_threats_differ_by_source_and_date(con):
                     "WHERE subject_id = 'ag_gsomia' AND attribute = 'threatened_action' ORDER BY published_date, value")
     # what was said is worded as reported speech (second claims audit R2)
     assert ("art000", dt.date(2019, 8, 21), "South Korea suggested it may pull out", "compatible") in rows
-    assert ("art002", dt.date(2019, 8, 1), "South Korean officials warned they may reconsider", "compatible") in rows
+    assert ("art002", dt.date(2019, 8, 1), "South Korean officials warned they may reconsider if the feud worsens", "compatible") in rows  # F7: condition kept
     assert rows[-1][0] == "art003"  # the November article reports the lapse it had indicated
 
 
@@ -77,12 +77,21 @@ def test_us_mediation_is_a_possibility_not_a_disagreement(con):
     assert ("art004", "mediation_possible", "compatible") in rows and ("art002", "not_mediating", "compatible") in rows
 
 
-def test_japan_and_kang_disagree_on_whether_1965_settled_compensation(con):
+def test_japan_and_seoul_disagree_on_the_purpose_of_the_export_controls(con):
     rows = one(con, "SELECT a_article_id, a_asserted_by, a_value, b_article_id, b_asserted_by, b_value FROM disagreements "
-                    "WHERE subject_id = 'ag_1965_accord' AND attribute = 'outcome' ORDER BY a_article_id")
-    assert [(a, aw, b, bw) for a, aw, _, b, bw, _ in rows] == [("art000", "Japan", "art004", "Kang Kyung-wha"),
-                                                              ("art002", "Japan", "art004", "Kang Kyung-wha")]
-    assert all("settled" in av and "requires time" in bv for _, _, av, _, _, bv in rows)
+                    "WHERE subject_id = 'ev_jpn_export_controls' AND attribute = 'purpose' ORDER BY a_claim_id, b_claim_id")
+    assert len(rows) == 5
+    for _, a_who, a_value, _, b_who, b_value in rows:
+        seoul, japan = (a_value, b_value) if a_who == "South Korea" else (b_value, a_value)
+        assert {a_who, b_who} == {"Japan", "South Korea"} and seoul == "retaliation (as Seoul says)"
+        assert "security" in japan or "inadequate management" in japan
+    assert one(con, "SELECT count(*) FROM disagreements WHERE subject_id <> 'ev_jpn_export_controls'") == [(0,)]
+
+
+def test_1965_settlement_and_japans_briefing_are_not_conflicts(con):
+    verdicts = one(con, "SELECT subject_id, verdict FROM claim_verdicts WHERE subject_id IN ('ag_1965_accord', 'ev_bangkok_japan_briefing') "
+                        "AND attribute IN ('outcome', 'content')")
+    assert verdicts == [("ev_bangkok_japan_briefing", "compatible")]  # the 1965 group now has Japan's claims only
 
 
 def test_warning_of_countermeasures_is_an_act_and_the_countermeasures_are_threatened(con):

@@ -347,8 +347,9 @@ def test_disagreements_page_shows_conflicts_only_each_side_attributed(pages, con
     sides = {c for (c,) in con.execute("SELECT a_claim_id FROM disagreements UNION SELECT b_claim_id FROM disagreements").fetchall()}
     assert shown == sides and "cl_001" not in shown  # 55 minutes / about an hour: compatible, not shown
     text = page.text.replace(" ,", ",")
-    assert "Japan, as Reuters reports: Japan says" in text  # whether the 1965 accord settled compensation
-    assert "ag_1965_accord--outcome" in page.ids and "usa--mediation" not in page.ids  # a possibility is no conflict
+    assert "South Korea, as Kyodo News reports: Seoul, meanwhile" in text  # the export controls' purpose: retaliation, as Seoul says
+    assert "ev_jpn_export_controls--purpose" in page.ids and "usa--mediation" not in page.ids  # a possibility is no conflict
+    assert "ag_1965_accord--outcome" not in page.ids and "ev_bangkok_japan_briefing--content" not in page.ids  # audit R1, R2
 
 
 def test_wording_variants_are_collapsed_on_event_pages(pages):

@@ -17,7 +17,8 @@
   curated verdict (claim_verdicts), and every verdict is about such a pair. A conflict is not
   bridged by a label judged compatible with both sides unless its reasoning names that label, and a
   possibility (a mention reported as hypothetical, expected or threatened) is never in conflict with
-  a claim about what happened.
+  a claim about what happened. A conflict one of whose sides says "only" names the scope reading in
+  its reasoning (CURATION §6: "only" is read by scope).
 - Every agreement has a state among its parties.
 """
 from __future__ import annotations
@@ -42,6 +43,7 @@ REPORT_ATTRIBUTES = ("content", "threatened_action")
 OUTLET_NAMING = ("name", "instrument", "court", "period", "location")
 SAYING = r"\b(said|says|say|told|tells|warned|suggested|indicated|threatened|spoke|highlighted|stated|briefing|called)\b"
 POSSIBLE = ("hypothetical", "expected", "threatened")
+ONLY = r"\bonly\b"  # an outlet's "only" limits the substance it reports, not the record of what was said (CURATION §6)
 CLAIM_FIELDS = ("claim_id", "subject_table", "subject_id", "attribute", "value_kind", "date_start", "date_end", "range_low",
                 "range_high", "range_unit", "label", "comparable_basis", "comparable_reasoning", "voice", "asserted_by_id",
                 "attribution_text", "article_id", "char_start", "char_end", "evidence_text", "notes")
@@ -205,6 +207,13 @@ def check_verdicts(con, staged: dict[str, Table], report: Report) -> None:
                  f"GROUP BY x._row",
             report, "verdict-siblings", v, "verdict", "this label is judged compatible with both sides of the conflict: cross-check the sibling "
             "verdicts, and either judge the pair compatible or say in the reasoning (naming the label) why it does not reconcile them")
+    report.ran("verdict-only")
+    collect(con, f"SELECT min(x._row) AS _row, min(a.claim_id) FROM {w} x JOIN {c} a ON a.subject_table = x.subject_table "
+                 f"AND a.subject_id = x.subject_id AND a.attribute = x.attribute AND a.label IN (x.label_a, x.label_b) "
+                 f"WHERE x.verdict = 'conflict' AND regexp_matches(lower(a.evidence_text), '{ONLY}') "
+                 f"AND strpos(lower(x.reasoning), 'scope') = 0 GROUP BY x._row",
+            report, "verdict-only", v, "verdict", "a side of the conflict says 'only' (this claim): 'only' is read by scope (CURATION §6), "
+            "so judge the pair compatible or say in the reasoning why the scope reading does not reconcile them")
     if not _has(staged, "event_mentions", "article_id", "char_start", "char_end", "reported_status"):
         return
     report.ran("verdict-status")
