@@ -25,6 +25,8 @@ frictionless = pytest.importorskip("frictionless")
 STRICTER = {
     "span_text_edited": "spans are a jpkr:spans extension; frictionless does not read source texts",
     "span_offset_shifted": "idem",
+    "addressee_span_shifted": "idem (statement_addressees spans, 0.4.0)",
+    "about_link_evidence_edited": "idem (statement_events evidence spans, 0.4.0)",
     "span_past_end_of_source": "idem",
     "source_file_edited": "source checksums are checked against the files, which frictionless does not open",
     "checksum_edited": "idem",
