@@ -240,9 +240,17 @@ def data_file(pkg: Package, table: Table, report: Report) -> Path | None:
     return path
 
 
+MAX_DATA_BYTES = 256 << 20  # a table's CSV larger than this is refused unread (the largest today is under 1 MB)
+
+
 def read_data_file(path: Path, table: Table, report: Report) -> bytes | None:
     """The bytes of a checked data file (a problem naming it, and None, when it cannot be read)."""
     try:
+        size = path.stat().st_size
+        if size > MAX_DATA_BYTES:  # before reading: a sparse file costs nothing on disk and everything in memory
+            report.add(Problem("data-size", table.path, f"the data file of table {table.name!r} has {size} bytes, over the cap of "
+                               f"{MAX_DATA_BYTES} bytes; not read"))
+            return None
         return path.read_bytes()
     except OSError as exc:
         report.add(Problem("missing-file", table.path, f"the data file of table {table.name!r} cannot be read: {exc.strerror or exc}"))
