@@ -104,3 +104,66 @@ def test_report_repro_build_writes_the_release_with_the_whole_field(big, tmp_pat
         assert {r["event_id"]: r["notes"] for r in csv.DictReader(fh) if r["event_id"] in notes} == notes
     changes = json.loads(next((tmp_path / "rel").glob("changes-since-*.json")).read_text(encoding="utf-8"))
     assert changes["summary"]["changed"] >= 1
+
+
+# R2: validate and build agree on the view files: a byte order mark, or views the release reads but the package
+# lacks, is a validation error naming the file (or the views), never a later build failure.
+@pytest.fixture()
+def views_pkg(tmp_path) -> Path:
+    d = tmp_path / "pkg"
+    d.mkdir()
+    for name in ("datapackage.json", "README.md", "LICENSE", "LICENSE-DATA", "CHANGELOG.md", "CURATION.md"):
+        shutil.copy2(ROOT / name, d / name)
+    for folder in ("data", "sql", "releases"):
+        shutil.copytree(ROOT / folder, d / folder)
+    return d
+
+
+def _both_refuse(pkg: Path, tmp: Path, capsys, *names: str) -> None:
+    """validate is invalid and names every one of `names`; build refuses the same and writes nothing."""
+    text = validate(pkg).to_text()
+    assert all(n in text for n in names), text
+    capsys.readouterr()
+    assert main(["build", "--path", str(pkg), "--out", str(tmp / "rel")]) != 0
+    assert not (tmp / "rel").exists()
+
+
+@pytest.mark.parametrize("view,prefix", [("20_timeline.sql", b"\xef\xbb\xbf"), ("72_dyad_summary.sql", b"\xef\xbb\xbf"),
+                                         ("10_event_sources.sql", b"\xef\xbb\xbf\xef\xbb\xbf")])
+def test_view_with_a_byte_order_mark_is_refused_by_both(views_pkg, tmp_path, capsys, view, prefix):
+    p = views_pkg / "sql" / view
+    p.write_bytes(prefix + p.read_bytes())
+    _both_refuse(views_pkg, tmp_path, capsys, f"sql/{view}", "byte order mark")
+
+
+def test_view_in_utf16_with_its_bom_is_not_utf8(views_pkg, tmp_path, capsys):
+    p = views_pkg / "sql" / "30_dyads.sql"
+    p.write_bytes(p.read_text(encoding="utf-8").encode("utf-16"))
+    _both_refuse(views_pkg, tmp_path, capsys, "sql/30_dyads.sql", "not UTF-8")
+
+
+@pytest.mark.parametrize("how", ["empty sql folder", "no sql folder", "only other files"])
+def test_package_without_views_is_refused_by_both(views_pkg, tmp_path, capsys, how):
+    shutil.rmtree(views_pkg / "sql")
+    if how != "no sql folder":
+        (views_pkg / "sql").mkdir()
+    if how == "only other files":
+        (views_pkg / "sql" / "README.txt").write_text("views go here\n", encoding="utf-8")
+    _both_refuse(views_pkg, tmp_path, capsys, "the release reads the views", "disagreements", "timeline")
+
+
+def test_one_missing_release_view_is_named(views_pkg, tmp_path, capsys):
+    (views_pkg / "sql" / "71_event_series.sql").unlink()
+    text = validate(views_pkg).to_text()
+    assert "event_series" in text and "disagreements" not in text.split("the release reads the views", 1)[1].split("\n")[0]
+
+
+def test_release_views_are_every_view_the_publication_code_reads():
+    import re
+
+    from jpkr_data.views import RELEASE_VIEWS, discover_views
+
+    names = {v.name for v in discover_views(ROOT)}
+    code = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "jpkr_data" / "publication").rglob("*") if p.suffix in (".py", ".html"))
+    read = {n for n in names if re.search(rf"(FROM|JOIN)\s+{n}\b|table\(\s*['\"]{n}['\"]", code)}
+    assert read <= RELEASE_VIEWS <= names, (read - RELEASE_VIEWS, RELEASE_VIEWS - names)
