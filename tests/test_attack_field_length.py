@@ -23,14 +23,20 @@ PIECE = 'long note, "quoted", 日本と韓国\n'
 LONG = {"report": "long note " * 20000, "huge": PIECE * 90_000}  # 200,000 and 2,700,000 characters
 
 
-def _package(tmp: Path, notes: list[str]) -> tuple[Path, dict[str, str]]:
-    """A copy of the package whose first events' notes are `notes`; returns it and {event id: note}."""
+def _copy_package(tmp: Path) -> Path:
+    """A full copy of the package (documents, data, views, earlier releases) in tmp/pkg."""
     d = tmp / "pkg"
     d.mkdir()
     for name in ("datapackage.json", "README.md", "LICENSE", "LICENSE-DATA", "CHANGELOG.md", "CURATION.md"):
         shutil.copy2(ROOT / name, d / name)
     for folder in ("data", "sql", "releases"):
         shutil.copytree(ROOT / folder, d / folder)
+    return d
+
+
+def _package(tmp: Path, notes: list[str]) -> tuple[Path, dict[str, str]]:
+    """A copy of the package whose first events' notes are `notes`; returns it and {event id: note}."""
+    d = _copy_package(tmp)
     p = d / "data" / "events.csv"
     with p.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
@@ -110,13 +116,7 @@ def test_report_repro_build_writes_the_release_with_the_whole_field(big, tmp_pat
 # lacks, is a validation error naming the file (or the views), never a later build failure.
 @pytest.fixture()
 def views_pkg(tmp_path) -> Path:
-    d = tmp_path / "pkg"
-    d.mkdir()
-    for name in ("datapackage.json", "README.md", "LICENSE", "LICENSE-DATA", "CHANGELOG.md", "CURATION.md"):
-        shutil.copy2(ROOT / name, d / name)
-    for folder in ("data", "sql", "releases"):
-        shutil.copytree(ROOT / folder, d / folder)
-    return d
+    return _copy_package(tmp_path)
 
 
 def _both_refuse(pkg: Path, tmp: Path, capsys, *names: str) -> None:
