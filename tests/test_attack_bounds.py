@@ -294,3 +294,18 @@ def test_sparse_table_csv_over_the_cap_is_one_problem_naming_it(copy_pkg):
     assert time.monotonic() - start < 20
     line = next(x for x in text.splitlines() if "over the cap" in x)
     assert "actors" in line and "1073741824 bytes" in line
+
+
+def test_overlapping_field_limits_in_threads_leave_the_default(monkeypatch):
+    import csv
+
+    from jpkr_data.validator.staging import _field_limit
+
+    default = csv.field_size_limit()
+    a, b = _field_limit(1_000_000), _field_limit(2_000_000)
+    a.__enter__()
+    b.__enter__()
+    a.__exit__(None, None, None)  # not nested: as two validation threads finish in either order
+    assert csv.field_size_limit() > 2_000_000
+    b.__exit__(None, None, None)
+    assert csv.field_size_limit() == default

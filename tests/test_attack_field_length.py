@@ -90,9 +90,12 @@ def test_sql_csv_output_carries_the_field_unchanged(big, tmp_path, capsys):
     out = tmp_path / "o.csv"
     with out.open("w", encoding="utf-8", newline="") as fh:
         write_csv(["notes"], [rows], fh)
-    csv.field_size_limit(10 << 20)
-    with out.open(encoding="utf-8", newline="") as fh:
-        assert [r[0] for r in list(csv.reader(fh))[1:]] == [notes[k] for k in sorted(notes)]
+    old = csv.field_size_limit(10 << 20)
+    try:
+        with out.open(encoding="utf-8", newline="") as fh:
+            assert [r[0] for r in list(csv.reader(fh))[1:]] == [notes[k] for k in sorted(notes)]
+    finally:
+        csv.field_size_limit(old)  # the limit is global: a raised one would disable diff's field cap in later tests
 
 
 def test_corpus_writes(big, tmp_path, capsys):
