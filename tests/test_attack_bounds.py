@@ -296,7 +296,7 @@ def test_sparse_table_csv_over_the_cap_is_one_problem_naming_it(copy_pkg):
     assert "actors" in line and "1073741824 bytes" in line
 
 
-def test_overlapping_field_limits_in_threads_leave_the_default(monkeypatch):
+def test_overlapping_field_limits_in_threads_leave_the_default():
     import csv
 
     from jpkr_data.validator.staging import _field_limit
