@@ -108,9 +108,12 @@ def test_report_repro_build_writes_the_release_with_the_whole_field(big, tmp_pat
     d, notes = big
     rc = main(["build", "--path", str(d), "--out", str(tmp_path / "rel")])
     assert rc == 0, capsys.readouterr().err
-    csv.field_size_limit(10 << 20)
-    with (tmp_path / "rel" / "data" / "events.csv").open(encoding="utf-8", newline="") as fh:
-        assert {r["event_id"]: r["notes"] for r in csv.DictReader(fh) if r["event_id"] in notes} == notes
+    old = csv.field_size_limit(10 << 20)
+    try:
+        with (tmp_path / "rel" / "data" / "events.csv").open(encoding="utf-8", newline="") as fh:
+            assert {r["event_id"]: r["notes"] for r in csv.DictReader(fh) if r["event_id"] in notes} == notes
+    finally:
+        csv.field_size_limit(old)
     changes = json.loads(next((tmp_path / "rel").glob("changes-since-*.json")).read_text(encoding="utf-8"))
     assert changes["summary"]["changed"] >= 1
 
