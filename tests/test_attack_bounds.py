@@ -309,3 +309,9 @@ def test_overlapping_field_limits_in_threads_leave_the_default():
     assert csv.field_size_limit() > 2_000_000
     b.__exit__(None, None, None)
     assert csv.field_size_limit() == default
+
+
+def test_sparse_6_gib_descriptor_is_one_line_without_reading(copy_pkg):
+    _sparse(copy_pkg / "datapackage.json", 6 << 30)
+    out = _limited(f"from jpkr_data.cli import main; sys.exit(0 if main(['validate', {str(copy_pkg)!r}]) == 1 else 3)")
+    assert "datapackage.json" in out and "6442450944 bytes, over the cap" in out and "not read" in out  # exit 1 checked inside
