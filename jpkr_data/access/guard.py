@@ -182,8 +182,9 @@ def classify(stmt: duckdb.Statement, parser: Parser | None = None) -> Statement:
     except ValueError as exc:  # the parser knows a statement type the Python enum does not
         raise ReadOnlyError(f"statement of an unknown kind refused ({exc}). {GENERIC}.") from None
     if name := environment_problem(text):
-        raise ReadOnlyError(f"{name} is not accepted in a jpkr-data session: a session reads the package and DuckDB's catalog "
-                            "of tables, views, columns and functions, not where the package is stored or how DuckDB is configured")
+        raise ReadOnlyError(f"{name} is not accepted in a read-only jpkr-data session: a session reads the package and DuckDB's "
+                            "catalog of tables, views, columns and functions, not files, where the package is stored or how DuckDB "
+                            f"is configured. {GENERIC}.")
     if t == ST.CREATE and not _CREATE_ALLOWED.match(text.lstrip()):
         m = _CREATE_KIND.match(text.lstrip())
         raise _refuse(f"CREATE {m.group(1).upper()}" if m else "CREATE", text)
