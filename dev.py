@@ -29,8 +29,13 @@ R_PACKAGES = ("r-base-core", "r-cran-haven", "r-cran-readr")  # R reads the rele
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 
 
+CLI = (BIN / "python", "-m", "jpkr_data.cli")  # not the console script: pip splits its shebang at a newline in the path
+RUFF = (BIN / "python", "-m", "ruff")
+
+
 def run(*cmd: str | Path) -> None:
-    print("+", " ".join(str(c) for c in cmd), flush=True)
+    """Run a command: every path is one argv element, never spliced into a shell line or a script's shebang."""
+    print("+", " ".join(repr(str(c)) if any(ch.isspace() or not ch.isprintable() for ch in str(c)) else str(c) for c in cmd), flush=True)
     subprocess.run([str(c) for c in cmd], cwd=ROOT, check=True)
 
 
@@ -45,9 +50,9 @@ def ensure_venv(extra: str, fresh: bool) -> None:
 
 def demo(fresh: bool) -> None:
     ensure_venv("", fresh)
-    run(BIN / "jpkr-data", "validate")
-    run(BIN / "jpkr-data", "timeline")
-    run(BIN / "jpkr-data", "sql", "SELECT a_article_id, a_asserted_by, a_value, b_article_id, b_asserted_by, b_value "
+    run(*CLI, "validate")
+    run(*CLI, "timeline")
+    run(*CLI, "sql", "SELECT a_article_id, a_asserted_by, a_value, b_article_id, b_asserted_by, b_value "
         "FROM disagreements WHERE subject_id = 'ev_jpn_export_controls' AND attribute = 'purpose'")
 
 
@@ -117,7 +122,7 @@ def test(fresh: bool) -> None:
     ensure_r()
     ensure_java()
     ensure_old_duckdb()
-    run(BIN / "ruff", "check", "jpkr_data", "tests", "benchmarks", "curation", "dev.py", "hatch_build.py")
+    run(*RUFF, "check", "jpkr_data", "tests", "benchmarks", "curation", "dev.py", "hatch_build.py")
     run(BIN / "python", "-m", "pytest", "-q")
 
 

@@ -10,6 +10,7 @@ import contextlib
 import dataclasses
 import hashlib
 import os
+import stat
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -41,11 +42,27 @@ def content_key(pkg: Package) -> str:
         files += [(f"{folder}/{p.name}", p) for p in sorted(d.glob(pattern))] if d.is_dir() else []
     for rel, f in files:
         h.update(b"\0" + rel.encode("utf-8", "surrogateescape") + b"\0")
-        try:
-            h.update(f.read_bytes() if f is not None and f.is_file() else b"<missing>")
-        except OSError:
-            h.update(b"<unreadable>")
+        _hash_file(h, f)
     return h.hexdigest()[:24]
+
+
+def _hash_file(h, f: Path | None) -> None:
+    """Add one package file to the content key, read in blocks; a file over the validator's caps is not read (validation
+    refuses it or never reads it) and counts by its size and times, which any write changes."""
+    from .sources import MAX_SOURCE_BYTES
+
+    try:
+        st = f.stat() if f is not None else None
+        if st is None or not stat.S_ISREG(st.st_mode):
+            h.update(b"<missing>")
+        elif st.st_size > MAX_SOURCE_BYTES:
+            h.update(f"<over the cap: {st.st_size} bytes, {st.st_mtime_ns}, {st.st_ctime_ns}>".encode())
+        else:
+            with f.open("rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+    except OSError:
+        h.update(b"<unreadable>")
 
 
 def add_comments(con: duckdb.DuckDBPyConnection, pkg: Package, views: list | None = None) -> None:
@@ -173,6 +190,9 @@ def ensure_database(pkg: Package) -> Path | None:
     if cache.is_trusted(db, key):
         cache.mark_used(db)
         return db
+    if not cache.writable(folder):  # a read-only cache still served the verified entry above
+        _warn(f"jpkr-data: {folder}: the cache folder is not writable; building the database in memory instead")
+        return None
     try:
         with cache.build_lock(folder):
             if cache.is_trusted(db, key):  # another process built it while we waited

@@ -447,3 +447,42 @@ class SqliteProbe:
 
     def close(self) -> None:
         self.db.close()
+
+
+# What a view may call (S6: views are data): the standard scalar, aggregate and window functions, as sqlglot's
+# function classes, and nothing else. A function sqlglot does not know (exp.Anonymous: duckdb_settings(),
+# current_setting(), getenv(), query() ...) and a known one that reads the session or the machine
+# (CurrentVersion, CurrentDatabase, CurrentUser, CurrentTimestamp ...) are refused by being absent.
+VIEW_FUNCTIONS = frozenset(name for name in """
+And Or Not If Case Cast TryCast Coalesce Nullif Greatest Least Abs Ceil Floor Round Sqrt Ln Log Exp Pow Sign Mod
+Upper Lower Length Substring Trim Concat ConcatWs StrPosition Left Right Pad RegexpLike RegexpExtract RegexpReplace
+StartsWith EndsWith Contains Replace Reverse Repeat Initcap
+Array ArraySize ArrayContains ArrayToString ArraySort ArrayDistinct Unnest Explode Struct GenerateSeries
+DateTrunc TimestampTrunc Extract DateDiff DateAdd DateSub Year Month Day Quarter Week DayOfWeek DayOfYear
+TimeToStr StrToDate StrToTime DateStrToDate TsOrDsToDate Date
+Count CountIf Sum Avg Min Max ArrayAgg GroupConcat Stddev StddevPop StddevSamp Variance VariancePop Median
+PercentileCont PercentileDisc AnyValue LogicalAnd LogicalOr ArgMax ArgMin Corr CovarPop CovarSamp First Last
+RowNumber Rank DenseRank PercentRank CumeDist Ntile Lag Lead FirstValue LastValue NthValue
+""".split() if isinstance(getattr(exp, name, None), type))
+
+
+def view_source_problem(query: str, readable: Iterable[str]) -> str | None:
+    """Why a view's query reaches beyond the package (a function outside VIEW_FUNCTIONS, or a table that is
+    not one of `readable`: the package's tables, earlier views, its own CTEs), or None."""
+    try:
+        tree = sqlglot.parse_one(query, read="duckdb")
+    except (SqlglotError, ValueError, RecursionError) as exc:
+        return f"cannot be checked: sqlglot cannot parse the query ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
+    for fn in tree.find_all(exp.Func):
+        if type(fn).__name__ not in VIEW_FUNCTIONS:
+            name = fn.name if isinstance(fn, exp.Anonymous) else (fn.sql_name() if hasattr(fn, "sql_name") else type(fn).__name__)
+            return (f"the view calls {name.lower()}(), which is not a standard scalar, aggregate or window function: "
+                    "a view reads only the package's tables")
+    names = {n.lower() for n in readable} | {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
+    for table in tree.find_all(exp.Table):
+        if not isinstance(table.this, exp.Identifier):
+            continue  # a table function: checked as a function above
+        if table.args.get("db") or table.args.get("catalog") or table.name.lower() not in names:
+            return (f"the view reads {table.sql(dialect='duckdb')}, which is not a table of the package, an earlier view "
+                    "or one of its own WITH queries")
+    return None

@@ -237,6 +237,9 @@ def parse_descriptor(descriptor: Any, path: Path, re2: bool = False) -> Package:
     return Package(path, descriptor, tables, re2)
 
 
+MAX_DESCRIPTOR_BYTES = 16 << 20  # a datapackage.json larger than this is refused unread (this one is under 1 MB)
+
+
 def read_descriptor(path: Path) -> Any:
     """The parsed JSON of a descriptor file; every way it can fail becomes FileNotFoundError or DescriptorError."""
     from .validator.report import Problem
@@ -245,6 +248,8 @@ def read_descriptor(path: Path) -> Any:
         return DescriptorError(path, [Problem("descriptor", path.name, message)])
 
     try:
+        if (size := path.stat().st_size) > MAX_DESCRIPTOR_BYTES:  # before reading: a sparse file costs nothing on disk
+            raise fail(f"has {size} bytes, over the cap of {MAX_DESCRIPTOR_BYTES} bytes; not read")
         raw = path.read_bytes()
     except FileNotFoundError:
         raise FileNotFoundError(f"{path}: no such datapackage.json") from None

@@ -5,6 +5,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+MAX_SOURCE_BYTES = 16 << 20  # a source article larger than this is refused unread (the five articles are 3-30 KB)
 QUOTE_MARKS = frozenset('"\u201c\u201d')  # straight, left and right double quotes
 
 

@@ -34,6 +34,13 @@ postgres_scan postgres_query mysql_scan mysql_query sqlite_scan sqlite_attach re
 """.split())
 
 
+# The views a release reads by name (datasheet, exports, site): a package without them validates as invalid,
+# so that validate and build agree (tests/test_attack_field_length.py checks the list against the code).
+RELEASE_VIEWS = frozenset("""
+agreement_status article_contributions claim_variants disagreements dyad_summary dyads event_dyads_coded event_pairs
+event_placement event_series statements_full timeline
+""".split())
+
 COLUMN_LINE = re.compile(r"^--   ([a-z_][a-z0-9_]*): (\S.*)$")
 CONTINUATION = re.compile(r"^--\s{4,}(\S.*)$")  # a column description carried on to the next line
 NOTE = "-- DuckDB-specific:"  # the header line naming the view's non-portable DuckDB constructs
@@ -134,31 +141,44 @@ def _view_files(root: Path) -> list[tuple[Path, str | None]]:
     return out
 
 
+def _read_view(path: Path) -> tuple[str | None, str | None]:
+    """(the view file's text, None), or (None, why it cannot be read as a view: not UTF-8, a byte order mark, unreadable).
+
+    A BOM is refused rather than stripped: it would hide the header from every reader that does not strip it."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, f"not UTF-8: byte offset {exc.start}"
+    except OSError as exc:
+        return None, f"cannot be read: {exc.strerror or exc}"
+    if text.startswith("\ufeff"):
+        return None, "starts with a UTF-8 byte order mark (BOM), which hides its header: save it as UTF-8 without a BOM"
+    return text, None
+
+
 def discover_views(root: Path) -> list[View]:
-    """Views in file-name order (the two-digit prefix orders dependencies); unreadable files are left out
+    """Views in file-name order (the two-digit prefix orders dependencies); files that cannot be view files are left out
     (check_view_files reports them)."""
     views = []
     for path, why in _view_files(root):
-        if why is None:
-            try:
-                views.append(View(VIEW_FILE.match(path.name).group(1), path, path.read_bytes().decode("utf-8")))
-            except (OSError, UnicodeDecodeError):
-                continue
+        text, why = _read_view(path) if why is None else (None, why)
+        if text is not None:
+            views.append(View(VIEW_FILE.match(path.name).group(1), path, text))
     return views
 
 
 def check_view_files(root: Path, report: Report) -> None:
-    """Report every *.sql file that cannot be a view file: its name, a symlink, its size or its encoding."""
+    """Report every *.sql file that cannot be a view file (its name, a symlink, its size, its encoding, a BOM), and
+    every view the release reads (RELEASE_VIEWS) that no view file creates."""
     for path, why in _view_files(root):
         if why is None:
-            try:
-                path.read_bytes().decode("utf-8")
-            except UnicodeDecodeError as exc:
-                why = f"not UTF-8: byte offset {exc.start}"
-            except OSError as exc:
-                why = f"cannot be read: {exc.strerror or exc}"
+            _, why = _read_view(path)
         if why:
             report.add(Problem("view", f"sql/{path.name}", why))
+    names = {VIEW_FILE.match(p.name).group(1) for p, _ in _view_files(root) if VIEW_FILE.match(p.name)}
+    if missing := sorted(RELEASE_VIEWS - names):
+        report.add(Problem("view", "sql/", f"the release reads the views {', '.join(missing)}, which no view file creates "
+                           "(a package holds its views in sql/NN_name.sql)"))
 
 
 def _tokens(sql: str) -> list[tuple[str, str]]:
@@ -268,6 +288,11 @@ def _create_view(con: duckdb.DuckDBPyConnection, view: View, report: Report, tem
         return False
     query, why = view_query(view)
     if query is None:
+        report.add(Problem("view", rel, why))
+        return False
+    from .dialects import view_source_problem
+
+    if why := view_source_problem(query, taken):
         report.add(Problem("view", rel, why))
         return False
     sql = f"CREATE OR REPLACE {'TEMP ' if temporary else ''}VIEW {quote_ident(view.name)} AS {query}"

@@ -231,3 +231,87 @@ def test_many_tiny_rows_are_capped_not_held(tmp_path, capsys, monkeypatch):
     (tmp_path / "t.csv").write_text("k,v\n" + "".join(f"{n},\n" for n in range(5000)), encoding="utf-8")
     monkeypatch.setattr(diff, "MAX_ROWS", 1000)
     assert "rows" in _one_line_error(capsys, "diff", str(tmp_path), str(tmp_path))
+
+
+# -- validate and content_key: sizes checked before reading (H4) ----------------------------------------------
+
+@pytest.fixture()
+def copy_pkg(tmp_path) -> Path:
+    d = tmp_path / "pkg"
+    d.mkdir()
+    shutil.copy2(ROOT / "datapackage.json", d / "datapackage.json")
+    for folder in ("data", "sql"):
+        shutil.copytree(ROOT / folder, d / folder)
+    return d
+
+
+def _sparse(path: Path, size: int) -> None:
+    with path.open("wb") as fh:
+        fh.truncate(size)
+
+
+LIMITED = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30)); sys.path.insert(0, {root!r}); "
+           "from pathlib import Path; from jpkr_data.schema import load_package; from jpkr_data.database import content_key; from jpkr_data.validator import validate; ")
+
+
+def _limited(code: str) -> str:
+    """Run `code` in a process that cannot hold more than 3 GiB (reading a 6 GiB file whole fails there)."""
+    r = subprocess.run([sys.executable, "-c", LIMITED.format(root=str(ROOT)) + code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and "MemoryError" not in r.stderr, r.stderr[-2000:]
+    return r.stdout
+
+
+def test_sparse_6_gib_article_source_is_named_by_validate_without_reading(copy_pkg):
+    name = sorted(p.name for p in (copy_pkg / "data" / "sources").glob("*.txt"))[-1]
+    _sparse(copy_pkg / "data" / "sources" / name, 6 << 30)
+    out = _limited(f"print(validate({str(copy_pkg)!r}).to_text())")
+    line = next(x for x in out.splitlines() if f"data/sources/{name}" in x)
+    assert "6442450944 bytes" in line and "not read" in line
+
+
+def test_extra_sparse_file_in_sources_is_keyed_without_reading(copy_pkg):
+    extra = copy_pkg / "data" / "sources" / "zz_notes.bin"
+    _sparse(extra, 6 << 30)
+    code = f"print(content_key(load_package(Path({str(copy_pkg / 'datapackage.json')!r}))))"
+    first = _limited(code)
+    _sparse(extra, 7 << 30)
+    assert _limited(code) != first  # a change to the big file still changes the key
+
+
+def test_source_over_the_cap_is_not_read_even_when_its_size_is_declared(copy_pkg, monkeypatch):
+    from jpkr_data.validator import integrity
+
+    monkeypatch.setattr(integrity, "MAX_SOURCE_BYTES", 1000)  # every article is over 1000 bytes
+    monkeypatch.setattr(integrity, "sha256_of", lambda path: pytest.fail(f"{path} was read"))
+    text = validate(copy_pkg).to_text()
+    assert text.count("(the cap is 1000 bytes); not read") == len(list((copy_pkg / "data" / "sources").glob("*.txt"))), text
+
+
+def test_sparse_table_csv_over_the_cap_is_one_problem_naming_it(copy_pkg):
+    _sparse(copy_pkg / "data" / "actors.csv", 1 << 30)
+    start = time.monotonic()
+    text = validate(copy_pkg).to_text()
+    assert time.monotonic() - start < 20
+    line = next(x for x in text.splitlines() if "over the cap" in x)
+    assert "actors" in line and "1073741824 bytes" in line
+
+
+def test_overlapping_field_limits_in_threads_leave_the_default():
+    import csv
+
+    from jpkr_data.validator.staging import _field_limit
+
+    default = csv.field_size_limit()
+    a, b = _field_limit(1_000_000), _field_limit(2_000_000)
+    a.__enter__()
+    b.__enter__()
+    a.__exit__(None, None, None)  # not nested: as two validation threads finish in either order
+    assert csv.field_size_limit() > 2_000_000
+    b.__exit__(None, None, None)
+    assert csv.field_size_limit() == default
+
+
+def test_sparse_6_gib_descriptor_is_one_line_without_reading(copy_pkg):
+    _sparse(copy_pkg / "datapackage.json", 6 << 30)
+    out = _limited(f"from jpkr_data.cli import main; sys.exit(0 if main(['validate', {str(copy_pkg)!r}]) == 1 else 3)")
+    assert "datapackage.json" in out and "6442450944 bytes, over the cap" in out and "not read" in out  # exit 1 checked inside

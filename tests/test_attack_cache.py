@@ -89,3 +89,81 @@ def test_garbage_temporary_files_beside_the_entry_change_nothing(entry):
 def test_validate_and_connect_agree_after_tampering(entry):
     _write_and_die(entry, f"UPDATE events SET title = 'TAMPERED' WHERE event_id = '{EVENT}'")
     assert validate(ROOT).valid and _title() == TITLE
+
+
+# M3: the cache is an absolute folder of this user's, or none (a note, then a build in memory); a read-only cache
+# still serves the entries it verified.
+@pytest.mark.parametrize("xdg", ["relcache", "./cache", "../up/cache", "~/cache", ""])
+def test_relative_xdg_cache_home_is_ignored(xdg, tmp_path, monkeypatch):
+    from jpkr_data.access import cache
+
+    monkeypatch.delenv("JPKR_DATA_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", xdg)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache.cache_dir() == tmp_path / "home" / ".cache" / "jpkr-data"
+
+
+def test_absolute_xdg_cache_home_is_used(tmp_path, monkeypatch):
+    from jpkr_data.access import cache
+
+    monkeypatch.delenv("JPKR_DATA_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache.cache_dir() == tmp_path / "xdg" / "jpkr-data"
+
+
+@pytest.mark.parametrize("home", ["relhome", ""])
+def test_relative_home_gives_no_cache_not_a_folder_here(home, tmp_path, monkeypatch):
+    from jpkr_data.access import cache
+    from jpkr_data.access.errors import CacheError
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("JPKR_DATA_CACHE", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", home)
+    folder = cache.cache_dir()
+    if not folder.is_absolute():
+        with pytest.raises(CacheError, match="absolute"):
+            cache.prepare_dir(folder)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_relative_jpkr_data_cache_is_a_note_and_an_in_memory_session(tmp_path, monkeypatch):
+    from jpkr_data.database import CacheWarning
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("JPKR_DATA_CACHE", "relcache")
+    with pytest.warns(CacheWarning, match="absolute"), jpkr_data.connect(ROOT) as s:
+        assert s.execute("SELECT title FROM events WHERE event_id = ?", [EVENT]).fetchone()[0] == TITLE
+        assert s.database is None or not str(s.database).startswith(str(tmp_path))
+    assert not (tmp_path / "relcache").exists()
+
+
+def test_read_only_cache_serves_its_verified_entry(entry, monkeypatch):
+    import warnings
+
+    from jpkr_data.access import cache
+
+    folder = entry.parent
+    monkeypatch.setattr(cache, "writable", lambda f: False)  # as on a read-only file system (root ignores mode bits)
+    folder.chmod(0o500)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with jpkr_data.connect(ROOT) as s:
+                assert s.database == entry
+                assert s.execute("SELECT title FROM events WHERE event_id = ?", [EVENT]).fetchone()[0] == TITLE
+    finally:
+        folder.chmod(0o700)
+
+
+def test_read_only_cache_without_an_entry_builds_in_memory_with_a_note(tmp_path, monkeypatch):
+    from jpkr_data.access import cache
+    from jpkr_data.database import CacheWarning
+
+    folder = tmp_path / "ro"
+    folder.mkdir(mode=0o700)
+    monkeypatch.setenv("JPKR_DATA_CACHE", str(folder))
+    monkeypatch.setattr(cache, "writable", lambda f: False)
+    with pytest.warns(CacheWarning, match="not writable"), jpkr_data.connect(ROOT) as s:
+        assert s.execute("SELECT title FROM events WHERE event_id = ?", [EVENT]).fetchone()[0] == TITLE
+    assert list(folder.iterdir()) == []

@@ -23,14 +23,20 @@ PIECE = 'long note, "quoted", 日本と韓国\n'
 LONG = {"report": "long note " * 20000, "huge": PIECE * 90_000}  # 200,000 and 2,700,000 characters
 
 
-def _package(tmp: Path, notes: list[str]) -> tuple[Path, dict[str, str]]:
-    """A copy of the package whose first events' notes are `notes`; returns it and {event id: note}."""
+def _copy_package(tmp: Path) -> Path:
+    """A full copy of the package (documents, data, views, earlier releases) in tmp/pkg."""
     d = tmp / "pkg"
     d.mkdir()
     for name in ("datapackage.json", "README.md", "LICENSE", "LICENSE-DATA", "CHANGELOG.md", "CURATION.md"):
         shutil.copy2(ROOT / name, d / name)
     for folder in ("data", "sql", "releases"):
         shutil.copytree(ROOT / folder, d / folder)
+    return d
+
+
+def _package(tmp: Path, notes: list[str]) -> tuple[Path, dict[str, str]]:
+    """A copy of the package whose first events' notes are `notes`; returns it and {event id: note}."""
+    d = _copy_package(tmp)
     p = d / "data" / "events.csv"
     with p.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
@@ -84,9 +90,12 @@ def test_sql_csv_output_carries_the_field_unchanged(big, tmp_path, capsys):
     out = tmp_path / "o.csv"
     with out.open("w", encoding="utf-8", newline="") as fh:
         write_csv(["notes"], [rows], fh)
-    csv.field_size_limit(10 << 20)
-    with out.open(encoding="utf-8", newline="") as fh:
-        assert [r[0] for r in list(csv.reader(fh))[1:]] == [notes[k] for k in sorted(notes)]
+    old = csv.field_size_limit(10 << 20)
+    try:
+        with out.open(encoding="utf-8", newline="") as fh:
+            assert [r[0] for r in list(csv.reader(fh))[1:]] == [notes[k] for k in sorted(notes)]
+    finally:
+        csv.field_size_limit(old)  # the limit is global: a raised one would disable diff's field cap in later tests
 
 
 def test_corpus_writes(big, tmp_path, capsys):
@@ -99,8 +108,68 @@ def test_report_repro_build_writes_the_release_with_the_whole_field(big, tmp_pat
     d, notes = big
     rc = main(["build", "--path", str(d), "--out", str(tmp_path / "rel")])
     assert rc == 0, capsys.readouterr().err
-    csv.field_size_limit(10 << 20)
-    with (tmp_path / "rel" / "data" / "events.csv").open(encoding="utf-8", newline="") as fh:
-        assert {r["event_id"]: r["notes"] for r in csv.DictReader(fh) if r["event_id"] in notes} == notes
+    old = csv.field_size_limit(10 << 20)
+    try:
+        with (tmp_path / "rel" / "data" / "events.csv").open(encoding="utf-8", newline="") as fh:
+            assert {r["event_id"]: r["notes"] for r in csv.DictReader(fh) if r["event_id"] in notes} == notes
+    finally:
+        csv.field_size_limit(old)
     changes = json.loads(next((tmp_path / "rel").glob("changes-since-*.json")).read_text(encoding="utf-8"))
     assert changes["summary"]["changed"] >= 1
+
+
+# R2: validate and build agree on the view files: a byte order mark, or views the release reads but the package
+# lacks, is a validation error naming the file (or the views), never a later build failure.
+@pytest.fixture()
+def views_pkg(tmp_path) -> Path:
+    return _copy_package(tmp_path)
+
+
+def _both_refuse(pkg: Path, tmp: Path, capsys, *names: str) -> None:
+    """validate is invalid and names every one of `names`; build refuses the same and writes nothing."""
+    text = validate(pkg).to_text()
+    assert all(n in text for n in names), text
+    capsys.readouterr()
+    assert main(["build", "--path", str(pkg), "--out", str(tmp / "rel")]) != 0
+    assert not (tmp / "rel").exists()
+
+
+@pytest.mark.parametrize("view,prefix", [("20_timeline.sql", b"\xef\xbb\xbf"), ("72_dyad_summary.sql", b"\xef\xbb\xbf"),
+                                         ("10_event_sources.sql", b"\xef\xbb\xbf\xef\xbb\xbf")])
+def test_view_with_a_byte_order_mark_is_refused_by_both(views_pkg, tmp_path, capsys, view, prefix):
+    p = views_pkg / "sql" / view
+    p.write_bytes(prefix + p.read_bytes())
+    _both_refuse(views_pkg, tmp_path, capsys, f"sql/{view}", "byte order mark")
+
+
+def test_view_in_utf16_with_its_bom_is_not_utf8(views_pkg, tmp_path, capsys):
+    p = views_pkg / "sql" / "30_dyads.sql"
+    p.write_bytes(p.read_text(encoding="utf-8").encode("utf-16"))
+    _both_refuse(views_pkg, tmp_path, capsys, "sql/30_dyads.sql", "not UTF-8")
+
+
+@pytest.mark.parametrize("how", ["empty sql folder", "no sql folder", "only other files"])
+def test_package_without_views_is_refused_by_both(views_pkg, tmp_path, capsys, how):
+    shutil.rmtree(views_pkg / "sql")
+    if how != "no sql folder":
+        (views_pkg / "sql").mkdir()
+    if how == "only other files":
+        (views_pkg / "sql" / "README.txt").write_text("views go here\n", encoding="utf-8")
+    _both_refuse(views_pkg, tmp_path, capsys, "the release reads the views", "disagreements", "timeline")
+
+
+def test_one_missing_release_view_is_named(views_pkg, tmp_path, capsys):
+    (views_pkg / "sql" / "71_event_series.sql").unlink()
+    text = validate(views_pkg).to_text()
+    assert "event_series" in text and "disagreements" not in text.split("the release reads the views", 1)[1].split("\n")[0]
+
+
+def test_release_views_are_every_view_the_publication_code_reads():
+    import re
+
+    from jpkr_data.views import RELEASE_VIEWS, discover_views
+
+    names = {v.name for v in discover_views(ROOT)}
+    code = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "jpkr_data" / "publication").rglob("*") if p.suffix in (".py", ".html"))
+    read = {n for n in names if re.search(rf"(FROM|JOIN)\s+{n}\b|table\(\s*['\"]{n}['\"]", code)}
+    assert read <= RELEASE_VIEWS <= names, (read - RELEASE_VIEWS, RELEASE_VIEWS - names)

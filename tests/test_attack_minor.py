@@ -193,3 +193,47 @@ def test_a_write_failure_in_corpus_names_the_file(tmp_path, capsys, monkeypatch)
     rc = main(["corpus", "--sources", str(ROOT / "data" / "sources"), "--out", str(out)])
     err = capsys.readouterr().err
     assert rc == 1 and str(out) in err and "No space left" in err and "error: :" not in err
+
+
+# T4: a checkout, package or cache path with a newline or other control characters: every path is one argv element
+# or one quoted SQL literal, never spliced into a command line, a shebang or a statement.
+WEIRD = "chk\nout\t\x1b[31m é 'q\" ;$(x)"
+
+
+def test_dev_demo_runs_in_a_checkout_whose_path_has_a_newline(tmp_path):
+    import shutil
+    import sysconfig
+
+    checkout = tmp_path / WEIRD
+    checkout.mkdir()
+    shutil.copy2(ROOT / "dev.py", checkout / "dev.py")
+    shutil.copy2(ROOT / "datapackage.json", checkout / "datapackage.json")
+    for folder in ("data", "sql"):
+        shutil.copytree(ROOT / folder, checkout / folder)
+    (checkout / ".venv" / "bin").mkdir(parents=True)
+    (checkout / ".venv" / "bin" / "python").symlink_to(sys.executable)  # the venv's python, reached through the odd path
+    code = "import sys; sys.path.insert(0, sys.argv[1]); import dev; dev.ensure_venv = lambda *a: None; dev.demo(False)"
+    environment = env(JPKR_DATA_ROOT=str(checkout), JPKR_DATA_CACHE=str(tmp_path / f"cache{WEIRD}"),
+                      PYTHONPATH=os.pathsep.join([str(ROOT), sysconfig.get_paths()["purelib"]]))
+    r = subprocess.run([sys.executable, "-c", code, str(checkout)], capture_output=True, text=True, env=environment, timeout=300)
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr[-2000:]
+    assert "valid:" in r.stdout and "Kang Kyung-wha" in r.stdout and "(2 rows)" in r.stdout  # validate, then the query answered
+    assert any(p.name.startswith("jpkr-") for p in (tmp_path / f"cache{WEIRD}").iterdir())
+
+
+def test_package_and_cache_paths_with_control_characters_build_and_answer(tmp_path, capsys, monkeypatch):
+    import shutil
+
+    import jpkr_data
+
+    pkg = tmp_path / f"pkg{WEIRD}\r\x7f"
+    pkg.mkdir()
+    shutil.copy2(ROOT / "datapackage.json", pkg / "datapackage.json")
+    for folder in ("data", "sql"):
+        shutil.copytree(ROOT / folder, pkg / folder)
+    cache = tmp_path / f"c{WEIRD}"
+    monkeypatch.setenv("JPKR_DATA_CACHE", str(cache))
+    with jpkr_data.connect(pkg) as s:
+        assert s.database is not None and str(s.database).startswith(str(cache))
+        assert s.execute("SELECT count(*) FROM events").fetchone()[0] > 50
+    assert main(["validate", str(pkg)]) == 0 and "valid:" in capsys.readouterr().out

@@ -180,3 +180,54 @@ def test_validate_names_a_symlinked_file_first(pkg, outside, rel):
     target.symlink_to(outside / "id_rsa")
     report = validate(pkg)
     assert not report.valid and rel in report.to_text() and "symbolic link" in report.to_text()
+
+
+# S6: a view is data: it calls standard scalar, aggregate and window functions and reads the package's tables,
+# nothing that tells where, by whom or how the package was built.
+LEAKING_VIEWS = {
+    "report_repro": "SELECT database_name AS name, path AS value FROM duckdb_databases() WHERE path IS NOT NULL "
+                    "UNION ALL SELECT name, value FROM duckdb_settings() WHERE value LIKE '%/%'",
+    "home_setting": "SELECT current_setting('home_directory') AS name, event_id AS value FROM events",
+    "method_call": "SELECT 'secret_directory'.current_setting() AS name, 1 AS value",
+    "quoted_name": "SELECT extension_name AS name, install_path AS value FROM \"duckdb_extensions\"()",
+    "catalog_view": "SELECT name, value FROM pg_catalog.pg_settings",
+    "qualified_table": "SELECT table_name AS name, sql AS value FROM system.main.duckdb_tables",
+    "schema_view": "SELECT catalog_name AS name, schema_name AS value FROM information_schema.schemata",
+    "in_a_subquery": "SELECT event_id AS name, title AS value FROM events WHERE EXISTS (SELECT 1 FROM duckdb_temporary_files())",
+    "version_and_zone": "SELECT version() AS name, current_database() AS value",
+    "string_as_query": "SELECT * FROM query_table('duckdb_settings')",
+}
+
+
+@pytest.mark.parametrize("name", sorted(LEAKING_VIEWS))
+def test_leaking_view_query_is_refused_by_the_allow_list(name):
+    from jpkr_data.dialects import view_source_problem
+
+    why = view_source_problem(LEAKING_VIEWS[name], {"events", "actors"})
+    assert why is not None and ("not a standard" in why or "not a table of the package" in why)
+
+
+def test_package_views_pass_the_allow_list():
+    from jpkr_data.dialects import view_source_problem
+    from jpkr_data.views import discover_views, view_query
+
+    pkg = load_package(ROOT / "datapackage.json")
+    readable = set(pkg.names)
+    for v in discover_views(ROOT):
+        assert view_source_problem(view_query(v)[0], readable) is None, v.name
+        readable.add(v.name)
+
+
+def test_validate_names_each_leaking_view_file_and_function(pkg, tmp_path, capsys):
+    from jpkr_data.validator import validate
+
+    for k, name in enumerate(sorted(LEAKING_VIEWS)):
+        (pkg / "sql" / f"9{k}_{name}.sql").write_text(f"-- Where?\n--\n-- Leaks.\n-- Columns:\n--   name: n\n--   value: v\n"
+                                                      f"CREATE VIEW {name} AS {LEAKING_VIEWS[name]}\n", encoding="utf-8")
+    text = validate(pkg).to_text()
+    for k, name in enumerate(sorted(LEAKING_VIEWS)):
+        line = next((x for x in text.splitlines() if f"sql/9{k}_{name}.sql" in x), "")
+        assert "a view reads only the package's tables" in line or "not a table of the package" in line, (name, line)
+    assert "duckdb_databases()" in text and "current_setting()" in text and "pg_catalog.pg_settings" in text
+    assert main(["build", "--path", str(pkg), "--out", str(tmp_path / "rel")]) != 0
+    assert not (tmp_path / "rel").exists()

@@ -256,3 +256,57 @@ def test_any_kind_under_any_spelling_leaves_the_views_unchanged(base, truth, kin
     assert results(s) == truth
     assert {r[0] for r in s.execute(session_mod._USER_OBJECTS).fetchall()} <= {"table", "view"}
     s.close()
+
+
+# M1: a session reads the package and DuckDB's catalog, never where the package is stored or how DuckDB is set up.
+LOCATING = [
+    "PRAGMA database_list", "SELECT path FROM duckdb_databases()", "SELECT * FROM duckdb_settings()",
+    "SELECT current_setting('secret_directory')",  # the report's four
+    "SELECT * FROM pragma_database_list", "SELECT path FROM duckdb_databases", "SELECT path FROM system.main.duckdb_databases()",
+    "SELECT * FROM pg_catalog.pg_settings", "SELECT * FROM pg_catalog.pg_database",
+    "SELECT \"current_setting\"('home_directory')", "SELECT 'temp_directory'.current_setting()",
+    "SELECT current_setting /* between */ ('allowed_directories')", "SELECT * FROM query('SELECT path FROM duckdb_databases()')",
+    "SELECT * FROM query_table('duckdb_settings')", "SELECT * FROM duckdb_temporary_files()", "SELECT * FROM duckdb_extensions()",
+    "SELECT * FROM duckdb_secrets()", "SELECT * FROM which_secret('s3://bucket/x', 's3')", "SELECT * FROM duckdb_logs",
+    "SELECT user_agent()", "SELECT * FROM duckdb_memory()",
+    "CREATE TEMP TABLE mine AS SELECT * FROM duckdb_settings()", "WITH x AS (SELECT * FROM duckdb_databases()) SELECT * FROM x",
+    "EXPLAIN SELECT * FROM duckdb_settings()", "DESCRIBE SELECT path FROM duckdb_databases()", "SUMMARIZE SELECT * FROM duckdb_settings()",
+    "SELECT * FROM events WHERE title = current_setting('home_directory')",
+]
+
+
+def _places(s) -> list[str]:
+    import os
+
+    return [p for p in {str(s.database.parent) if s.database else "", os.path.expanduser("~"), os.getcwd(), str(ROOT)} if len(p) > 1]
+
+
+@pytest.mark.parametrize("sql", LOCATING)
+def test_location_and_settings_are_refused_naming_no_path(base, in_memory, sql):
+    for s in (base.cursor(), in_memory.cursor()):
+        with pytest.raises(ReadOnlyError) as info:
+            s.execute(sql).fetchall()
+        assert not any(p in str(info.value) for p in _places(s)), str(info.value)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.sampled_from(["duckdb_settings", "duckdb_databases", "current_setting", "pragma_database_list", "query", "duckdb_extensions"]),
+       flips=st.lists(st.booleans(), min_size=24, max_size=24), quoted=st.booleans(), qualified=st.booleans())
+def test_any_spelling_of_a_locating_name_is_refused(base, name, flips, quoted, qualified):
+    spelled = "".join(c.upper() if f else c for c, f in zip(name, flips + [False] * len(name)))
+    ref = (f'"{spelled}"' if quoted else spelled)
+    ref = f"system.main.{ref}" if qualified and name != "current_setting" else ref
+    sql = f"SELECT * FROM {ref}('x')" if name in ("current_setting", "query") else f"SELECT * FROM {ref}" + ("" if "pragma" in name else "()")
+    with pytest.raises(ReadOnlyError):
+        base.cursor().execute(sql).fetchall()
+
+
+def test_catalog_of_tables_views_and_functions_stays_readable(base):
+    s = base.cursor()
+    assert s.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'jpkr'").fetchone()[0] == len(
+        [n for n, k in s.names().items() if k == "table"])
+    assert s.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = 'events'").fetchone()[0] > 5
+    assert s.execute("SELECT count(*) FROM duckdb_functions() WHERE function_name = 'sum'").fetchone()[0] >= 1
+    assert s.execute("SELECT count(*) FROM range(5)").fetchone()[0] == 5
+    assert ("events",) in s.execute("SHOW TABLES").fetchall()
+    assert s.execute("SELECT 'current_setting(x)' AS words").fetchone()[0] == "current_setting(x)"  # a string is data

@@ -64,7 +64,7 @@ def test_installed_wheel_answers_from_the_bundled_database_without_building(inst
             "tl = jpkr_data.table('timeline'); dt = time.perf_counter() - t; "
             "print(p.package_root()); print(p.bundled_database()); print(len(tl)); "
             "print(jpkr_data.query(\"SELECT n_articles FROM event_sources WHERE event_id = 'ev_bangkok_kang_kono'\").n_articles[0]); "
-            "print(jpkr_data.query(\"SELECT database_name, path FROM duckdb_databases() WHERE database_name = 'jpkr'\").path[0]); print(dt)")
+            "print(jpkr_data.connect().database); print(dt)")
     (tmp_path / "elsewhere").mkdir()
     env = clean_env(tmp_path)
     out = subprocess.run([str(installed), "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path / "elsewhere", env=env).stdout.split("\n")

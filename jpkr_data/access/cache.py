@@ -1,6 +1,7 @@
 """The per-user cache of built databases: where it lives, when an entry is trusted, locking, cleaning, pruning.
 
-Location: $JPKR_DATA_CACHE, else $XDG_CACHE_HOME/jpkr-data, else ~/.cache/jpkr-data; created 0700 and
+Location: $JPKR_DATA_CACHE, else $XDG_CACHE_HOME/jpkr-data (when absolute, as the XDG spec says), else ~/.cache/jpkr-data;
+it must be an absolute path; created 0700 and
 refused when it is not a folder owned by this user or is writable by group or others (another user could
 plant rows there). An entry `jpkr-<content key>.duckdb` is trusted only when its manifest (artifact.py)
 names the key and its size and SHA-256 match. Hashing the file on every connect would cost more than
@@ -38,13 +39,18 @@ def cache_dir() -> Path:
     """The configured cache folder (not yet checked or created)."""
     env = os.environ.get("JPKR_DATA_CACHE")
     if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        return Path(env)  # prepare_dir refuses it unless absolute
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    base = xdg if os.path.isabs(xdg) else os.path.join(os.path.expanduser("~"), ".cache")  # the XDG spec: a relative value is ignored
     return Path(base) / "jpkr-data"
 
 
 def prepare_dir(folder: Path) -> Path:
-    """Create the cache folder (0700) if needed and check it is ours and private; CacheError names it otherwise."""
+    """Create the cache folder (0700) if needed and check it is absolute, ours and private; CacheError names it otherwise.
+
+    A folder that is not writable (a read-only file system) still serves its verified entries (writable() tells)."""
+    if not folder.is_absolute():
+        raise CacheError(f"{folder}: the cache folder must be an absolute path (a relative one would depend on the current folder)")
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         st = folder.stat()
@@ -57,9 +63,14 @@ def prepare_dir(folder: Path) -> Path:
     if st.st_mode & 0o022:
         raise CacheError(f"{folder}: the cache folder is writable by group or others (mode {stat.S_IMODE(st.st_mode):o}); "
                          "run chmod 700 on it or set JPKR_DATA_CACHE to a private folder")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise CacheError(f"{folder}: the cache folder is not writable")
+    if not os.access(folder, os.X_OK):
+        raise CacheError(f"{folder}: the cache folder cannot be entered")
     return folder
+
+
+def writable(folder: Path) -> bool:
+    """True when new entries can be built in `folder` (False on a read-only file system or folder)."""
+    return os.access(folder, os.W_OK | os.X_OK)
 
 
 def entry_path(folder: Path, key: str) -> Path:

@@ -12,6 +12,7 @@ SET, RESET, USE, CALL (CHECKPOINT), VACUUM, ANALYZE, transactions, PREPARE/EXECU
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ OWN_OBJECT_TYPES = frozenset({ST.CREATE, ST.ALTER, ST.DROP, ST.INSERT, ST.UPDATE
 if hasattr(ST, "MERGE_INTO"):
     OWN_OBJECT_TYPES = OWN_OBJECT_TYPES | {ST.MERGE_INTO}
 CATALOG_CHANGING = frozenset({ST.CREATE, ST.ALTER})  # may create or rename a user object: checked after running
-READ_PRAGMAS = frozenset({"table_info", "show", "show_tables", "show_tables_expanded", "show_databases", "database_list",
+READ_PRAGMAS = frozenset({"table_info", "show", "show_tables", "show_tables_expanded", "show_databases",
                           "version", "platform", "functions", "collations", "database_size", "storage_info", "metadata_info"})
 
 _PRAGMA = re.compile(r"PRAGMA\s+([A-Za-z_][A-Za-z_0-9]*)\s*(\(.*\))?\s*;?\s*\Z", re.IGNORECASE | re.DOTALL)
@@ -39,6 +40,64 @@ _CREATE_ALLOWED = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL|LOCAL)\
                              re.IGNORECASE)
 _CREATE_KIND = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL|LOCAL|TEMP|TEMPORARY|PERSISTENT|UNIQUE)\s+)*([A-Za-z]+)",
                           re.IGNORECASE)
+
+# What a session may read of DuckDB itself (M1): the catalog of tables, views, columns, types and functions, never
+# where the database lives or how DuckDB is configured (paths, settings, secrets, extensions, logs, environment).
+# Table functions and DuckDB's system views are allow-listed; every other one DuckDB has is refused by name, as are
+# the scalar functions below that read settings or the environment. Names are found with DuckDB's tokenizer in
+# Python, and the lists of what DuckDB has come from a private instance, so no user object can change either.
+USER_TABLE_FUNCTIONS = frozenset("""
+range generate_series unnest repeat repeat_row json_each json_tree summary histogram histogram_values
+duckdb_tables duckdb_views duckdb_columns duckdb_constraints duckdb_functions duckdb_indexes duckdb_keywords duckdb_schemas
+duckdb_sequences duckdb_types duckdb_dependencies pragma_table_info pragma_show pragma_storage_info pragma_metadata_info
+pragma_database_size pragma_collations pragma_version pragma_platform icu_calendar_names pg_timezone_names
+""".split())
+USER_SYSTEM_VIEWS = frozenset("""
+duckdb_columns duckdb_constraints duckdb_indexes duckdb_schemas duckdb_tables duckdb_types duckdb_views
+sqlite_master sqlite_schema sqlite_temp_master sqlite_temp_schema
+character_sets check_constraints columns constraint_column_usage constraint_table_usage key_column_usage
+referential_constraints schemata table_constraints tables views
+pg_am pg_attrdef pg_attribute pg_class pg_collation pg_constraint pg_depend pg_description pg_enum pg_index pg_indexes
+pg_namespace pg_proc pg_sequence pg_sequences pg_tables pg_type pg_views
+""".split())
+ENVIRONMENT_SCALARS = frozenset("""
+current_setting getenv user_agent extension_versions database_list json_execute_serialized_sql write_log
+""".split())
+
+
+@functools.lru_cache(maxsize=1)
+def _duckdb_objects() -> tuple[frozenset[str], frozenset[str]]:
+    """(DuckDB's table functions, DuckDB's system views), listed by a private in-memory instance no user can reach."""
+    con = duckdb.connect(":memory:")
+    try:
+        functions = {r[0] for r in con.execute("SELECT DISTINCT function_name FROM system.main.duckdb_functions() "
+                                              "WHERE function_type IN ('table', 'table_macro')").fetchall()}
+        views = {r[0] for r in con.execute("SELECT view_name FROM system.main.duckdb_views() WHERE database_name = 'system'").fetchall()}
+    finally:
+        con.close()
+    return frozenset(functions), frozenset(views)
+
+
+def environment_problem(text: str) -> str | None:
+    """The name in `text` that reads DuckDB's configuration or the machine (outside the lists above), or None."""
+    functions, views = _duckdb_objects()
+    try:
+        raw = duckdb.tokenize(text)
+    except (duckdb.Error, RuntimeError):
+        return None  # DuckDB's parser already accepted the text; it refuses what it cannot tokenize
+    words = [(text[start:(raw[k + 1][0] if k + 1 < len(raw) else len(text))].strip(), kind.name) for k, (start, kind) in enumerate(raw)]
+    words = [w for w in words if w[1] != "comment"]
+    for k, (word, kind) in enumerate(words):
+        if kind not in ("identifier", "keyword"):
+            continue
+        name = word[1:-1].replace('""', '"').lower() if len(word) >= 2 and word[0] == word[-1] == '"' else word.lower()
+        call = k + 1 < len(words) and words[k + 1][0] == "("
+        if call and ((name in functions and name not in USER_TABLE_FUNCTIONS) or name in ENVIRONMENT_SCALARS):
+            return f"{name}()"
+        if name in views and name not in USER_SYSTEM_VIEWS:
+            return name
+    return None
+
 
 INSTEAD = {
     "ATTACH": "the package is already attached as `jpkr`; open another database in a DuckDB connection of your own",
@@ -122,6 +181,10 @@ def classify(stmt: duckdb.Statement, parser: Parser | None = None) -> Statement:
         t, text = stmt.type, stmt.query
     except ValueError as exc:  # the parser knows a statement type the Python enum does not
         raise ReadOnlyError(f"statement of an unknown kind refused ({exc}). {GENERIC}.") from None
+    if name := environment_problem(text):
+        raise ReadOnlyError(f"{name} is not accepted in a read-only jpkr-data session: a session reads the package and DuckDB's "
+                            "catalog of tables, views, columns and functions, not files, where the package is stored or how DuckDB "
+                            f"is configured. {GENERIC}.")
     if t == ST.CREATE and not _CREATE_ALLOWED.match(text.lstrip()):
         m = _CREATE_KIND.match(text.lstrip())
         raise _refuse(f"CREATE {m.group(1).upper()}" if m else "CREATE", text)

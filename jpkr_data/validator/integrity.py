@@ -9,7 +9,7 @@ from __future__ import annotations
 import duckdb
 
 from ..schema import Package, Table, quote_ident
-from ..sources import find_quoted_spans, read_source, sha256_of
+from ..sources import MAX_SOURCE_BYTES, find_quoted_spans, read_source, sha256_of
 from .paths import path_problem, resolve_inside
 from .report import Problem, Report
 from .schema_checks import collect, typed_name
@@ -49,6 +49,12 @@ def load_sources(con: duckdb.DuckDBPyConnection, pkg: Package, staged: dict[str,
             continue
         if not path.is_file():
             report.add(Problem("source-file", rel, f"source file data/sources/{source_file} does not exist", row, "source_file", source_file))
+            continue
+        size = path.stat().st_size  # checked before reading: a sparse 3 GB file must not be read to learn it is wrong
+        if (nbytes is not None and size != nbytes) or size > MAX_SOURCE_BYTES:
+            limit = f"its article's source_bytes says {nbytes}" if nbytes is not None and size != nbytes else f"the cap is {MAX_SOURCE_BYTES} bytes"
+            report.add(Problem("source-size", rel, f"data/sources/{source_file} has {size} bytes ({limit}); not read", row, "source_bytes",
+                               "" if nbytes is None else str(nbytes)))
             continue
         try:
             actual = sha256_of(path)

@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import sys
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -115,15 +116,30 @@ def _is_utf8(raw: bytes, rel: str, report: Report) -> bool:
     return False
 
 
+_LIMITS: list[int] = []  # the limits asked for by the _field_limit blocks open now (in any thread)
+_LIMITS_BASE: list[int] = []  # the csv module's limit before the first of them
+_LIMITS_LOCK = threading.Lock()
+
+
 @contextmanager
 def _field_limit(size: int) -> Iterator[None]:
-    """Let the csv module read fields up to `size` characters (its default stops at 131,072), then restore the limit."""
-    old = csv.field_size_limit()
-    csv.field_size_limit(max(old, min(size + 1, sys.maxsize)))
+    """Let the csv module read fields up to `size` characters (its default stops at 131,072), then restore the limit.
+
+    The limit is global to the process and validation reads files in threads: the blocks open at once are counted
+    under a lock, so the limit is the largest one open and returns to the original when the last closes (saving
+    and restoring per block let overlapping blocks leave a raised limit behind, which disabled diff's field cap)."""
+    want = min(size + 1, sys.maxsize)
+    with _LIMITS_LOCK:
+        if not _LIMITS:
+            _LIMITS_BASE[:] = [csv.field_size_limit()]
+        _LIMITS.append(want)
+        csv.field_size_limit(max([_LIMITS_BASE[0], *_LIMITS]))
     try:
         yield
     finally:
-        csv.field_size_limit(old)
+        with _LIMITS_LOCK:
+            _LIMITS.remove(want)
+            csv.field_size_limit(max([_LIMITS_BASE[0], *_LIMITS]))
 
 
 def _first_record(raw: bytes) -> list[str] | None:
@@ -240,9 +256,17 @@ def data_file(pkg: Package, table: Table, report: Report) -> Path | None:
     return path
 
 
+MAX_DATA_BYTES = 256 << 20  # a table's CSV larger than this is refused unread (the largest today is under 1 MB)
+
+
 def read_data_file(path: Path, table: Table, report: Report) -> bytes | None:
     """The bytes of a checked data file (a problem naming it, and None, when it cannot be read)."""
     try:
+        size = path.stat().st_size
+        if size > MAX_DATA_BYTES:  # before reading: a sparse file costs nothing on disk and everything in memory
+            report.add(Problem("data-size", table.path, f"the data file of table {table.name!r} has {size} bytes, over the cap of "
+                               f"{MAX_DATA_BYTES} bytes; not read"))
+            return None
         return path.read_bytes()
     except OSError as exc:
         report.add(Problem("missing-file", table.path, f"the data file of table {table.name!r} cannot be read: {exc.strerror or exc}"))
