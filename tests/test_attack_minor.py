@@ -217,7 +217,7 @@ def test_dev_demo_runs_in_a_checkout_whose_path_has_a_newline(tmp_path):
                       PYTHONPATH=os.pathsep.join([str(ROOT), sysconfig.get_paths()["purelib"]]))
     r = subprocess.run([sys.executable, "-c", code, str(checkout)], capture_output=True, text=True, env=environment, timeout=300)
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr[-2000:]
-    assert "valid:" in r.stdout and "Kang Kyung-wha" in r.stdout and "(2 rows)" in r.stdout  # validate, then the query answered
+    assert "valid:" in r.stdout and "Kang Kyung-wha" in r.stdout and "retaliation" in r.stdout and "(5 rows)" in r.stdout  # validate, then the query answered
     assert any(p.name.startswith("jpkr-") for p in (tmp_path / f"cache{WEIRD}").iterdir())
 
 
