@@ -435,9 +435,10 @@ def test_how_to_cite_names_dataset_version_date_curators_and_outlets(release, pa
     credits = {a["outlet"] or a["wire_agency_id"] or a["outlet_id"] for a in read_rows("articles")}
     names = {a["actor_id"]: a["name"] for a in read_rows("actors")}
     outlets = {names.get(c, c) for c in credits}
+    released = dt.date.fromisoformat(descriptor["created"][:10])
     for text in (pages["index.html"].text, (release / "CODEBOOK.md").read_text(encoding="utf-8")):
         section = text[text.index("How to cite"):]
-        assert descriptor["title"] in section and f"version {descriptor['version']}" in section and "released 24 November 2026" in section
+        assert descriptor["title"] in section and f"version {descriptor['version']}" in section and f"released {released.day} {released:%B %Y}" in section
         assert "jpkr-data curators" in section and descriptor["homepage"] in section
         for outlet in outlets:
             assert outlet in section, outlet
