@@ -46,7 +46,7 @@ from .diff import write_changes
 from .flat import write_views
 from .site import build_site, check_site_url
 from .stata import write_stata
-from .target import check_target, publish, release_target, staging
+from .target import check_target, locked, publish, release_target, staging
 from .workbook import write_workbook
 
 SOURCES_NOTICE = """The files in this folder are third-party news texts (Kyodo News, Arirang, Reuters,
@@ -274,7 +274,8 @@ def build_release(out: str | os.PathLike[str], path: str | os.PathLike[str] | No
     artifact = bundled_artifact(descriptor)
     pkg = check_package(descriptor, artifact, include_sources)
     target = release_target(out, str(pkg.descriptor.get("name", "")))
-    check_target(target)
+    with locked(target):  # a concurrent build may be swapping DIR: look at it only between swaps
+        check_target(target)
     copies = files_to_copy(pkg, include_sources)
     with staging(target) as tmp:
         db = write_release_database(pkg, tmp / "jpkr.duckdb", artifact)  # validates before any package file is copied
