@@ -13,17 +13,17 @@ from __future__ import annotations
 
 from ..schema import Table
 from .report import Report
-from .schema_checks import collect, typed_name
-from .semantics import ACT_STATUSES, _has
+from .schema_checks import collect, staged_with, typed_name
+from .semantics import ACT_STATUSES
 
 COUNTED = str(ACT_STATUSES)
 
 
 def check_parallel_measures(con, staged: dict[str, Table], report: Report) -> None:
     """An announced measure is coded at the measure's code when a parallel measure of that code is counted."""
-    if not (_has(staged, "events", "event_id", "event_type", "cameo_code", "status")
-            and _has(staged, "event_relations", "event_id", "relation", "related_event_id")
-            and _has(staged, "event_actors", "event_id", "actor_id", "role")):
+    if not (staged_with(staged, "events", "event_id", "event_type", "cameo_code", "status")
+            and staged_with(staged, "event_relations", "event_id", "relation", "related_event_id")
+            and staged_with(staged, "event_actors", "event_id", "actor_id", "role")):
         return
     ev = staged["events"]
     e, r, x = typed_name(ev), typed_name(staged["event_relations"]), typed_name(staged["event_actors"])
@@ -45,10 +45,10 @@ def check_parallel_measures(con, staged: dict[str, Table], report: Report) -> No
 
 def check_parallel_targets(con, staged: dict[str, Table], report: Report) -> None:
     """A counted conflict act names its target when a parallel act of its country and QuadClass does."""
-    if not (_has(staged, "events", "event_id", "event_type", "cameo_code", "status")
-            and _has(staged, "event_actors", "event_id", "actor_id", "role")
-            and _has(staged, "actors", "actor_id", "country_iso3")
-            and _has(staged, "cameo_codes", "cameo_code", "quad_class")):
+    if not (staged_with(staged, "events", "event_id", "event_type", "cameo_code", "status")
+            and staged_with(staged, "event_actors", "event_id", "actor_id", "role")
+            and staged_with(staged, "actors", "actor_id", "country_iso3")
+            and staged_with(staged, "cameo_codes", "cameo_code", "quad_class")):
         return
     ev = staged["events"]
     e, x = typed_name(ev), typed_name(staged["event_actors"])

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from ..schema import Table
 from .report import Report
-from .schema_checks import collect, typed_name
+from .schema_checks import collect, staged_with, typed_name
 
 # The kind of comparable value each attribute takes (datapackage.json, claims.attribute); a range's unit.
 ATTRIBUTE_KINDS = {"date": "date_window", "period": "date_window", "expiry": "date_window",
@@ -48,10 +48,6 @@ CLAIM_FIELDS = ("claim_id", "subject_table", "subject_id", "attribute", "value_k
                 "range_high", "range_unit", "label", "comparable_basis", "comparable_reasoning", "voice", "asserted_by_id",
                 "attribution_text", "article_id", "char_start", "char_end", "evidence_text", "notes")
 
-
-def _has(staged: dict[str, Table], name: str, *fields: str) -> bool:
-    """The table was staged and declares every field the check reads."""
-    return name in staged and all(f in staged[name].field_names for f in fields)
 
 
 def _kind_sql() -> str:
@@ -88,7 +84,7 @@ def check_comparable_values(con, staged: dict[str, Table], report: Report) -> No
             report, "claim-kind", t, "range_unit", "the unit is the attribute's: minute for duration, ruling for number_of_rulings, usd for amount")
     collect(con, f"SELECT _row, claim_id FROM {c} WHERE value_kind = 'label' AND label IS NULL", report, "claim-kind", t, "label",
             "a label claim needs a label from claim_labels for its attribute")
-    if _has(staged, "claim_labels", "attribute", "label"):
+    if staged_with(staged, "claim_labels", "attribute", "label"):
         report.ran("claim-label")
         collect(con, f"SELECT _row, attribute || ' ' || label FROM {c} x WHERE label IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
                      f"{typed_name(staged['claim_labels'])} y WHERE y.attribute = x.attribute AND y.label = x.label)",
@@ -126,12 +122,12 @@ def check_voices(con, staged: dict[str, Table], report: Report) -> None:
             report, "claim-voice", t, "asserted_by_id", "a relayed claim names the actor who asserts it and the words that attribute it")
     collect(con, f"SELECT _row, asserted_by_id FROM {c} WHERE voice = 'own' AND (asserted_by_id IS NOT NULL OR attribution_text IS NOT NULL)",
             report, "claim-voice", t, "asserted_by_id", "a claim in the article's own voice has no asserting actor or attribution")
-    if not _has(staged, "statements", "statement_id", "article_id", "char_start", "char_end"):
+    if not staged_with(staged, "statements", "statement_id", "article_id", "char_start", "char_end"):
         return
     s = typed_name(staged["statements"])
     report.ran("relayed-words")
     for name, voice, marker in (("claims", "AND x.voice = 'own'", "Own voice"), ("agreement_events", "", "")):
-        if not _has(staged, name, "article_id", "char_start", "char_end", "notes"):
+        if not staged_with(staged, name, "article_id", "char_start", "char_end", "notes"):
             continue
         collect(con, f"SELECT x._row AS _row, min(y.statement_id) FROM {typed_name(staged[name])} x JOIN {s} y ON y.article_id = x.article_id "
                      f"AND y.char_start <= x.char_start AND x.char_end <= y.char_end WHERE TRUE {voice} "
@@ -167,7 +163,7 @@ def check_reported_speech(con, staged: dict[str, Table], report: Report) -> None
     collect(con, f"SELECT _row, value FROM {typed_name(t)} WHERE attribute IN {REPORT_ATTRIBUTES} AND NOT regexp_matches(value, '{SAYING}')",
             report, "reported-speech", t, "value", "a claim about what was said names the act of saying ('Saito said: ...'), so that the "
             "outlet is never shown asserting the speaker's words")
-    if _has(staged, "claim_labels", "attribute", "label", "definition"):
+    if staged_with(staged, "claim_labels", "attribute", "label", "definition"):
         lt = staged["claim_labels"]
         collect(con, f"SELECT _row, label FROM {typed_name(lt)} WHERE attribute IN {REPORT_ATTRIBUTES} "
                      f"AND NOT regexp_matches(lower(definition), '{SAYING}')",
@@ -176,7 +172,7 @@ def check_reported_speech(con, staged: dict[str, Table], report: Report) -> None
 
 def check_verdicts(con, staged: dict[str, Table], report: Report) -> None:
     """Every pair of different labels from different voices has one curated verdict; every verdict is about such a pair."""
-    if not _has(staged, "claim_verdicts", "subject_table", "subject_id", "attribute", "label_a", "label_b"):
+    if not staged_with(staged, "claim_verdicts", "subject_table", "subject_id", "attribute", "label_a", "label_b"):
         return
     t, v = staged["claims"], staged["claim_verdicts"]
     c, w = typed_name(t), typed_name(v)
@@ -214,7 +210,7 @@ def check_verdicts(con, staged: dict[str, Table], report: Report) -> None:
                  f"AND strpos(lower(x.reasoning), 'scope') = 0 GROUP BY x._row",
             report, "verdict-only", v, "verdict", "a side of the conflict says 'only' (this claim): 'only' is read by scope (CURATION §6), "
             "so judge the pair compatible or say in the reasoning why the scope reading does not reconcile them")
-    if not _has(staged, "event_mentions", "article_id", "char_start", "char_end", "reported_status"):
+    if not staged_with(staged, "event_mentions", "article_id", "char_start", "char_end", "reported_status"):
         return
     report.ran("verdict-status")
     m = typed_name(staged["event_mentions"])
@@ -231,8 +227,8 @@ def check_verdicts(con, staged: dict[str, Table], report: Report) -> None:
 
 def check_agreement_parties(con, staged: dict[str, Table], report: Report) -> None:
     """Every agreement has a state among its parties, so that a query by country finds it."""
-    if not (_has(staged, "agreements", "agreement_id") and _has(staged, "agreement_parties", "agreement_id", "actor_id")
-            and _has(staged, "actors", "actor_id", "actor_type")):
+    if not (staged_with(staged, "agreements", "agreement_id") and staged_with(staged, "agreement_parties", "agreement_id", "actor_id")
+            and staged_with(staged, "actors", "actor_id", "actor_type")):
         return
     report.ran("agreement-state")
     collect(con, f"SELECT _row, agreement_id FROM {typed_name(staged['agreements'])} g WHERE NOT EXISTS (SELECT 1 FROM "
@@ -244,7 +240,7 @@ def check_agreement_parties(con, staged: dict[str, Table], report: Report) -> No
 
 def run_claim_checks(con, staged: dict[str, Table], report: Report) -> None:
     """Run every claim check whose tables were staged."""
-    if _has(staged, "claims", *CLAIM_FIELDS):
+    if staged_with(staged, "claims", *CLAIM_FIELDS):
         check_comparable_values(con, staged, report)
         check_date_windows(con, staged, report)
         check_voices(con, staged, report)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from ..schema import Table
 from .report import Report
-from .schema_checks import collect, typed_name
+from .schema_checks import collect, staged_with, typed_name
 
 SAYING_ROOTS = ("02", "10", "11", "12", "13")  # appeal, demand, disapprove, reject, threaten
 HOST_TYPES = ("meeting", "conference", "hearing")
@@ -33,14 +33,10 @@ ORDERED_RELATIONS = ("responds_to", "outcome_of", "follows")
 AGREEING_EFFECTS = ("concluded", "signed", "kept")
 
 
-def _staged(staged: dict[str, Table], name: str, *fields: str) -> bool:
-    """The table was staged with every field the check reads."""
-    return name in staged and all(f in staged[name].field_names for f in fields)
-
 
 def check_period_windows(con, staged: dict[str, Table], report: Report) -> None:
     """A period known from some days only is 'includes'; 'includes' is a period with both dates; an ongoing period has no end."""
-    if not _staged(staged, "events", "event_id", "date_start", "date_end", "date_precision", "date_span_type", "status"):
+    if not staged_with(staged, "events", "event_id", "date_start", "date_end", "date_precision", "date_span_type", "status"):
         return
     ev = staged["events"]
     e = typed_name(ev)
@@ -58,7 +54,7 @@ def check_period_windows(con, staged: dict[str, Table], report: Report) -> None:
 
 def check_roles(con, staged: dict[str, Table], report: Report) -> None:
     """Acts of saying aimed at someone have a target; host and mediator roles fit their event."""
-    if not (_staged(staged, "events", "event_id", "cameo_code", "event_type") and _staged(staged, "event_actors", "event_id", "actor_id", "role")):
+    if not (staged_with(staged, "events", "event_id", "cameo_code", "event_type") and staged_with(staged, "event_actors", "event_id", "actor_id", "role")):
         return
     ev, ea = staged["events"], staged["event_actors"]
     e, a = typed_name(ev), typed_name(ea)
@@ -82,7 +78,7 @@ def check_roles(con, staged: dict[str, Table], report: Report) -> None:
 
 def check_one_role_and_place(con, staged: dict[str, Table], report: Report) -> None:
     """One role per actor in one event; a child of a located parent has a country of its own."""
-    if _staged(staged, "event_actors", "event_id", "actor_id", "role"):
+    if staged_with(staged, "event_actors", "event_id", "actor_id", "role"):
         ea = staged["event_actors"]
         a = typed_name(ea)
         report.ran("one-role")
@@ -90,7 +86,7 @@ def check_one_role_and_place(con, staged: dict[str, Table], report: Report) -> N
                      f"JOIN {a} y ON y.event_id = x.event_id AND y.actor_id = x.actor_id AND y.role < x.role",
                 report, "one-role", ea, "role",
                 "one actor has one role in one event: keep the role the rules give it (a minister hosting talks in his country is the host)")
-    if _staged(staged, "events", "event_id", "parent_event_id", "location_country_iso3"):
+    if staged_with(staged, "events", "event_id", "parent_event_id", "location_country_iso3"):
         ev = staged["events"]
         e = typed_name(ev)
         report.ran("child-place")
@@ -103,12 +99,12 @@ def check_one_role_and_place(con, staged: dict[str, Table], report: Report) -> N
 
 def check_own_side_pairs(con, staged: dict[str, Table], report: Report) -> None:
     """No participant or host beside its own parent or its own joint group in one event (a side paired with itself)."""
-    if not (_staged(staged, "event_actors", "event_id", "actor_id", "role") and _staged(staged, "actors", "actor_id", "parent_actor_id")):
+    if not (staged_with(staged, "event_actors", "event_id", "actor_id", "role") and staged_with(staged, "actors", "actor_id", "parent_actor_id")):
         return
     ea, ac = staged["event_actors"], staged["actors"]
     a, x = typed_name(ea), typed_name(ac)
     side = (f"SELECT actor_id AS part, parent_actor_id AS whole FROM {x} WHERE parent_actor_id IS NOT NULL")
-    if _staged(staged, "actor_members", "group_actor_id", "member_actor_id"):
+    if staged_with(staged, "actor_members", "group_actor_id", "member_actor_id"):
         side += f" UNION ALL SELECT member_actor_id, group_actor_id FROM {typed_name(staged['actor_members'])}"
     report.ran("own-side-pair")
     collect(con, f"SELECT DISTINCT w._row, w.event_id || ': ' || w.actor_id || ' beside its own part ' || p.actor_id FROM {a} w "
@@ -121,8 +117,8 @@ def check_own_side_pairs(con, staged: dict[str, Table], report: Report) -> None:
 
 def check_event_links(con, staged: dict[str, Table], report: Report) -> None:
     """Responses follow what they answer; announced measures are coded as the measure; agreements are concluded by acts of agreeing."""
-    if not (_staged(staged, "events", "event_id", "cameo_code", "event_type", "date_start", "date_end")
-            and _staged(staged, "event_relations", "event_id", "relation", "related_event_id")):
+    if not (staged_with(staged, "events", "event_id", "cameo_code", "event_type", "date_start", "date_end")
+            and staged_with(staged, "event_relations", "event_id", "relation", "related_event_id")):
         return
     ev, rel = staged["events"], staged["event_relations"]
     e, r = typed_name(ev), typed_name(rel)
@@ -138,7 +134,7 @@ def check_event_links(con, staged: dict[str, Table], report: Report) -> None:
                  f"WHERE x.relation = 'announces' AND t.event_type = 'policy_measure' AND coalesce(s.cameo_code, '') <> t.cameo_code",
             report, "measure-announcement", rel, "event_id",
             "a government's announcement of its own measure is coded as the measure (same CAMEO code), as a decision is")
-    if _staged(staged, "agreement_events", "agreement_id", "event_id", "effect"):
+    if staged_with(staged, "agreement_events", "agreement_id", "event_id", "effect"):
         ag = staged["agreement_events"]
         report.ran("agreement-act")
         collect(con, f"SELECT x._row, x.event_id || ' ' || y.event_type FROM {typed_name(ag)} x JOIN {e} y USING (event_id) "

@@ -20,6 +20,11 @@ TYPE_WORDS = {
 MAX_PER_CHECK = 200  # errors listed per check and field before the rest are summarised
 
 
+def staged_with(staged: dict[str, Table], name: str, *fields: str) -> bool:
+    """The table was staged and declares every field the check reads (a check skips a table it cannot read)."""
+    return name in staged and all(f in staged[name].field_names for f in fields)
+
+
 def collect(con, sql: str, report: Report, check: str, table: Table, field: str | None, message: str) -> None:
     """Report the first MAX_PER_CHECK rows that `sql` (selecting _row and a value) returns, then how many more."""
     rows = con.execute(sql + f" ORDER BY _row LIMIT {MAX_PER_CHECK + 1}").fetchall()

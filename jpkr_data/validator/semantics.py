@@ -23,7 +23,7 @@ from ..schema import Table, quote_ident, sql_literal
 from .claim_checks import run_claim_checks
 from .event_checks import run_event_checks
 from .report import Report
-from .schema_checks import collect, typed_name
+from .schema_checks import collect, staged_with, typed_name
 from .statement_checks import run_statement_checks
 
 ACT_STATUSES = ("occurred", "ongoing")
@@ -32,14 +32,10 @@ NOT_AN_ACT = ("threatened", "hypothetical", "proposed")
 LOADED_WORDS = ("settling", "settled", "settlement", "unfair", "retaliat", "illegal", "violation", "atrocit", "recalcitran")
 
 
-def _has(staged: dict[str, Table], name: str, *fields: str) -> bool:
-    """The table was staged and declares every field the check reads."""
-    return name in staged and all(f in staged[name].field_names for f in fields)
-
 
 def check_acts_and_threats(con, staged: dict[str, Table], report: Report) -> None:
     """A 13x act occurred; a threatened action has an act that threatens it; the act precedes the action."""
-    if not _has(staged, "events", "event_id", "cameo_code", "status", "date_start", "date_end"):
+    if not staged_with(staged, "events", "event_id", "cameo_code", "status", "date_start", "date_end"):
         return
     ev = staged["events"]
     e = typed_name(ev)
@@ -48,13 +44,13 @@ def check_acts_and_threats(con, staged: dict[str, Table], report: Report) -> Non
             report, "act-status", ev, "status",
             "an event coded CAMEO 13x is the act of threatening, which took place when it was made: its status cannot be "
             "threatened, hypothetical or proposed (record the threatened action as its own event, linked by 'threatens')")
-    if _has(staged, "event_mentions", "event_id", "reported_status"):
+    if staged_with(staged, "event_mentions", "event_id", "reported_status"):
         m = staged["event_mentions"]
         collect(con, f"SELECT x._row, x.event_id || ' ' || x.reported_status FROM {typed_name(m)} x JOIN {e} y USING (event_id) "
                      f"WHERE y.cameo_code LIKE '13%' AND x.reported_status IN {NOT_AN_ACT}",
                 report, "act-status", m, "reported_status",
                 "a mention of a CAMEO 13x act reports the act, which took place: it cannot be threatened, hypothetical or proposed")
-    if not _has(staged, "event_relations", "event_id", "relation", "related_event_id"):
+    if not staged_with(staged, "event_relations", "event_id", "relation", "related_event_id"):
         return
     rel = staged["event_relations"]
     r = typed_name(rel)
@@ -81,14 +77,14 @@ def check_acts_and_threats(con, staged: dict[str, Table], report: Report) -> Non
 
 def check_occasions(con, staged: dict[str, Table], report: Report) -> None:
     """A statement's occasion has its basis, took place, and its window contains the said-date window."""
-    if not _has(staged, "statements", "occasion_event_id", "occasion_basis", "said_date_start", "said_date_end"):
+    if not staged_with(staged, "statements", "occasion_event_id", "occasion_basis", "said_date_start", "said_date_end"):
         return
     st = staged["statements"]
     s = typed_name(st)
     report.ran("occasion")
     collect(con, f"SELECT _row, coalesce(occasion_event_id, occasion_basis) FROM {s} WHERE (occasion_event_id IS NULL) <> (occasion_basis IS NULL)",
             report, "occasion", st, "occasion_basis", "occasion_basis is set exactly when occasion_event_id is set")
-    if not _has(staged, "events", "event_id", "status", "date_start", "date_end"):
+    if not staged_with(staged, "events", "event_id", "status", "date_start", "date_end"):
         return
     e = typed_name(staged["events"])
     collect(con, f"SELECT x._row, x.occasion_event_id || ' ' || y.status FROM {s} x JOIN {e} y ON y.event_id = x.occasion_event_id "
@@ -107,11 +103,11 @@ def check_inferred_links(con, staged: dict[str, Table], report: Report) -> None:
     """Every inferred link says how it was inferred; no claim is recorded twice for one span."""
     for name, basis, notes in (("event_relations", "basis", "notes"), ("statement_events", "basis", "notes"),
                                ("event_actors", "role_basis", "notes"), ("agreement_parties", "role_basis", "notes")):
-        if _has(staged, name, basis, notes):
+        if staged_with(staged, name, basis, notes):
             report.ran("inferred-link")
             collect(con, f"SELECT _row, {basis} FROM {typed_name(staged[name])} WHERE {basis} = 'inferred' AND coalesce(trim({notes}), '') = ''",
                     report, "inferred-link", staged[name], notes, "an inferred link needs its reasoning in notes")
-    if _has(staged, "claims", "subject_table", "subject_id", "attribute", "article_id", "char_start", "char_end"):
+    if staged_with(staged, "claims", "subject_table", "subject_id", "attribute", "article_id", "char_start", "char_end"):
         report.ran("claim-once")
         c = typed_name(staged["claims"])
         collect(con, f"SELECT _row, subject_id || ' ' || attribute FROM {c} x WHERE EXISTS (SELECT 1 FROM {c} y WHERE y._row < x._row "
@@ -124,7 +120,7 @@ def check_neutral_titles(con, staged: dict[str, Table], report: Report) -> None:
     """Event titles and agreement names carry no contested characterisation (CURATION.md §2)."""
     words = " OR ".join(f"lower(x) LIKE '%{w}%'" for w in LOADED_WORDS)
     for name, column in (("events", "title"), ("agreements", "name")):
-        if _has(staged, name, column):
+        if staged_with(staged, name, column):
             report.ran("neutral-title")
             collect(con, f"SELECT _row, x FROM (SELECT _row, {column} AS x FROM {typed_name(staged[name])}) WHERE {words}",
                     report, "neutral-title", staged[name], column,
@@ -138,7 +134,7 @@ WINDOW_OUTSIDE = ("CASE WHEN p.date_start IS NOT NULL AND (c.date_start IS NULL 
 
 def check_event_structure(con, staged: dict[str, Table], report: Report) -> None:
     """Children fall within their parent's window; unhappened actions have no place; rulings name their court."""
-    if not _has(staged, "events", "event_id", "status", "date_start", "date_end", "parent_event_id"):
+    if not staged_with(staged, "events", "event_id", "status", "date_start", "date_end", "parent_event_id"):
         return
     ev = staged["events"]
     e = typed_name(ev)
@@ -148,13 +144,13 @@ def check_event_structure(con, staged: dict[str, Table], report: Report) -> None
                  f"|| coalesce(CAST(p.date_end AS VARCHAR), '') FROM {e} c JOIN {e} p ON p.event_id = c.parent_event_id WHERE {WINDOW_OUTSIDE}",
             report, "parent-window", ev, "parent_event_id",
             "a child event must fall within its parent's date window (widen the parent with its basis, or drop the parent)")
-    if _has(staged, "events", "location", "location_country_iso3"):
+    if staged_with(staged, "events", "location", "location_country_iso3"):
         report.ran("unplaced-action")
         collect(con, f"SELECT _row, event_id || ' ' || status FROM {e} WHERE status IN {NOT_HAPPENED} "
                      f"AND (location IS NOT NULL OR location_country_iso3 IS NOT NULL)",
                 report, "unplaced-action", ev, "location_country_iso3",
                 "a threatened or hypothetical action has not happened, so it has no place: leave location and country empty")
-    if _has(staged, "events", "event_type") and _has(staged, "event_actors", "event_id", "actor_id") and _has(staged, "actors", "actor_id", "actor_type"):
+    if staged_with(staged, "events", "event_type") and staged_with(staged, "event_actors", "event_id", "actor_id") and staged_with(staged, "actors", "actor_id", "actor_type"):
         report.ran("ruling-agent")
         collect(con, f"SELECT _row, event_id FROM {e} y WHERE event_type = 'legal_ruling' AND NOT EXISTS (SELECT 1 FROM "
                      f"{typed_name(staged['event_actors'])} x JOIN {typed_name(staged['actors'])} a USING (actor_id) "
@@ -172,7 +168,7 @@ ID_PATTERN = r"\b(?:ev|st|cl|ag)_[a-z0-9_]*[a-z0-9]"
 
 def check_cited_ids(con, staged: dict[str, Table], report: Report) -> None:
     """Every event, statement, claim or agreement id cited in a note or reasoning is a row of its table."""
-    targets = {p: (staged[n], k) for p, (n, k) in CITED_IDS.items() if _has(staged, n, k)}
+    targets = {p: (staged[n], k) for p, (n, k) in CITED_IDS.items() if staged_with(staged, n, k)}
     if len(targets) < len(CITED_IDS):
         return
     known = quote_ident("cited:ids")  # every citable id, gathered once for all prose fields

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from ..schema import Table
 from .report import Report
-from .schema_checks import collect, typed_name
+from .schema_checks import collect, staged_with, typed_name
 
 # (table, basis column, inferred values, reasoning column) for the values an inferred basis must explain.
 REASONED = (
@@ -39,22 +39,18 @@ SENTENCE_END = r"[.?!][\"”’]?\s+[\"“A-Z]"
 UNNAMED = ("unnamed_source", "unnamed_journalist", "unnamed_official")
 
 
-def _has(staged: dict[str, Table], name: str, *fields: str) -> bool:
-    """The table was staged and declares every field the check reads."""
-    return name in staged and all(f in staged[name].field_names for f in fields)
-
 
 def check_reasons(con, staged: dict[str, Table], report: Report) -> None:
     """Every inferred (or external) alias, role, member, addressee, speaker, occasion, country and parent says how."""
     for name, basis, values, reasoning in REASONED:
-        if not _has(staged, name, basis, reasoning):
+        if not staged_with(staged, name, basis, reasoning):
             continue
         report.ran("inferred-reason")
         listed = ", ".join(f"'{v}'" for v in values)
         collect(con, f"SELECT _row, {basis} FROM {typed_name(staged[name])} WHERE {basis} IN ({listed}) AND coalesce(trim({reasoning}), '') = ''",
                 report, "inferred-reason", staged[name], reasoning,
                 f"{basis} says the value was not read off the text: say how it was worked out in {reasoning}")
-    if _has(staged, "actors", "parent_actor_id", "parent_basis"):
+    if staged_with(staged, "actors", "parent_actor_id", "parent_basis"):
         report.ran("inferred-reason")
         collect(con, f"SELECT _row, coalesce(parent_actor_id, parent_basis) FROM {typed_name(staged['actors'])} "
                      "WHERE (parent_actor_id IS NULL) <> (parent_basis IS NULL)",
@@ -64,11 +60,11 @@ def check_reasons(con, staged: dict[str, Table], report: Report) -> None:
 def check_statement_links(con, staged: dict[str, Table], report: Report) -> None:
     """Addressees and about-links cite the statement's own article, in its paragraph."""
     fields = ("statement_id", "article_id", "char_start", "char_end")
-    if not _has(staged, "statements", *fields, "attribution_start", "attribution_end"):
+    if not staged_with(staged, "statements", *fields, "attribution_start", "attribution_end"):
         return
     s = typed_name(staged["statements"])
     for name in ("statement_addressees", "statement_events"):
-        if not _has(staged, name, *fields):
+        if not staged_with(staged, name, *fields):
             continue
         report.ran("statement-link")
         x = typed_name(staged[name])
@@ -86,7 +82,7 @@ def check_statement_links(con, staged: dict[str, Table], report: Report) -> None
 
 def check_attributions(con, staged: dict[str, Table], report: Report) -> None:
     """An indirect statement's attribution is in the sentence of its text (no borrowed attribution)."""
-    if not _has(staged, "statements", "mode", "article_id", "char_start", "char_end", "attribution_start", "attribution_end"):
+    if not staged_with(staged, "statements", "mode", "article_id", "char_start", "char_end", "attribution_start", "attribution_end"):
         return
     report.ran("attribution-sentence")
     s = typed_name(staged["statements"])
@@ -103,10 +99,10 @@ def check_attributions(con, staged: dict[str, Table], report: Report) -> None:
 
 def check_groups_and_roles(con, staged: dict[str, Table], report: Report) -> None:
     """Joint groups carry no country, parent or code and have two members; unnamed and credited people have roles."""
-    if not _has(staged, "actors", "actor_id", "actor_type", "country_iso3", "parent_actor_id"):
+    if not staged_with(staged, "actors", "actor_id", "actor_type", "country_iso3", "parent_actor_id"):
         return
     a = typed_name(staged["actors"])
-    if _has(staged, "actor_members", "group_actor_id", "member_actor_id"):
+    if staged_with(staged, "actor_members", "group_actor_id", "member_actor_id"):
         report.ran("joint-group")
         m = typed_name(staged["actor_members"])
         collect(con, f"SELECT _row, actor_id FROM {a} WHERE actor_type = 'joint_group' AND (country_iso3 IS NOT NULL OR parent_actor_id IS NOT NULL)",
@@ -120,15 +116,15 @@ def check_groups_and_roles(con, staged: dict[str, Table], report: Report) -> Non
                      "WHERE coalesce(g.actor_type, '') <> 'joint_group' OR coalesce(y.actor_type, '') = 'joint_group'",
                 report, "joint-group", staged["actor_members"], "group_actor_id",
                 "actor_members lists the members of a joint group; a member is a single actor, not another joint group")
-        if _has(staged, "actor_codes", "actor_id"):
+        if staged_with(staged, "actor_codes", "actor_id"):
             collect(con, f"SELECT c._row, c.actor_id FROM {typed_name(staged['actor_codes'])} c JOIN {a} g USING (actor_id) "
                          "WHERE g.actor_type = 'joint_group'",
                     report, "joint-group", staged["actor_codes"], "actor_id", "a joint group has no CAMEO code of its own: code its members")
-    if _has(staged, "actor_roles", "actor_id"):
+    if staged_with(staged, "actor_roles", "actor_id"):
         report.ran("role-coverage")
         r = typed_name(staged["actor_roles"])
         credited = (f"OR (y.actor_type = 'person' AND y.actor_id IN (SELECT actor_id FROM {typed_name(staged['article_credits'])}))"
-                    if _has(staged, "article_credits", "actor_id") else "")
+                    if staged_with(staged, "article_credits", "actor_id") else "")
         listed = ", ".join(f"'{u}'" for u in UNNAMED)
         collect(con, f"SELECT y._row, y.actor_id FROM {a} y WHERE (y.actor_type IN ({listed}) {credited}) "
                      f"AND NOT EXISTS (SELECT 1 FROM {r} x WHERE x.actor_id = y.actor_id)",
@@ -138,12 +134,12 @@ def check_groups_and_roles(con, staged: dict[str, Table], report: Report) -> Non
 
 def check_sources(con, staged: dict[str, Table], report: Report) -> None:
     """An unnamed source gives news; an unnamed official gives none."""
-    if not _has(staged, "actors", "actor_id", "actor_type") or not _has(staged, "statements", "speaker_id", "relayed_by_id"):
+    if not staged_with(staged, "actors", "actor_id", "actor_type") or not staged_with(staged, "statements", "speaker_id", "relayed_by_id"):
         return
     report.ran("source-gives-news")
     a, s = typed_name(staged["actors"]), typed_name(staged["statements"])
     gives = f"y.actor_id IN (SELECT speaker_id FROM {s}) OR y.actor_id IN (SELECT relayed_by_id FROM {s} WHERE relayed_by_id IS NOT NULL)"
-    if _has(staged, "claims", "asserted_by_id"):
+    if staged_with(staged, "claims", "asserted_by_id"):
         gives += f" OR y.actor_id IN (SELECT asserted_by_id FROM {typed_name(staged['claims'])} WHERE asserted_by_id IS NOT NULL)"
     collect(con, f"SELECT y._row, y.actor_id FROM {a} y WHERE y.actor_type = 'unnamed_source' AND NOT ({gives})",
             report, "source-gives-news", staged["actors"], "actor_type",
@@ -155,8 +151,8 @@ def check_sources(con, staged: dict[str, Table], report: Report) -> None:
 
 def check_briefing_addressees(con, staged: dict[str, Table], report: Report) -> None:
     """A report at a press event of an act made elsewhere ("Kang said she urged Kono") has no addressee."""
-    if not (_has(staged, "statement_addressees", "statement_id") and _has(staged, "statements", "statement_id", "occasion_event_id")
-            and _has(staged, "events", "event_id", "event_type", "parent_event_id") and _has(staged, "statement_events", "statement_id", "event_id")):
+    if not (staged_with(staged, "statement_addressees", "statement_id") and staged_with(staged, "statements", "statement_id", "occasion_event_id")
+            and staged_with(staged, "events", "event_id", "event_type", "parent_event_id") and staged_with(staged, "statement_events", "statement_id", "event_id")):
         return
     report.ran("briefing-addressee")
     x, s, e = typed_name(staged["statement_addressees"]), typed_name(staged["statements"]), typed_name(staged["events"])
@@ -173,7 +169,7 @@ def check_briefing_addressees(con, staged: dict[str, Table], report: Report) -> 
 def check_credit_evidence(con, staged: dict[str, Table], report: Report) -> None:
     """A credit that overlaps its person's role evidence covers it (no bare name cut out of the byline)."""
     fields = ("actor_id", "article_id", "char_start", "char_end")
-    if not (_has(staged, "article_credits", *fields) and _has(staged, "actor_roles", *fields)):
+    if not (staged_with(staged, "article_credits", *fields) and staged_with(staged, "actor_roles", *fields)):
         return
     report.ran("credit-evidence")
     c, r = typed_name(staged["article_credits"]), typed_name(staged["actor_roles"])
@@ -189,8 +185,8 @@ def check_mention_referents(con, staged: dict[str, Table], report: Report) -> No
     An inferred occasion is mentioned on its statement's words, and that mention's notes begin "Referent inferred";
     a stated occasion is not mentioned there only by a mention that says its referent is inferred.
     """
-    if not (_has(staged, "event_mentions", "event_id", "article_id", "char_start", "char_end", "notes")
-            and _has(staged, "statements", "statement_id", "occasion_event_id", "occasion_basis", "attribution_start", "attribution_end",
+    if not (staged_with(staged, "event_mentions", "event_id", "article_id", "char_start", "char_end", "notes")
+            and staged_with(staged, "statements", "statement_id", "occasion_event_id", "occasion_basis", "attribution_start", "attribution_end",
                      "part_of_statement_id")):
         return
     report.ran("mention-referent")
