@@ -283,6 +283,13 @@ FAULTS: list[tuple[str, Mutation, str, str, str]] = [
     ("credit_citing_a_bare_name", edit("article_credits", {"actor_id": "muralikumar_anantharaman"},
                                        {"char_start": "2094", "char_end": "2118", "evidence_text": "Muralikumar Anantharaman"}),
      "credit-evidence", "article_credits", "char_start"),
+    # 0.5 actors audit F1, F2, F5: what rests on an inferred country or a possessive is inferred
+    ("countryless_description_alias_stated", edit("actor_aliases", {"actor_id": "lee_eun_jae", "alias": "a lawmaker who attended the meeting"},
+                                                  {"basis": "stated"}), "inferred-country", "actor_aliases", "basis"),
+    ("possessive_alias_stated", edit("actor_aliases", {"actor_id": "director_generals_001"}, {"basis": "stated"}),
+     "inferred-country", "actor_aliases", "basis"),
+    ("code_note_silent_on_inferred_country", edit("actor_codes", {"actor_id": "ministry_official_004"}, {"notes": "a ministry official is government: GOV."}),
+     "inferred-country", "actor_codes", "notes"),
     # second statements audit F4: a mention of an inferred occasion without its note
     ("inferred_referent_mention_without_note", edit("event_mentions", {"event_id": "ev_motegi_remarks_nagoya", "char_start": "1281"}, {"notes": ""}),
      "mention-referent", "event_mentions", "notes"),
@@ -324,7 +331,7 @@ def test_the_curated_tables_pass_every_semantic_check():
     for check in ("act-status", "threat-link", "occasion", "inferred-link", "claim-once", "neutral-title",
                   "parent-window", "unplaced-action", "ruling-agent", "cited-id", "inferred-reason", "statement-link",
                   "attribution-sentence", "joint-group", "role-coverage", "source-gives-news", "briefing-addressee", "credit-evidence",
-                  "mention-referent"):
+                  "mention-referent", "inferred-country"):
         assert check in report.checks, check
 
 

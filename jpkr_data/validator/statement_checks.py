@@ -16,6 +16,9 @@
   evidence it covers it, never a bare name inside the byline (second actors audit F4). A statement's inferred occasion
   is mentioned on its words with a "Referent inferred" note, and a stated occasion is not one whose only mention there is
   inferred (second statements audit F4; final statements audit F1, F2, O6).
+- What rests on an inferred country is inferred too: a description alias of an actor whose country is inferred, a joint
+  group's alias that opens with a possessive ("their director-generals") and a CAMEO code note of such an actor say so (0.5 actors audit
+  F1, F2, F5).
 """
 from __future__ import annotations
 
@@ -179,6 +182,26 @@ def check_credit_evidence(con, staged: dict[str, Table], report: Report) -> None
             "the credit cites part of the words its role row cites: cite the words that give the credit ('Editing by ...'), as the role does")
 
 
+def check_inferred_country(con, staged: dict[str, Table], report: Report) -> None:
+    """A description alias of an actor with an inferred country (or of a group, by a possessive) is inferred; so says the code note."""
+    if not staged_with(staged, "actors", "actor_id", "country_basis"):
+        return
+    a = typed_name(staged["actors"])
+    if staged_with(staged, "actor_aliases", "actor_id", "alias", "alias_type", "basis"):
+        report.ran("inferred-country")
+        collect(con, f"SELECT x._row, x.alias FROM {typed_name(staged['actor_aliases'])} x JOIN {a} y USING (actor_id) "
+                     "WHERE x.basis = 'stated' AND x.alias_type = 'description' AND (y.country_basis = 'inferred' "
+                     "OR (y.actor_type = 'joint_group' AND regexp_matches(lower(x.alias), '^(their|its|our) ')))",
+                report, "inferred-country", staged["actor_aliases"], "basis",
+                "the words give neither the actor's country (inferred in actors) nor, with a possessive, whose group it is: the alias is inferred")
+    if staged_with(staged, "actor_codes", "actor_id", "notes"):
+        report.ran("inferred-country")
+        collect(con, f"SELECT c._row, c.actor_id FROM {typed_name(staged['actor_codes'])} c JOIN {a} y USING (actor_id) "
+                     "WHERE y.country_basis = 'inferred' AND c.country_code IS NOT NULL AND NOT contains(lower(coalesce(c.notes, '')), 'inferred')",
+                report, "inferred-country", staged["actor_codes"], "notes",
+                "the code's country rests on the actor's inferred country: say so in the notes ('country as in actors (inferred)')")
+
+
 def check_mention_referents(con, staged: dict[str, Table], report: Report) -> None:
     """An occasion's basis and the referent note of its mention agree (second and final statements audits).
 
@@ -216,7 +239,7 @@ def check_mention_referents(con, staged: dict[str, Table], report: Report) -> No
             "(occasion_basis = inferred, with the reasoning in notes)")
 
 
-CHECKS = (check_reasons, check_statement_links, check_attributions, check_groups_and_roles, check_sources, check_briefing_addressees,
+CHECKS = (check_reasons, check_inferred_country, check_statement_links, check_attributions, check_groups_and_roles, check_sources, check_briefing_addressees,
           check_credit_evidence, check_mention_referents)
 
 
