@@ -10,7 +10,8 @@
 -- day) on that latest day, the day the sources know it had happened (as ICEWS and GDELT date
 -- an event by the report); a period with an open start (a series of unknown start, known only
 -- to have run by a day) is undated, since its known end is not a day it happened and its first
--- day is not known; an event with an open end (only an earliest day) on that day; an
+-- day is not known; a period known only to lie somewhere within a window ('within': wartime labour
+-- within colonial rule, 1910-1945) is undated, since neither bound is its own; an event with an open end (only an earliest day) on that day; an
 -- event with no bound at all is undated (placed_date empty) and is counted as undated, never
 -- dropped. Why: the known bound is the only day a source vouches for, so an act reported as
 -- already made ("South Korea warned", art002 on 1 August) stays in the week its report puts it,
@@ -26,7 +27,7 @@
 --   date_precision: events.date_precision
 --   date_span_type: events.date_span_type (instant or period)
 --   date_basis: events.date_basis (stated, inferred, cross_article, external)
---   placement: how placed_date was chosen: 'day', 'period_start', 'window_midpoint', 'known_end' (an act with an open start), 'known_start' (open end), or empty (undated: no bound, or a period with an open start)
+--   placement: how placed_date was chosen: 'day', 'period_start', 'window_midpoint', 'known_end' (an act with an open start), 'known_start' (open end), or empty (undated: no bound, a period with an open start, or a period only known to lie within its window)
 --   placed_date: the one day the event is placed on; empty when the sources give no bound at all
 --   open_window: true when the window is open on one side (placement known_end or known_start), so placed_date is a bound, not a day inside a closed window
 --   sort_rank: the event's position in date order (1 = first): placed_date, then an open start first, then earliest day, then event_id; undated events last
@@ -41,6 +42,7 @@ WITH placed AS (
         e.date_span_type,
         e.date_basis,
         CASE
+            WHEN e.date_precision = 'within' THEN NULL
             WHEN e.date_precision = 'day' AND e.date_start IS NOT NULL THEN 'day'
             WHEN e.date_start IS NOT NULL AND e.date_end IS NOT NULL AND e.date_span_type = 'period' THEN 'period_start'
             WHEN e.date_start IS NOT NULL AND e.date_end IS NOT NULL THEN 'window_midpoint'

@@ -126,7 +126,7 @@ def test_averted_expiry_is_titled_as_the_expiry(con):
 
 def test_urgings_about_an_earlier_event_respond_to_it(con):
     rows = set(q(con, "SELECT event_id, related_event_id, basis FROM event_relations WHERE relation = 'responds_to'"))
-    assert {("ev_kono_urges_rectify", "ev_court_rulings_2018", "stated"), ("ev_jpn_urges_intervention_beijing", "ev_court_rulings_2018", "stated"),
+    assert {("ev_kono_urges_rectify", "ev_court_ruling_last_year", "stated"), ("ev_jpn_urges_intervention_beijing", "ev_court_rulings_2018", "stated"),
             ("ev_kang_urges_negotiation_beijing", "ev_jpn_export_controls", "stated")} <= rows
 
 
@@ -251,3 +251,16 @@ def test_conference_participants_and_the_nullifications_sides(con):
     assert asean == {"kang_kyung_wha", "taro_kono"} and g20 == {"kang_kyung_wha", "toshimitsu_motegi"}
     sides = dict(q(con, "SELECT role, actor_id FROM event_actors WHERE event_id = 'ev_gsomia_nullification'"))
     assert sides == {"initiator": "kor", "target": "jpn"}
+
+
+def test_wartime_labour_lies_within_colonial_rule_and_is_not_placed_in_1910(con):
+    """0.5 events audit F1: the enclosing period's bounds are not the labour's span, and no view puts it on a day."""
+    assert q(con, "SELECT date_start, date_end, date_precision FROM events WHERE event_id = 'ev_forced_labour'") == [
+        (dt.date(1910, 1, 1), dt.date(1945, 12, 31), "within")]
+    assert q(con, "SELECT placement, placed_date FROM event_placement WHERE event_id = 'ev_forced_labour'") == [(None, None)]
+
+
+def test_mutual_appeals_target_every_side_the_text_names(con):
+    """0.5 events audit F2: "both authorities" and "the three countries" include the speaker's own side."""
+    assert set(q(con, "SELECT actor_id FROM event_actors WHERE event_id = 'ev_saito_urges_mutual_resolution' AND role = 'target'")) == {("jpn",), ("kor",)}
+    assert set(q(con, "SELECT actor_id FROM event_actors WHERE event_id = 'ev_wang_urges_free_trade' AND role = 'target'")) == {("chn",), ("jpn",), ("kor",)}

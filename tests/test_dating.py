@@ -29,7 +29,7 @@ def _view_on(rows: list[tuple]) -> list[tuple]:
 
 
 windows = st.tuples(st.one_of(st.none(), st.dates(dt.date(1900, 1, 1), dt.date(2100, 1, 1))), st.integers(0, 20000),
-                    st.booleans(), st.sampled_from(["day", "month", "year", "range", "open_start", "open_end", "unknown"]),
+                    st.booleans(), st.sampled_from(["day", "month", "year", "range", "open_start", "open_end", "unknown", "includes", "within"]),
                     st.sampled_from(["instant", "period"]))
 
 

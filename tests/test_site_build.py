@@ -97,7 +97,7 @@ def test_dates_are_shown_as_their_precision_allows(pages):
 
 
 @given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 1, 1)), st.integers(0, 800),
-       st.sampled_from(["day", "month", "year", "range", "open_start", "open_end", "unknown", "includes"]), st.booleans(), st.booleans())
+       st.sampled_from(["day", "month", "year", "range", "open_start", "open_end", "unknown", "includes", "within"]), st.booleans(), st.booleans())
 def test_window_words_never_invents_precision(start, length, precision, has_start, has_end):
     end = start + dt.timedelta(days=length)
     lo, hi = (start if has_start else None), (end if has_end else None)

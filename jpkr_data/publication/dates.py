@@ -81,6 +81,9 @@ def window_words(start: dt.date | None, end: dt.date | None, precision: str, spa
         return str(start.year) if start.year == end.year else f"{start.year}–{end.year}"
     if precision == "includes" and start and end:  # a period known only to be under way on these days
         return f"under way on {day_words(start)}" if start == end else f"under way from {day_words(start)} to {day_words(end)}"
+    if precision == "within" and start and end:  # a period known only to lie inside the window
+        inner = window_words(start, end, "year" if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) else "range", "period")
+        return f"within {inner}"
     if precision == "open_start" and end:
         return f"by {day_words(end)}"
     if precision == "open_end" and start:

@@ -14,7 +14,10 @@ PLACEMENTS = ("day", "period_start", "window_midpoint", "known_end", "known_star
 def place(date_start: dt.date | None, date_end: dt.date | None, precision: str,
           span: str = "instant") -> tuple[str | None, dt.date | None]:
     """(placement, placed day) of an event window: a day; a period's first day; a closed window's midpoint
-    (rounded down); an open start's known end (an act; an open-start period is undated); an open end's known start; (None, None) without any bound."""
+    (rounded down); an open start's known end (an act; an open-start period is undated); an open end's known start; (None, None) without any bound
+    or for a period known only to lie within its window ('within')."""
+    if precision == "within":
+        return None, None  # a period known only to lie inside the window: no day of it is vouched for
     if precision == "day" and date_start is not None:
         return "day", date_start
     if date_start is not None and date_end is not None:

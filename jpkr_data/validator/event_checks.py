@@ -35,7 +35,7 @@ AGREEING_EFFECTS = ("concluded", "signed", "kept")
 
 
 def check_period_windows(con, staged: dict[str, Table], report: Report) -> None:
-    """A period known from some days only is 'includes'; 'includes' is a period with both dates; an ongoing period has no end."""
+    """A period known from some days only is 'includes'; 'includes' and 'within' are periods with both dates; an ongoing period has no end."""
     if not staged_with(staged, "events", "event_id", "date_start", "date_end", "date_precision", "date_span_type", "status"):
         return
     ev = staged["events"]
@@ -46,6 +46,8 @@ def check_period_windows(con, staged: dict[str, Table], report: Report) -> None:
          "a period stored as one day says it lasted exactly that day: if only that day is attested, use precision 'includes'"),
         ("date_precision = 'includes' AND (date_span_type <> 'period' OR date_start IS NULL OR date_end IS NULL)",
          "'includes' records the days a period is attested under way: it needs date_span_type 'period' and both dates"),
+        ("date_precision = 'within' AND (date_span_type <> 'period' OR date_start IS NULL OR date_end IS NULL)",
+         "'within' records the window a period lies inside (its own bounds not given): it needs date_span_type 'period' and both dates"),
         ("status = 'ongoing' AND date_span_type = 'period' AND date_precision NOT IN ('includes', 'open_end', 'unknown')",
          "an ongoing period has not ended, so no end can be given: record the days it is attested under way ('includes')"),
     ):

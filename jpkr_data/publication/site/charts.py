@@ -198,7 +198,7 @@ def _legend_handles(statuses: set[str], precisions: set[str]) -> list:
         if name in statuses:
             handles.append(Line2D([], [], marker=st["marker"], linestyle="none", markersize=8, markeredgewidth=1.6, markeredgecolor=st["color"],
                                   markerfacecolor=st["color"] if st["fill"] else "white", label=name))
-    if precisions & {"month", "year", "range", "includes"}:
+    if precisions & {"month", "year", "range", "includes", "within"}:
         handles.append(Line2D([], [], color="#777777", alpha=0.45, linewidth=6, label="window (mark in the middle) or span (mark at its start)"))
     if "open_start" in precisions:
         handles.append(Line2D([], [], color="#777777", linestyle=":", marker="<", markersize=5, label="open start: happened by this day"))
