@@ -170,10 +170,11 @@ def test_remarks_taken_as_one_briefing_say_so(con):
 
 def test_the_expected_restatement_at_beijing_is_both_ministers(con):
     # statements O1: "a point they were expected to reinforce in their talks on Wednesday" (art000)
-    rows = one(con, "SELECT statement_id, speaker_id, speaker_basis, factuality, text, CAST(said_date AS VARCHAR), occasion_event_id "
+    # 0.5.0: the text is the object "a point", the cue "were expected to reinforce" is outside it
+    rows = one(con, "SELECT statement_id, speaker_id, speaker_basis, factuality, text, cue_text, CAST(said_date AS VARCHAR), occasion_event_id "
                     "FROM statements WHERE statement_id IN ('st_000_08', 'st_000_09') ORDER BY 1")
-    assert rows == [("st_000_08", "taro_kono", "inferred", "expected", "reinforce in their talks on Wednesday", "2019-08-21", "ev_beijing_kang_kono"),
-                    ("st_000_09", "kang_kyung_wha", "inferred", "expected", "reinforce in their talks on Wednesday", "2019-08-21", "ev_beijing_kang_kono")]
+    assert rows == [("st_000_08", "taro_kono", "inferred", "expected", "a point", "were expected to reinforce", "2019-08-21", "ev_beijing_kang_kono"),
+                    ("st_000_09", "kang_kyung_wha", "inferred", "expected", "a point", "were expected to reinforce", "2019-08-21", "ev_beijing_kang_kono")]
     about = one(con, "SELECT DISTINCT event_id FROM statement_events WHERE statement_id IN ('st_000_08', 'st_000_09') ORDER BY 1")
     # the point (the agreed cooperation) and the expected act of reinforcing it (final statements audit O2)
     assert about == [("ev_bangkok_agree_nk_cooperation",), ("ev_beijing_reaffirm_nk_cooperation",)]

@@ -103,10 +103,16 @@ def test_warning_of_countermeasures_is_an_act_and_the_countermeasures_are_threat
     link = one(con, "SELECT relation, basis, evidence_text FROM event_relations WHERE event_id = 'ev_kang_warns_countermeasures'")
     assert link == [("threatens", "stated", "or it would force South Korea to craft countermeasures")]
     about = one(con, "SELECT event_id, basis FROM statement_events WHERE statement_id = "
-                     "(SELECT statement_id FROM statements WHERE speaker_id = 'kang_kyung_wha' AND text LIKE '%craft countermeasures') ORDER BY 1")
+                     "(SELECT statement_id FROM statements WHERE speaker_id = 'kang_kyung_wha' AND text LIKE 'she urged Kono%craft countermeasures') ORDER BY 1")
     # the report is also about the meeting where she urged (inferred; second audit of 2026-12-03, statements O4)
     assert about == [("ev_bangkok_kang_kono", "inferred"), ("ev_jpn_whitelist_removal", "inferred"), ("ev_kang_warns_countermeasures", "stated"),
                      ("ev_kor_countermeasures", "stated")]
+    # the urging itself, nested in her report (0.5.0): said to Kono at the act, embedded in the report's text
+    nested = one(con, "SELECT s.source_text, s.cue_text, s.text, s.occasion_event_id, p.text LIKE 'she urged Kono%', a.addressee_id "
+                      "FROM statements s JOIN statements p ON p.statement_id = s.embedded_in_statement_id "
+                      "JOIN statement_addressees a ON a.statement_id = s.statement_id WHERE s.text LIKE 'to stop that process%'")
+    assert nested == [("she", "urged", "to stop that process or it would force South Korea to craft countermeasures",
+                       "ev_kang_warns_countermeasures", True, "taro_kono")]
     rel = one(con, "SELECT related_event_id, basis FROM event_relations WHERE event_id = 'ev_kor_countermeasures' AND relation = 'responds_to'")
     assert rel == [("ev_jpn_whitelist_removal", "inferred")]  # "that process" is resolved by the curator
 
