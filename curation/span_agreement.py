@@ -18,9 +18,11 @@ per event, and a direct fragment's source and cue are its outer statement's; the
 empty source is no span (the text has no mention of the source).
 
 Matching, per article: *exact* = same start and end. *Overlap* = one-to-one: every pair of a curators' span
-and a reader's span sharing at least one character is a candidate; candidates are taken greedily by the
-number of characters shared (largest first; ties: the smaller union first, then text order) and a pair is kept
-when neither span is already matched. An exact pair always wins over any pair containing one of its spans, so
+and a reader's span sharing at least one character is a candidate; candidates are taken greedily by their
+overlap, the characters shared divided by the characters covered by either span (largest first; ties: more
+characters shared, then text order), and a pair is kept when neither span is already matched. Ranking by the
+share rather than by the number of characters shared keeps a nested pair together ("Seoul" with "Seoul's", not
+"Seoul's" with the longer "Seoul's foreign affairs minister"); an exact pair (share 1) is always taken, so
 every exact match is an overlap match. Precision = matched / the curators' spans (how much of the curated layer
 the read confirms), recall = matched / the reader's spans, F1 their harmonic mean (the convention of
 curation/agreement.py: the curated layer is scored against the read).
@@ -56,6 +58,7 @@ import random
 import sys
 from collections import defaultdict
 from collections.abc import Iterable
+from fractions import Fraction
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -169,7 +172,8 @@ def exact_pairs(a: Iterable[Key], b: Iterable[Key]) -> list[tuple[Key, Key]]:
 
 
 def overlap_pairs(a: Iterable[Key], b: Iterable[Key]) -> list[tuple[Key, Key]]:
-    """One-to-one pairs of overlapping spans of one article, greedy by characters shared (ties: smaller union, text order)."""
+    """One-to-one pairs of overlapping spans of one article, greedy by the share of characters in common (characters
+    shared / characters covered by either span; ties: more characters shared, then text order)."""
     by_article: dict[str, list[Key]] = defaultdict(list)
     for k in set(b):
         by_article[k[0]].append(k)
@@ -178,7 +182,8 @@ def overlap_pairs(a: Iterable[Key], b: Iterable[Key]) -> list[tuple[Key, Key]]:
         for y in by_article.get(x[0], ()):
             shared = min(x[2], y[2]) - max(x[1], y[1])
             if shared > 0:
-                candidates.append((-shared, max(x[2], y[2]) - min(x[1], y[1]), x, y))
+                union = max(x[2], y[2]) - min(x[1], y[1])
+                candidates.append((-Fraction(shared, union), -shared, x, y))
     used_a, used_b, out = set(), set(), []
     for _, _, x, y in sorted(candidates):
         if x not in used_a and y not in used_b:
