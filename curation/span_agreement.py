@@ -173,7 +173,8 @@ def exact_pairs(a: Iterable[Key], b: Iterable[Key]) -> list[tuple[Key, Key]]:
 
 def overlap_pairs(a: Iterable[Key], b: Iterable[Key]) -> list[tuple[Key, Key]]:
     """One-to-one pairs of overlapping spans of one article, greedy by the share of characters in common (characters
-    shared / characters covered by either span; ties: more characters shared, then text order)."""
+    shared / characters covered by either span; ties: more characters shared, then text order of the pair's spans,
+    whichever side they are on, so that swapping the sides gives the same pairs)."""
     by_article: dict[str, list[Key]] = defaultdict(list)
     for k in set(b):
         by_article[k[0]].append(k)
@@ -183,9 +184,9 @@ def overlap_pairs(a: Iterable[Key], b: Iterable[Key]) -> list[tuple[Key, Key]]:
             shared = min(x[2], y[2]) - max(x[1], y[1])
             if shared > 0:
                 union = max(x[2], y[2]) - min(x[1], y[1])
-                candidates.append((-Fraction(shared, union), -shared, x, y))
+                candidates.append((-Fraction(shared, union), -shared, min(x, y), max(x, y), x, y))
     used_a, used_b, out = set(), set(), []
-    for _, _, x, y in sorted(candidates):
+    for *_, x, y in sorted(candidates):
         if x not in used_a and y not in used_b:
             used_a.add(x)
             used_b.add(y)
