@@ -195,8 +195,8 @@ def overlap_pairs(a: Iterable[Key], b: Iterable[Key]) -> list[tuple[Key, Key]]:
 
 
 def bcubed_sums(pairs: list[tuple[frozenset[str], frozenset[str]]]) -> tuple[float, float]:
-    """Extended B-cubed (Amigo et al. 2009) over items given as (chains on side A, chains on side B): the sums of the
-    items' precision (from A's chains) and recall (from B's chains); an item in no chain of a side counts 1 there."""
+    """Extended B-cubed (Amigo et al. 2009) over items given as (chains on side A, chains on side B), each side's set
+    non-empty: the sums of the items' precision (from A's chains) and recall (from B's chains)."""
     p_sum = r_sum = 0.0
     for ca, cb in pairs:
         p_num = p_den = r_num = r_den = 0.0
@@ -327,6 +327,9 @@ def main(argv: list[str]) -> int:
     from jpkr_data.docs_facts import span_agreement_markdown
 
     curators = Path(argv[argv.index("--curators") + 1]).resolve() if "--curators" in argv else CURATORS
+    if curators != CURATORS and ("--write" in argv or "--check" in argv):
+        print("span_agreement: --write and --check compare the frozen layers only; drop --curators", file=sys.stderr)
+        return 2
     _, missing, problems = load(curators)
     for m in missing:
         print(f"span_agreement: {curators.name}/{m} is not frozen yet; the layer is left out", file=sys.stderr)
