@@ -107,6 +107,8 @@ def span_problems(rows: list[dict[str, str]], fields: Iterable[tuple[str, str, s
             body = texts.get(r["article_id"])
             if body is None:
                 out.append(f"{name} row {i} field article_id: unknown article {r['article_id']!r}")
+            elif not (r[start].isdigit() and r[end].isdigit()):
+                out.append(f"{name} row {i} field {start}: offsets {r[start]!r}..{r[end]!r} are not whole numbers")
             elif body[int(r[start]):int(r[end])] != r[text]:
                 out.append(f"{name} row {i} field {text}: {r[text]!r} is not the source's text at {r[start]}..{r[end]}")
     return out
@@ -330,12 +332,16 @@ def main(argv: list[str]) -> int:
     if curators != CURATORS and ("--write" in argv or "--check" in argv):
         print("span_agreement: --write and --check compare the frozen layers only; drop --curators", file=sys.stderr)
         return 2
-    _, missing, problems = load(curators)
+    try:
+        _, missing, problems = load(curators)
+        for p in problems:
+            print(p, file=sys.stderr)
+        rows = figures(curators)
+    except (OSError, KeyError, ValueError) as e:
+        print(f"span_agreement: cannot read the layers: {type(e).__name__}: {e}", file=sys.stderr)
+        return 1
     for m in missing:
         print(f"span_agreement: {curators.name}/{m} is not frozen yet; the layer is left out", file=sys.stderr)
-    for p in problems:
-        print(p, file=sys.stderr)
-    rows = figures(curators)
     text = csv_text(rows)
     if "--items" in argv:
         print("\n".join(items(curators)))
