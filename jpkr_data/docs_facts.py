@@ -23,6 +23,9 @@ ACCOUNT = re.compile(r"<!-- account:([a-z_-]+) -->(.*?)<!-- /account -->", re.S)
 AUDIT_HEADER = "| table | rows checked | rows with problems | misleading | minor |"
 AUDITS_CSV = "curation/audits.csv"
 AUDIT_FIELDS = ("audit", "table", "rows_checked", "rows_with_problems", "misleading", "minor")
+SPAN_AGREEMENT_CSV = "curation/span_agreement.csv"
+SPAN_LABELS = {"speaker_id": "speaker", "mode": "mode", "genericity": "genericity", "actor_id": "actor",
+               "mention_type": "mention type", "bcubed": "coreference, extended B-cubed"}
 
 
 def strip_markers(text: str) -> str:
@@ -143,6 +146,55 @@ def audits_table(root: Path) -> str:
     return "\n".join(lines)
 
 
+def span_agreement_markdown(rows: list[dict[str, str]]) -> str:
+    """curation/span_agreement.py's figures as the tables published in CURATION.md §9 (spans, labels, per article)."""
+    total = {(r["layer"], r["scope"], r["measure"]): r for r in rows if r["article"] == "all"}
+    groups = list(dict.fromkeys((r["layer"], r["scope"]) for r in rows))
+    articles = list(dict.fromkeys(r["article"] for r in rows if r["article"] != "all"))
+
+    def cell(layer: str, scope: str, measure: str, ci: bool = False) -> str:
+        r = total.get((layer, scope, measure))
+        if r is None or not r["value"]:
+            return "n/a"
+        return f"{r['value']} ({r['ci_low']}–{r['ci_high']})" if ci and r["ci_low"] else r["value"]
+
+    out = ["| layer | scope | curators' spans | reader's spans | exact matches | exact P | exact R | exact F1 (95% CI) "
+           "| overlap matches | overlap P | overlap R | overlap F1 (95% CI) |", "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for lay, scope in groups:
+        out.append(f"| {lay} | {scope} | " + " | ".join(
+            cell(lay, scope, m, m.endswith("f1")) for m in ("curators", "reader", "exact_matched", "exact_precision", "exact_recall",
+                                                           "exact_f1", "overlap_matched", "overlap_precision", "overlap_recall",
+                                                           "overlap_f1")) + " |")
+    out += ["", "| layer | scope | label on overlap-matched pairs | pairs | agreeing | agreement (95% CI) |", "|---|---|---|---:|---:|---:|"]
+    for lay, scope in groups:
+        for label, what in SPAN_LABELS.items():
+            if label == "bcubed" and (lay, scope, "bcubed_f1") in total:
+                value = (f"P {cell(lay, scope, 'bcubed_precision', True)}, R {cell(lay, scope, 'bcubed_recall', True)}, "
+                         f"F1 {cell(lay, scope, 'bcubed_f1', True)}")
+                chains = "event identity in an article" if lay == "trigger" else what
+                out.append(f"| {lay} | {scope} | {chains}{', extended B-cubed' if lay == 'trigger' else ''} | "
+                           f"{cell(lay, scope, 'overlap_matched')} | | {value} |")
+            elif (lay, scope, f"{label}_agreement") in total:
+                out.append(f"| {lay} | {scope} | {what} | {cell(lay, scope, 'overlap_matched')} | {cell(lay, scope, f'{label}_agreeing')} | "
+                           f"{cell(lay, scope, f'{label}_agreement', True)} |")
+    per = {(r["layer"], r["scope"], r["article"], r["measure"]): r["value"] or "n/a" for r in rows}
+    out += ["", "| layer | scope | " + " | ".join(articles) + " |", "|---|---|" + "---:|" * len(articles)]
+    for lay, scope in groups:
+        out.append(f"| {lay} | {scope} | " + " | ".join(
+            f"{per[(lay, scope, a, 'curators')]}/{per[(lay, scope, a, 'reader')]}: {per[(lay, scope, a, 'exact_f1')]} / "
+            f"{per[(lay, scope, a, 'overlap_f1')]}" for a in articles) + " |")
+    out += ["", "Per article: curators' spans/reader's spans: exact F1 / overlap F1. P = matched / curators' spans, R = matched / "
+            "reader's spans. 95% intervals: percentile bootstrap over the five documents (2000 resamples, seeded); five documents "
+            "make them wide, and they say how much a figure depends on which articles were read, not how precise it is."]
+    return "\n".join(out)
+
+
+def span_agreement_table(root: Path) -> str:
+    """The committed span agreement figures (curation/span_agreement.csv) as published."""
+    with (root / SPAN_AGREEMENT_CSV).open(encoding="utf-8", newline="") as fh:
+        return span_agreement_markdown(list(csv.DictReader(fh)))
+
+
 def region_values(root: Path, con: Any) -> dict[str, Callable[[], str]]:
     """Every region's text, computed on demand (a document uses only some of them)."""
 
@@ -158,6 +210,7 @@ def region_values(root: Path, con: Any) -> dict[str, Callable[[], str]]:
         "claim-groups": lambda: claim_groups_sentence(con),
         "unpaired": lambda: unpaired_count(con),
         "audits": lambda: audits_table(root),
+        "span-agreement": lambda: span_agreement_table(root),
     }
     for name, text in acc.items():
         values[f"account-{name}"] = lambda text=text: text

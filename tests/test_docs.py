@@ -38,6 +38,7 @@ PROMISES = {
     "The tests validate it with `mlcroissant`": "tests/test_croissant.py::test_mlcroissant_validates_with_no_error_or_warning",
     "A view file is exactly one `CREATE VIEW` named\nafter the file": "tests/test_package_security.py::test_view_file_that_is_not_exactly_one_create_view_named_after_it_is_refused",
     "recomputed by `python curation/agreement.py --check`": "tests/test_agreement.py::test_script_checks_clean_and_prints_the_table",
+    "recomputed by\n`python curation/span_agreement.py --check`": "tests/test_span_agreement.py::test_committed_figures_are_a_fresh_run_and_check_passes",
     "`jpkr-data tables` prints the current counts": "tests/test_docs.py::test_generated_regions_are_fresh",
     "its counts are computed from the data at build time": "tests/test_datasheet.py::test_numbers_come_from_the_data",
     "Only CSV files with the default dialect": "tests/test_differential.py::test_deliberate_difference_is_real",
