@@ -1,10 +1,12 @@
 -- Where do the sources disagree?
 --
 -- One row per pair of claims that cannot both be true (claim_pairs verdict 'conflict'): how long
--- a meeting lasted would qualify if the durations did not overlap; whether the 1965 accord
--- settled compensation (Japan against Kang) does. Wordings of one value ('July 4', 'last month'),
--- compatible values ('55 minutes', 'about an hour') and a possibility against a fact are not
--- here: claim_variants lists every wording with its verdict.
+-- a meeting lasted would qualify if the durations did not overlap; the purpose of Japan's export
+-- controls (Japan's security reasons against Seoul's 'retaliation') and what Japan's Bangkok
+-- briefing said (KBS's 'said only that' against Reuters' account of Saito's remarks) do.
+-- Wordings of one value ('July 4', 'last month'), compatible values ('55 minutes', 'about an
+-- hour') and a possibility against a fact are not here: claim_variants lists every wording with
+-- its verdict.
 -- Each side is attributed: its article and outlet, and who asserts it (the outlet in its own
 -- voice, or the actor it relays, with the attribution words). Nothing is chosen.
 -- Columns:

@@ -6,7 +6,7 @@ from test_semantics import assert_reported_where_it_is, both, copy_row, edit, re
 
 from jpkr_data.validator import validate
 
-CL, CV, AE, AP = "claims", "claim_verdicts", "agreement_events", "agreement_parties"
+CL, CV, AE, AP, EV = "claims", "claim_verdicts", "agreement_events", "agreement_parties", "events"
 OWN = {"voice": "own", "asserted_by_id": "", "attribution_text": "", "attribution_start": "", "attribution_end": ""}
 FAULTS = [
     # (name, mutation, check, table, field)
@@ -51,8 +51,11 @@ FAULTS = [
     ("bangkok_outcome_conflict_against_its_siblings", edit(CV, {"subject_id": "ev_bangkok_kang_kono", "label_a": "agreed_nk_cooperation",
      "label_b": "no_result"}, {"verdict": "conflict", "reasoning": "KBS says the talks ended without results (art004)."}),
      "verdict-siblings", CV, "verdict"),
-    ("briefing_only_read_literally", edit(CV, {"subject_id": "ev_bangkok_japan_briefing"}, {
-     "verdict": "conflict", "reasoning": "KBS says the briefing said only the channels point (art004); Saito said more (art002)."}),
+    ("outcome_only_read_literally", edit(CV, {"subject_id": "ev_bangkok_kang_kono", "label_a": "agreed_nk_cooperation", "label_b": "no_result"},
+     {"verdict": "conflict", "reasoning": "KBS says the two only reaffirmed their differences (art004); Kyodo reports an agreement (art000)."}),
+     "verdict-only", CV, "verdict"),
+    # claims audit of 2026-12-03 (0.5), R1: "said only" is said of what was said; two accounts of one briefing cannot both hold
+    ("briefing_accounts_judged_compatible", edit(CV, {"subject_id": "ev_bangkok_japan_briefing"}, {"verdict": "compatible"}),
      "verdict-only", CV, "verdict"),
     ("mediation_possibility_against_a_fact", edit(CV, {"subject_id": "usa", "label_a": "mediation_possible", "label_b": "pressing_both_sides"},
      {"verdict": "conflict"}), "verdict-status", CV, "verdict"),
@@ -71,6 +74,40 @@ FAULTS = [
      copy_row(CV, {"subject_id": "usa", "label_a": "mediation_possible", "label_b": "not_mediating"},
              {"label_a": "not_mediating", "label_b": "mediation_possible"}),
      "claim-verdict", CV, "label_b"),
+    # claims audit of 2026-12-03 (0.5), F1, F3: a series' dated member, not the series; a date claim where its event can be
+    ("ruling_of_last_year_dated_on_the_series", edit(CL, {"claim_id": "cl_101"}, {"subject_id": "ev_court_rulings_2018"}),
+     "claim-date-subject", CL, "date_start"),
+    ("saitos_court_ruling_on_the_series", edit(CL, {"claim_id": "cl_193"}, {"subject_id": "ev_court_rulings_2018"}),
+     "series-member", CL, "subject_id"),
+    ("a_start_for_an_undated_indication", edit(CL, {"claim_id": "cl_180"}, {"date_start": "2019-11-01"}), "claim-date-subject", CL, "date_start"),
+    ("nagoya_agreement_dated_in_december", edit(CL, {"claim_id": "cl_102"}, {"subject_id": "ev_formal_talks_december"}),
+     "claim-date-subject", CL, "subject_id"),
+    ("member_dated_by_another_claim", both(edit(EV, {"event_id": "ev_court_ruling_last_year"}, {
+     "date_reasoning": "art002 (2019-08-01): the year before the article's (the article's date claim cl_100)."}),
+     edit(CL, {"claim_id": "cl_100"}, {})), "claim-date-subject", CL, "subject_id"),
+    # F4, F5, F6, F7: a value says no more than its span; a shared span says which reading; no window by convention
+    ("wartime_start_by_convention", edit(CL, {"claim_id": "cl_072"}, {"date_start": "1937-07-07", "comparable_reasoning":
+     "By convention (a choice, not what the wording fixes) the window starts in 1937."}), "claim-window", CL, "comparable_reasoning"),
+    ("reversal_hailed_without_its_hedge", edit(CL, {"claim_id": "cl_175"}, {"value": "a breakthrough (as South Korea hailed it)"}),
+     "shared-span", CL, "value"),
+    ("standstill_without_consider", edit(CL, {"claim_id": "cl_064"}, {"value": "not asked to mediate; urged a standstill agreement"}),
+     "value-hedge", CL, "value"),
+    ("all_of_seouls_actions", edit(CL, {"claim_id": "cl_199"}, {"value": "Seoul's actions have undermined trust between Tokyo and Seoul"}),
+     "value-hedge", CL, "value"),
+    # F2, F11: a label's contested words are its claims' words
+    ("kono_given_forced_labourers", edit("claim_labels", {"label": "discuss_compensation"}, {
+     "definition": "To discuss the issue of compensation for the forced labourers."}), "label-words", "claim_labels", "definition"),
+    ("free_trade_called_unfair", both(edit(CL, {"claim_id": "cl_188"}, {"label": "unfair"}), edit("claim_labels", {"label": "unfair"}, {})),
+     "label-words", "claim_labels", "definition"),
+    # F14, F15, F16: parties named or inferred; agreement evidence cites the words it overlaps; whose account in the name
+    ("the_two_countries_as_stated", edit(AP, {"agreement_id": "ag_gsomia", "actor_id": "jpn"}, {"role_basis": "stated"}),
+     "party-named", AP, "role_basis"),
+    ("proposer_not_in_its_span", edit(AP, {"agreement_id": "ag_standstill", "actor_id": "usa"}, {
+     "char_start": "877", "char_end": "909", "evidence_text": "has urged both sides to consider"}), "party-named", AP, "role_basis"),
+    ("lapse_indicated_without_whose_words", edit(AE, {"agreement_id": "ag_gsomia", "event_id": "ev_gsomia_termination_indicated"}, {"notes": ""}),
+     "relayed-words", AE, "notes"),
+    ("japans_account_not_in_the_name", edit("agreements", {"agreement_id": "ag_bangkok_diplomatic_channels"}, {
+     "name": "Understanding to communicate closely through diplomatic channels (Bangkok)"}), "account-name", "agreements", "name"),
     # M10: an agreement between ministers is also their countries'
     ("ministers_agreement_without_countries",
      both(remove(AP, {"agreement_id": "ag_bangkok_nk_cooperation", "actor_id": "jpn"}, ("agreements", {"agreement_id": "ag_bangkok_nk_cooperation"})),
@@ -88,5 +125,6 @@ def test_the_curated_claims_pass_every_claim_check():
     report = validate()
     assert report.valid, report.to_text()
     for check in ("claim-kind", "claim-label", "claim-basis", "claim-window", "claim-voice", "relayed-words", "claim-verdict", "agreement-state",
-                  "relay-chain", "reported-speech", "verdict-siblings", "verdict-status"):
+                  "relay-chain", "reported-speech", "verdict-siblings", "verdict-status", "verdict-only", "series-member",
+                  "claim-date-subject", "value-hedge", "shared-span", "label-words", "party-named", "account-name"):
         assert check in report.checks, check

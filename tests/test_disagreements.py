@@ -58,16 +58,25 @@ def test_hedged_scoped_and_singular_wordings_are_not_conflicts(con):
     assert one(con, "SELECT range_low, range_high FROM claims WHERE claim_id = 'cl_014'") == [(1, None)]
 
 
-def test_both_kbs_onlys_are_read_by_scope(con):
-    # final claims audit R2/F8: KBS's "said only that" (briefing) and "only reaffirmed" (outcome) are read alike, as scope
-    rows = one(con, "SELECT subject_id, verdict, reasoning FROM claim_verdicts WHERE reasoning LIKE '%only%' AND subject_id IN "
-                    "('ev_bangkok_japan_briefing', 'ev_bangkok_kang_kono') AND attribute IN ('content', 'outcome') "
-                    "AND label_b IN ('diplomatic_channels_only', 'no_result') AND label_a IN ('candid_discussions_ruling_called_illegal', 'agreed_nk_cooperation')")
-    assert {s for s, _, _ in rows} == {"ev_bangkok_japan_briefing", "ev_bangkok_kang_kono"}
-    assert all(v == "compatible" and "scope" in r for _, v, r in rows)
-    assert one(con, "SELECT count(*) FROM disagreements WHERE subject_id = 'ev_bangkok_japan_briefing'") == [(0,)]
+def test_said_only_is_read_as_written_and_only_reaffirmed_by_scope(con):
+    # claims audit of 2026-12-03 (0.5), R1: an "only" said of what was said is read as written; one said of an outcome by scope
+    verdict = dict(((s, a), (v, r)) for s, a, v, r in one(con, "SELECT subject_id, attribute, verdict, reasoning FROM claim_verdicts WHERE "
+                   "(subject_id, label_a, label_b) IN (('ev_bangkok_japan_briefing', 'candid_discussions_ruling_called_illegal', "
+                   "'diplomatic_channels_only'), ('ev_bangkok_kang_kono', 'agreed_nk_cooperation', 'no_result'))"))
+    assert verdict[("ev_bangkok_japan_briefing", "content")][0] == "conflict"
+    assert verdict[("ev_bangkok_kang_kono", "outcome")][0] == "compatible" and "scope" in verdict[("ev_bangkok_kang_kono", "outcome")][1]
+    sides = one(con, "SELECT a_claim_id, b_claim_id, a_article_id, b_article_id FROM disagreements WHERE subject_id = 'ev_bangkok_japan_briefing'")
+    assert [(set(x[:2]), set(x[2:])) for x in sides] == [({"cl_047", "cl_048"}, {"art002", "art004"})]
     said = one(con, "SELECT value FROM claims WHERE subject_id = 'ev_bangkok_japan_briefing' AND attribute = 'content'")
-    assert said and all(v.startswith(("Saito said", "Japan's briefing said")) for (v,) in said)
+    assert said and all(v.startswith(("Saito said", "Japan's briefing said")) for (v,) in said)  # each side is what the outlet reports
+
+
+def test_the_ruling_of_last_year_is_not_the_series(con):
+    # claims audit of 2026-12-03 (0.5), F1, F3: "last year" and "the court ruling" are the one ruling art002 reports
+    rows = one(con, "SELECT claim_id, subject_id FROM claims WHERE claim_id IN ('cl_101', 'cl_193', 'cl_016') ORDER BY 1")
+    assert rows == [("cl_016", "ev_court_ruling_last_year"), ("cl_101", "ev_court_ruling_last_year"), ("cl_193", "ev_court_ruling_last_year")]
+    assert one(con, "SELECT count(*) FROM claims WHERE subject_id = 'ev_court_rulings_2018' AND value_kind = 'date_window'") == [(0,)]
+    assert ("ev_court_rulings_2018", "number_of_rulings") in groups(con, "compatible")  # the count stays the series'
 
 
 def test_55_minutes_and_about_an_hour_are_compatible(con):
@@ -79,9 +88,9 @@ def test_55_minutes_and_about_an_hour_are_compatible(con):
 def test_the_conflicts_are_the_real_ones(con):
     assert groups(con, "conflict") == {
         ("ev_jpn_export_controls", "purpose"),  # Japan's security reasons vs Seoul's retaliation
+        ("ev_bangkok_japan_briefing", "content"),  # KBS: the briefing "said only" the channels point; Reuters: Saito said more (0.5 R1)
     }
-    for subject in ("ev_bangkok_japan_briefing", "ag_1965_accord"):  # final claims audit R1, R2: not conflicts
-        assert one(con, "SELECT count(*) FROM disagreements WHERE subject_id = ?", [subject]) == [(0,)]
+    assert one(con, "SELECT count(*) FROM disagreements WHERE subject_id = 'ag_1965_accord'") == [(0,)]  # final claims audit R1
     sides = one(con, "SELECT DISTINCT a_asserted_by_id, b_asserted_by_id FROM disagreements WHERE attribute = 'purpose'")
     assert all({"kor"} == {a, b} - {"jpn"} for a, b in sides)  # Japan against South Korea, not outlet against outlet
 
@@ -129,7 +138,7 @@ def test_audit_omissions_are_claimed(con):
     assert claimed("ev_kor_whitelist_removal", "date", "has since")
     # second claims audit omissions
     assert claimed("ev_jpn_export_controls", "purpose", "prompted the export")  # O1
-    assert claimed("ev_court_rulings_2018", "characterisation", "violation of international law")  # O3
+    assert claimed("ev_court_ruling_last_year", "characterisation", "violation of international law")  # O3 (on the one ruling: 0.5 F3)
     assert claimed("ev_bangkok_japan_briefing", "date", "after the talks")  # O5
     assert claimed("ev_kor_hails_breakthrough", "date", "later hailed")  # O6
     assert claimed("usa", "mediation", "allies to \"find a path forward")  # O7 (art004)
@@ -137,6 +146,13 @@ def test_audit_omissions_are_claimed(con):
     assert claimed("ev_bangkok_kang_kono", "characterisation", "candid, extensive")  # O9
     assert claimed("ev_bangkok_kang_briefing", "content", "grave ramifications")  # O10
     assert claimed("ev_beijing_kang_kono", "date", "about an hour ago")  # O11
+    # claims audit of 2026-12-03 (0.5) omissions
+    assert claimed("ag_gsomia", "characterisation", "domestic opposition")  # O1
+    assert claimed("ev_bangkok_kang_briefing", "content", "craft countermeasures")  # O2: Reuters' account of the same briefing
+    assert claimed("ev_bangkok_kang_kono", "outcome", "recalcitrance")  # O3
+    assert claimed("ev_beijing_kang_kono", "outcome", "negative outlook")  # O4
+    assert claimed("ev_beijing_kang_kono", "purpose", "handle it appropriately")  # O5, Kono's own words
+    assert claimed("ev_nagoya_kang_motegi", "purpose", "discuss the issue frankly")  # O5, Motegi's indirect words
     assert one(con, "SELECT event_id FROM agreement_events WHERE agreement_id = 'ag_1965_accord' AND effect = 'invoked'") == [
         ("ev_jpn_criticises_rulings",)]
     assert one(con, "SELECT actor_id FROM agreement_parties WHERE agreement_id = 'ag_bangkok_nk_cooperation' ORDER BY 1") == [
@@ -178,3 +194,18 @@ def test_date_pair_rule_matches_its_definition(w1, w2, same_article):
     overlap = (w1[0] or lo) <= (w2[1] or hi) and (w2[0] or lo) <= (w1[1] or hi)
     expected = "same" if w1 == w2 else "compatible" if same_article or overlap else "conflict"
     assert verdict == expected
+
+
+def test_claims_audit_05_wordings_and_parties(con):
+    # claims audit of 2026-12-03 (0.5): values no stronger than their spans, neutral label definitions, parties resolved by inference
+    value = dict(one(con, "SELECT claim_id, value FROM claims WHERE claim_id IN ('cl_064', 'cl_199', 'cl_175', 'cl_203')"))
+    assert "consider" in value["cl_064"] and value["cl_199"].startswith("some of Seoul's actions")  # F6, F7
+    assert all("candidate" in value[c] for c in ("cl_175", "cl_203"))  # F5
+    define = dict(one(con, "SELECT label, definition FROM claim_labels"))
+    assert "forced" not in define["discuss_compensation"].split() and "accusation" in define["export_management"]  # F2, F12
+    assert "hard-won" not in define["valuable"] and one(con, "SELECT label FROM claims WHERE claim_id = 'cl_173'") == [("hard_won",)]  # F11
+    bases = one(con, "SELECT DISTINCT role_basis FROM agreement_parties WHERE (agreement_id IN ('ag_1965_accord', 'ag_gsomia') AND role = 'party') "
+                     "OR actor_id IN ('taro_kono', 'kang_kyung_wha')")
+    assert bases == [("inferred",)]  # F14: "bilateral", "The two countries", "They"
+    assert "Japan's account" in one(con, "SELECT name FROM agreements WHERE agreement_id = 'ag_bangkok_diplomatic_channels'")[0][0]  # F16
+    assert one(con, "SELECT date_start, date_end FROM claims WHERE claim_id = 'cl_072'") == [(None, dt.date(1945, 9, 2))]  # F4

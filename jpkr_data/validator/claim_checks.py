@@ -18,8 +18,16 @@
   bridged by a label judged compatible with both sides unless its reasoning names that label, and a
   possibility (a mention reported as hypothetical, expected or threatened) is never in conflict with
   a claim about what happened. A conflict one of whose sides says "only" names the scope reading in
-  its reasoning (CURATION §6: "only" is read by scope).
-- Every agreement has a state among its parties.
+  its reasoning (CURATION §6: "only" is read by scope); an "only" said of what was said (a report of the act) is read as
+  written: two different accounts of one act of saying, one of which says "only", are a conflict.
+- A claim is on the event its words address (claims audit of 2026-12-03, 0.5): words that mention a dated member of a series
+  are claimed on the member (except the count of the series); a date claim lies where its event can be and gives no start to an
+  event whose start no text gives; an event whose date reasoning cites a claim is that claim's subject.
+- One span claimed on two subjects says which reading in its value: one of two candidate referents, or both.
+- A value keeps its span's hedges and quantifiers ("some", "consider", "may", ...); a window is what the wording allows, never
+  one fixed by convention; a contested word in a label's definition is in the words of every claim that carries it.
+- Every agreement has a state among its parties; a `stated` party is named in its evidence; an agreement created only by acts
+  known from one side's account says so in its name; agreement evidence that overlaps someone's reported words cites them.
 """
 from __future__ import annotations
 
@@ -43,7 +51,13 @@ REPORT_ATTRIBUTES = ("content", "threatened_action")
 OUTLET_NAMING = ("name", "instrument", "court", "period", "location")
 SAYING = r"\b(said|says|say|told|tells|warned|suggested|indicated|threatened|spoke|highlighted|stated|briefing|called)\b"
 POSSIBLE = ("hypothetical", "expected", "threatened")
-ONLY = r"\bonly\b"  # an outlet's "only" limits the substance it reports, not the record of what was said (CURATION §6)
+ONLY = r"\bonly\b"  # "only" in a summary limits the substance reported; "said only" is read as written (CURATION §6)
+# Hedges and quantifiers a value keeps from its span (CURATION §6: "no more than its span"); "about" and "around" are left out
+# (prepositions as often as hedges; ranges hold "about N").
+HEDGES = ("some", "consider", "may", "might", "could", "likely", "reportedly", "apparently", "expected", "whether", "seen as",
+          "possibly", "allegedly", "nearly", "almost")
+SERIES_COUNT = "number_of_rulings"  # the one attribute whose subject is a series as a whole (how many members a source reports)
+CREATING_EFFECTS = ("concluded", "signed", "proposed")
 CLAIM_FIELDS = ("claim_id", "subject_table", "subject_id", "attribute", "value_kind", "date_start", "date_end", "range_low",
                 "range_high", "range_unit", "label", "comparable_basis", "comparable_reasoning", "voice", "asserted_by_id",
                 "attribution_text", "article_id", "char_start", "char_end", "evidence_text", "notes")
@@ -126,11 +140,15 @@ def check_voices(con, staged: dict[str, Table], report: Report) -> None:
         return
     s = typed_name(staged["statements"])
     report.ran("relayed-words")
-    for name, voice, marker in (("claims", "AND x.voice = 'own'", "Own voice"), ("agreement_events", "", "")):
+    # a claim inside someone's words; agreement evidence that overlaps them (it may carry the attribution too: claims audit 0.5, F15)
+    inside_words = "y.char_start <= x.char_start AND x.char_end <= y.char_end"
+    overlap = "y.char_start < x.char_end AND x.char_start < y.char_end"
+    for name, voice, marker, where in (("claims", "AND x.voice = 'own'", "Own voice", inside_words),
+                                       *((n, "", "", overlap) for n in ("agreements", "agreement_events", "agreement_parties"))):
         if not staged_with(staged, name, "article_id", "char_start", "char_end", "notes"):
             continue
         collect(con, f"SELECT x._row AS _row, min(y.statement_id) FROM {typed_name(staged[name])} x JOIN {s} y ON y.article_id = x.article_id "
-                     f"AND y.char_start <= x.char_start AND x.char_end <= y.char_end WHERE TRUE {voice} "
+                     f"AND {where} WHERE TRUE {voice} "
                      f"GROUP BY x._row HAVING NOT bool_or(strpos(coalesce(x.notes, ''), y.statement_id) > 0 "
                      f"AND strpos(coalesce(x.notes, ''), '{marker}') > 0)",
                 report, "relayed-words", staged[name], "notes",
@@ -206,10 +224,17 @@ def check_verdicts(con, staged: dict[str, Table], report: Report) -> None:
     report.ran("verdict-only")
     collect(con, f"SELECT min(x._row) AS _row, min(a.claim_id) FROM {w} x JOIN {c} a ON a.subject_table = x.subject_table "
                  f"AND a.subject_id = x.subject_id AND a.attribute = x.attribute AND a.label IN (x.label_a, x.label_b) "
-                 f"WHERE x.verdict = 'conflict' AND regexp_matches(lower(a.evidence_text), '{ONLY}') "
+                 f"WHERE x.verdict = 'conflict' AND x.attribute NOT IN {REPORT_ATTRIBUTES} AND regexp_matches(lower(a.evidence_text), '{ONLY}') "
                  f"AND strpos(lower(x.reasoning), 'scope') = 0 GROUP BY x._row",
             report, "verdict-only", v, "verdict", "a side of the conflict says 'only' (this claim): 'only' is read by scope (CURATION §6), "
             "so judge the pair compatible or say in the reasoning why the scope reading does not reconcile them")
+    collect(con, f"SELECT min(x._row) AS _row, min(a.claim_id) FROM {w} x JOIN {c} a ON a.subject_table = x.subject_table "
+                 f"AND a.subject_id = x.subject_id AND a.attribute = x.attribute AND a.label IN (x.label_a, x.label_b) "
+                 f"WHERE x.verdict <> 'conflict' AND x.attribute IN {REPORT_ATTRIBUTES} AND regexp_matches(lower(a.evidence_text), '{ONLY}') "
+                 f"GROUP BY x._row",
+            report, "verdict-only", v, "verdict", "a side reports that the act 'said only' something (this claim): an 'only' said of "
+            "what was said is read as written (CURATION §6), so another account of more content of the same act is a conflict "
+            "(or the two claims are about different acts)")
     if not staged_with(staged, "event_mentions", "article_id", "char_start", "char_end", "reported_status"):
         return
     report.ran("verdict-status")
@@ -225,8 +250,73 @@ def check_verdicts(con, staged: dict[str, Table], report: Report) -> None:
             "or threatened) and the other what happened: a possibility cannot conflict with a fact")
 
 
+def check_claim_subjects(con, staged: dict[str, Table], report: Report) -> None:
+    """A claim is on the event its words address: a series' dated member, not the series; a date claim where its event can be."""
+    if not staged_with(staged, "events", "event_id", "event_type", "parent_event_id", "date_start", "date_end", "date_precision",
+                       "date_reasoning"):
+        return
+    t = staged["claims"]
+    c, e = typed_name(t), typed_name(staged["events"])
+    if staged_with(staged, "event_mentions", "event_id", "article_id", "char_start", "char_end"):
+        report.ran("series-member")
+        collect(con, f"SELECT x._row AS _row, min(k.event_id) FROM {c} x JOIN {e} p ON p.event_id = x.subject_id "
+                     f"JOIN {e} k ON k.parent_event_id = p.event_id AND k.event_type = p.event_type "
+                     f"JOIN {typed_name(staged['event_mentions'])} y ON y.event_id = k.event_id AND y.article_id = x.article_id "
+                     f"AND y.char_start < x.char_end AND x.char_start < y.char_end "
+                     f"WHERE x.subject_table = 'events' AND x.attribute <> '{SERIES_COUNT}' GROUP BY x._row",
+                report, "series-member", t, "subject_id", "the words mention a member of this series (this event, a child of the "
+                "same type): the claim is on the member, not on the whole series (only the count of rulings is the series')")
+    report.ran("claim-date-subject")
+    on_event = (f"FROM {c} x JOIN {e} p ON p.event_id = x.subject_id WHERE x.subject_table = 'events' "
+                f"AND x.value_kind = 'date_window'")
+    collect(con, f"SELECT x._row, CAST(x.date_start AS VARCHAR) {on_event} AND p.date_precision = 'open_start' AND x.date_start IS NOT NULL",
+            report, "claim-date-subject", t, "date_start", "the claim gives a start to an event whose start no text gives (open_start): "
+            "its words date something else (a dated member, another act), or the event's window is wrong")
+    collect(con, f"SELECT x._row, CAST(x.date_start AS VARCHAR) || '..' || CAST(x.date_end AS VARCHAR) {on_event} "
+                 f"AND (x.date_start > p.date_end OR p.date_start > x.date_end)",
+            report, "claim-date-subject", t, "subject_id", "the claim's window and its event's window do not overlap: the claim "
+            "dates another event, or one of the windows is wrong")
+    collect(con, f"SELECT x._row, p.event_id FROM {c} x JOIN {e} p ON regexp_matches(p.date_reasoning, x.claim_id || '([^0-9]|$)') "
+                 f"WHERE x.value_kind = 'date_window' AND (x.subject_table <> 'events' OR x.subject_id <> p.event_id)",
+            report, "claim-date-subject", t, "subject_id", "this event's date reasoning rests on the claim: the claim is about that event")
+
+
+def check_claim_wording(con, staged: dict[str, Table], report: Report) -> None:
+    """A value keeps its span's hedges, a shared span says which reading, a window is no convention, a label's contested words are its claims'."""
+    t = staged["claims"]
+    c = typed_name(t)
+    report.ran("value-hedge")
+    missing = " ".join(f"WHEN regexp_matches(lower(evidence_text), '\\b{w}\\b') AND NOT regexp_matches(lower(value), '\\b{w}\\b') "
+                       f"THEN '{w}'" for w in HEDGES)
+    collect(con, f"SELECT _row, missing FROM (SELECT _row, CASE {missing} END AS missing FROM {c}) WHERE missing IS NOT NULL",
+            report, "value-hedge", t, "value", "the span has this hedge or quantifier and the value drops it: a value says no more "
+            "than its span (\"some of Seoul's actions\", \"urged both sides to consider\")")
+    report.ran("shared-span")
+    collect(con, f"SELECT x._row AS _row, min(y.claim_id || ' on ' || y.subject_id) FROM {c} x JOIN {c} y ON y.article_id = x.article_id "
+                 f"AND y.char_start = x.char_start AND y.char_end = x.char_end AND y.attribute = x.attribute "
+                 f"AND (y.subject_table <> x.subject_table OR y.subject_id <> x.subject_id) "
+                 f"WHERE NOT regexp_matches(lower(x.value), '\\b(candidate|both)\\b') GROUP BY x._row",
+            report, "shared-span", t, "value", "the same words are claimed on another subject too: the value says which reading holds, "
+            "'one of two candidate referents' (the words point at one of them) or 'both' (they point at both)")
+    collect(con, f"SELECT _row, claim_id FROM {c} WHERE value_kind = 'date_window' AND regexp_matches(lower(comparable_reasoning), "
+                 f"'\\bconvention')", report, "claim-window", t, "comparable_reasoning",
+            "a claim's window is what its wording allows: a bound fixed by convention narrows it (leave the unknown bound empty)")
+    if not staged_with(staged, "claim_labels", "attribute", "label", "definition"):
+        return
+    from .semantics import LOADED_WORDS  # semantics imports this module: import at call time
+    lt = staged["claim_labels"]
+    report.ran("label-words")
+    said = " ".join(f"WHEN regexp_matches(lower(l.definition), '\\b{w}') AND NOT regexp_matches(lower(l.definition), "
+                    f"'\\b(without|not|no)\\b[a-z ]*\\b{w}') AND NOT regexp_matches(lower(x.evidence_text), '\\b{w}') "
+                    f"THEN x.claim_id || ' does not say {w}'" for w in (*LOADED_WORDS, "forced"))
+    collect(con, f"SELECT _row, min(why) FROM (SELECT l._row AS _row, CASE {said} END AS why FROM {typed_name(lt)} l "
+                 f"JOIN {c} x ON x.attribute = l.attribute AND x.label = l.label) WHERE why IS NOT NULL GROUP BY _row",
+            report, "label-words", lt, "definition", "the definition puts a contested word in the mouth of a claim whose words do not "
+            "say it (a definition is what its claims say): define the label in its claims' words, or give the claim its own label")
+
+
 def check_agreement_parties(con, staged: dict[str, Table], report: Report) -> None:
-    """Every agreement has a state among its parties, so that a query by country finds it."""
+    """A state among every agreement's parties; stated parties named; an agreement known from one side's account named so."""
     if not (staged_with(staged, "agreements", "agreement_id") and staged_with(staged, "agreement_parties", "agreement_id", "actor_id")
             and staged_with(staged, "actors", "actor_id", "actor_type")):
         return
@@ -236,6 +326,25 @@ def check_agreement_parties(con, staged: dict[str, Table], report: Report) -> No
                  f"WHERE p.agreement_id = g.agreement_id AND a.actor_type = 'state')",
             report, "agreement-state", staged["agreements"], "agreement_id",
             "an agreement needs a state among its parties (add the ministers' countries as inferred parties, with notes)")
+    ap = staged["agreement_parties"]
+    if staged_with(staged, "agreement_parties", "role_basis", "evidence_text") and staged_with(staged, "actors", "name") \
+            and staged_with(staged, "actor_aliases", "actor_id", "alias"):
+        report.ran("party-named")
+        names = (f"SELECT actor_id, name AS n FROM {typed_name(staged['actors'])} "
+                 f"UNION ALL SELECT actor_id, alias FROM {typed_name(staged['actor_aliases'])}")
+        collect(con, f"SELECT p._row, p.actor_id FROM {typed_name(ap)} p WHERE p.role_basis = 'stated' AND NOT EXISTS "
+                     f"(SELECT 1 FROM ({names}) a WHERE a.actor_id = p.actor_id AND strpos(lower(p.evidence_text), lower(a.n)) > 0)",
+                report, "party-named", ap, "role_basis", "a stated party is named in its evidence (its name or an alias): words that "
+                "only refer to it (\"bilateral\", \"The two countries\", \"They\") make the role inferred, with notes naming the referent")
+    if staged_with(staged, "agreements", "name") and staged_with(staged, "agreement_events", "agreement_id", "event_id", "effect") \
+            and staged_with(staged, "events", "event_id", "title"):
+        report.ran("account-name")
+        acts = (f"FROM {typed_name(staged['agreement_events'])} x JOIN {typed_name(staged['events'])} e USING (event_id) "
+                f"WHERE x.agreement_id = g.agreement_id AND x.effect IN {CREATING_EFFECTS}")
+        collect(con, f"SELECT g._row, g.name FROM {typed_name(staged['agreements'])} g WHERE strpos(lower(g.name), 'account') = 0 "
+                     f"AND EXISTS (SELECT 1 {acts}) AND NOT EXISTS (SELECT 1 {acts} AND strpos(lower(e.title), 'account)') = 0)",
+                report, "account-name", staged["agreements"], "name", "every act that concludes, signs or proposes this agreement is "
+                "known from one side's account (its title says so): the agreement's name says whose account, as its act's title does")
 
 
 def run_claim_checks(con, staged: dict[str, Table], report: Report) -> None:
@@ -246,4 +355,6 @@ def run_claim_checks(con, staged: dict[str, Table], report: Report) -> None:
         check_voices(con, staged, report)
         check_reported_speech(con, staged, report)
         check_verdicts(con, staged, report)
+        check_claim_subjects(con, staged, report)
+        check_claim_wording(con, staged, report)
     check_agreement_parties(con, staged, report)
