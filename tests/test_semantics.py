@@ -290,6 +290,8 @@ FAULTS: list[tuple[str, Mutation, str, str, str]] = [
      "inferred-country", "actor_aliases", "basis"),
     ("code_note_silent_on_inferred_country", edit("actor_codes", {"actor_id": "ministry_official_004"}, {"notes": "a ministry official is government: GOV."}),
      "inferred-country", "actor_codes", "notes"),
+    # 0.5 statements audit F3: a speaker resolved from "He" marked stated
+    ("pronoun_speaker_stated", edit(ST, {"statement_id": "st_001_10"}, {"speaker_basis": "stated"}), "speaker-basis", ST, "speaker_basis"),
     # second statements audit F4: a mention of an inferred occasion without its note
     ("inferred_referent_mention_without_note", edit("event_mentions", {"event_id": "ev_motegi_remarks_nagoya", "char_start": "1281"}, {"notes": ""}),
      "mention-referent", "event_mentions", "notes"),
@@ -331,7 +333,7 @@ def test_the_curated_tables_pass_every_semantic_check():
     for check in ("act-status", "threat-link", "occasion", "inferred-link", "claim-once", "neutral-title",
                   "parent-window", "unplaced-action", "ruling-agent", "cited-id", "inferred-reason", "statement-link",
                   "attribution-sentence", "joint-group", "role-coverage", "source-gives-news", "briefing-addressee", "credit-evidence",
-                  "mention-referent", "inferred-country"):
+                  "mention-referent", "inferred-country", "speaker-basis"):
         assert check in report.checks, check
 
 

@@ -18,7 +18,8 @@
   inferred (second statements audit F4; final statements audit F1, F2, O6).
 - What rests on an inferred country is inferred too: a description alias of an actor whose country is inferred, a joint
   group's alias that opens with a possessive ("their director-generals") and a CAMEO code note of such an actor say so (0.5 actors audit
-  F1, F2, F5).
+  F1, F2, F5). A speaker known only from a source mention the curator resolves ("He", "the official") is inferred
+  (0.5 statements audit F3).
 """
 from __future__ import annotations
 
@@ -202,6 +203,22 @@ def check_inferred_country(con, staged: dict[str, Table], report: Report) -> Non
                 "the code's country rests on the actor's inferred country: say so in the notes ('country as in actors (inferred)')")
 
 
+def check_speaker_basis(con, staged: dict[str, Table], report: Report) -> None:
+    """A speaker known only from a source the curator resolves (a pronoun, "the official") is inferred."""
+    if not (staged_with(staged, "statements", "speaker_id", "speaker_basis", "article_id", "source_start", "source_end")
+            and staged_with(staged, "actor_mentions", "actor_id", "article_id", "char_start", "char_end", "basis")):
+        return
+    report.ran("speaker-basis")
+    s, m = typed_name(staged["statements"]), typed_name(staged["actor_mentions"])
+    collect(con, f"SELECT s._row, s.source_text FROM {s} s WHERE s.speaker_basis = 'stated' AND EXISTS (SELECT 1 FROM {m} x "
+                 "WHERE x.article_id = s.article_id AND x.char_start = s.source_start AND x.char_end = s.source_end "
+                 "AND x.actor_id = s.speaker_id AND x.basis = 'inferred') AND NOT EXISTS (SELECT 1 FROM "
+                 f"{m} y WHERE y.article_id = s.article_id AND y.char_start = s.source_start AND y.char_end = s.source_end "
+                 "AND y.actor_id = s.speaker_id AND y.basis = 'stated')",
+            report, "speaker-basis", staged["statements"], "speaker_basis",
+            "the source is a mention the curator resolves (a pronoun, 'the official'): the speaker is inferred, and the notes name the referent")
+
+
 def check_mention_referents(con, staged: dict[str, Table], report: Report) -> None:
     """An occasion's basis and the referent note of its mention agree (second and final statements audits).
 
@@ -239,7 +256,7 @@ def check_mention_referents(con, staged: dict[str, Table], report: Report) -> No
             "(occasion_basis = inferred, with the reasoning in notes)")
 
 
-CHECKS = (check_reasons, check_inferred_country, check_statement_links, check_attributions, check_groups_and_roles, check_sources, check_briefing_addressees,
+CHECKS = (check_reasons, check_inferred_country, check_speaker_basis, check_statement_links, check_attributions, check_groups_and_roles, check_sources, check_briefing_addressees,
           check_credit_evidence, check_mention_referents)
 
 
