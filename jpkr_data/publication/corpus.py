@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 
 from ..schema import Package, quote_ident
+from ..text.bio import bio_tsv
 from ..text.brat import brat_ann, brat_attributes, brat_confs, brat_fragments, brat_name  # noqa: F401  (the brat format, re-exported)
 from ..validator.paths import id_problem
 from .swap import write_file
@@ -65,6 +66,7 @@ ENRICH = {
     "event_mention_arguments": {"actor_name": ("actors", "actor_id", "name")},
 }
 BRAT_DATASET = "jpkr-data corpus brat"  # the dataset name in the brat folder's .jpkr-release marker
+BIO_DATASET = "jpkr-data corpus bio"  # the dataset name in the BIO folder's .jpkr-release marker
 BRAT_VERSION = "1"
 
 
@@ -263,27 +265,22 @@ def check_file_ids(records: list[dict[str, Any]]) -> None:
             raise CorpusError(problem)
 
 
-def write_brat(records: list[dict[str, Any]], folder: Path) -> Path:
-    """A folder with <id>.txt, <id>.ann, annotation.conf, replaced as `build` replaces a release (publication/target.py).
+def _write_folder(files: dict[str, str], folder: Path, dataset: str, option: str) -> Path:
+    """Replace `folder` with `files` (name -> text) as `build` replaces a release (publication/target.py).
 
     The folder must be absent, empty, or one this command wrote whose every file is unchanged (its marker lists
-    each file's SHA-256): an annotator's edited .ann or an added file makes it refused, never deleted. The new
+    each file's SHA-256): an annotator's edited file or an added file makes it refused, never deleted. The new
     folder is written in a locked staging folder beside it and swapped in; nothing else beside it is touched."""
-    check_file_ids(records)
     Path(folder).parent.mkdir(parents=True, exist_ok=True)
-    t = release_target(folder, BRAT_DATASET)
+    t = release_target(folder, dataset)
     try:
         check_target(t)
     except TargetError as exc:
-        raise CorpusError(f"{exc}; choose another --brat folder (annotators' edits are never replaced)") from None
+        raise CorpusError(f"{exc}; choose another {option} folder (annotators' edits are never replaced)") from None
     try:
         with staging(t) as tmp:
-            for r in records:
-                (tmp / f"{r['id']}.txt").write_bytes(r["text"].encode("utf-8"))
-                (tmp / f"{r['id']}.ann").write_bytes(brat_ann(r).encode("utf-8"))
-            annotation, visual = brat_confs(records)
-            (tmp / "annotation.conf").write_text(annotation, encoding="utf-8", newline="\n")
-            (tmp / "visual.conf").write_text(visual, encoding="utf-8", newline="\n")
+            for name, data in files.items():
+                (tmp / name).write_bytes(data.encode("utf-8"))
             publish(t, tmp, BRAT_VERSION)
     except OSError as exc:
         raise CorpusError(f"{t.path}: cannot be written: {exc.strerror or exc}; the earlier folder is unchanged") from None
@@ -292,9 +289,26 @@ def write_brat(records: list[dict[str, Any]], folder: Path) -> Path:
     return t.path
 
 
+def write_brat(records: list[dict[str, Any]], folder: Path) -> Path:
+    """A folder with <id>.txt, <id>.ann, annotation.conf and visual.conf (jpkr_data/text/brat.py), safely replaced."""
+    check_file_ids(records)
+    files = {}
+    for r in records:
+        files[f"{r['id']}.txt"] = r["text"]
+        files[f"{r['id']}.ann"] = brat_ann(r)
+    files["annotation.conf"], files["visual.conf"] = brat_confs(records)
+    return _write_folder(files, folder, BRAT_DATASET, "--brat")
+
+
+def write_bio(records: list[dict[str, Any]], folder: Path) -> Path:
+    """A folder with <id>.tsv, token-level BIO per article (jpkr_data/text/bio.py), safely replaced."""
+    check_file_ids(records)
+    return _write_folder({f"{r['id']}.tsv": bio_tsv(r) for r in records}, folder, BIO_DATASET, "--bio")
+
+
 def write_corpus(pkg: Package, con: duckdb.DuckDBPyConnection, sources: str | os.PathLike[str], out: str | os.PathLike[str],
-                 brat: str | os.PathLike[str] | None = None) -> tuple[Path, Path, list[dict[str, Any]]]:
-    """Write the JSON Lines corpus to `out` and brat standoff beside it (or to `brat`); nothing is written on any error."""
+                 brat: str | os.PathLike[str] | None = None, bio: str | os.PathLike[str] | None = None) -> tuple[Path, Path, list[dict[str, Any]]]:
+    """Write the JSON Lines corpus to `out`, brat standoff beside it (or to `brat`) and, if asked, BIO to `bio`; nothing is written on any error."""
     out_path = Path(out)
     if out_path.is_dir():
         raise CorpusError(f"{out_path}: is a folder; --out names the JSON Lines file to write")
@@ -302,10 +316,13 @@ def write_corpus(pkg: Package, con: duckdb.DuckDBPyConnection, sources: str | os
         raise CorpusError(f"{out_path.parent}: no such folder for --out")
     records = corpus_records(pkg, con, sources)
     brat_dir = Path(brat) if brat else out_path.with_name(out_path.stem + "_brat")
-    if brat_dir.resolve() == out_path.resolve():
-        raise CorpusError("--brat and --out name the same path")
+    paths = [out_path.resolve(), brat_dir.resolve()] + ([Path(bio).resolve()] if bio else [])
+    if len(set(paths)) < len(paths):
+        raise CorpusError("--out, --brat and --bio must name three different paths")
     check_file_ids(records)
     body = "".join(json.dumps(r, ensure_ascii=False, sort_keys=False) + "\n" for r in records)
+    if bio:
+        write_bio(records, Path(bio))
     written = write_brat(records, brat_dir)
     _atomic_write(out_path, body)
     return out_path, written, records

@@ -128,7 +128,7 @@ def _relations(spans: list[dict[str, Any]], t_of: dict[tuple[str, str], str]) ->
     """R lines: Source, Content and Nested per statement, Coref along each actor's mentions in the article."""
     out: list[tuple[str, str, str]] = []
     statements = {s["key"].get("statement_id"): s for s in spans if s["table"] == "statements" and s["label"] == "statement"}
-    for sid, s in statements.items():
+    for s in statements.values():
         k = _key(s)
         src, cue, content = t_of.get((k, "source")), t_of.get((k, "cue")), t_of.get((k, "statement"))
         if src and cue:
