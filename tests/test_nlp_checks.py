@@ -157,7 +157,7 @@ FAULTS: list[tuple[str, Mutation, str, str, str]] = [
     # actor mentions
     ("mention_ids_out_of_text_order", lambda pkg: _swap_ids(pkg), "mention-order", AM, "mention_id"),
     ("mention_id_of_another_article", _shift_mention("KYODO", mention_id="am_002_999"), "mention-order", AM, "mention_id"),
-    ("two_mentions_of_one_extent", lambda pkg: _append_mention(pkg, "jpn", KONO_TOLD[1], "Mr Kono"),
+    ("two_mentions_of_one_actor_with_one_extent", lambda pkg: _append_mention(pkg, "taro_kono", KONO_TOLD[1], "Mr Kono"),
      "mention-extent", AM, "char_start"),
     ("crossing_mentions", lambda pkg: _append_mention(pkg, "taro_kono", str(S1 + 3), "Kono said"), "mention-extent", AM, "char_start"),
     ("inferred_mention_without_reasoning", _shift_mention("KYODO", basis="inferred"), "inferred-reason", AM, "reasoning"),
@@ -191,6 +191,32 @@ def _drop_mention(pkg: Path, words: str) -> int:
 @pytest.mark.parametrize("fault", FAULTS, ids=[f[0] for f in FAULTS])
 def test_nlp_fault_is_reported_where_it_is(fault, nlp_package):
     assert_reported_where_it_is(fault, nlp_package)
+
+
+def test_what_the_rules_allow(nlp_package):
+    """A plural mention recorded once per actor; a shared trigger whose rows name each other; a source in apposition."""
+    _append_mention(nlp_package, "jpn", KONO_TOLD[1], "Mr Kono")  # the same extent under another actor (one row per member)
+    copy_row(EM, {"event_id": "ev_kono_remarks_aug20", "char_start": KONO_SAID[1]},
+             {"event_id": "ev_beijing_kang_kono", "notes": "Shares its trigger with ev_kono_remarks_aug20."})(nlp_package)
+    edit(EM, {"event_id": "ev_kono_remarks_aug20", "char_start": KONO_SAID[1]}, {"notes": "Trigger shared with ev_beijing_kang_kono."})(nlp_package)
+    text = _text("art002")
+    name = text.index("Jun Saito, a deputy press secretary")
+    desc = text.index("a deputy press secretary", name)
+    end = desc + len("a deputy press secretary in Japan’s foreign ministry")
+    rows = _read(nlp_package, AM)
+    rows += [_mention(900, "jun_saito", "art002", ("Jun Saito", str(name), str(name + 9)), "name"),
+             _mention(901, "jun_saito", "art002", (text[desc:end], str(desc), str(end)), "description")]
+    rows += [_mention(0, a["actor_id"], a["article_id"], (a["evidence_text"], a["char_start"], a["char_end"]), "description", a["basis"], a["reasoning"])
+             for a in _read(nlp_package, AL) if a["article_id"] == "art002"]
+    _write(nlp_package, AM, _renumber([r for r in rows if r["article_id"] != "art002"] + list({(r["actor_id"], r["char_start"], r["char_end"]): r
+                                                                                             for r in rows if r["article_id"] == "art002"}.values())))
+    sid = next(r["statement_id"] for r in _read(nlp_package, ST) if r["speaker_id"] == "jun_saito" and r["article_id"] == "art002"
+               and int(r["attribution_start"]) <= name < int(r["attribution_end"]))
+    said = text.index("said", end)
+    _st(sid, source_text=text[name:end], source_start=str(name), source_end=str(end), cue_text="said", cue_start=str(said),
+        cue_end=str(said + 4))(nlp_package)
+    report = validate(nlp_package)
+    assert report.valid, report.to_text()
 
 
 def test_an_article_without_mentions_is_not_held_to_the_alias_rule(nlp_package):

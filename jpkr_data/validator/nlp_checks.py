@@ -5,10 +5,12 @@ Statements (PARC 3.0 shaped):
 - two statements' spans of one layer (source, cue or content) nest or are disjoint, never cross;
 - a statement with a cue but no source says why in `notes`;
 - a source span is an `actor_mentions` span of the speaker, of a joint group the speaker is a member of, or of the
-  relay (`relayed_by_id`) when the notes say the source is the relay, once the article has any actor mention;
+  relay (`relayed_by_id`) when the notes say the source is the relay, once the article has any actor mention (a source
+  in apposition, "Jun Saito, a deputy press secretary ...", begins with one such mention and ends with another);
 - `embedded_in_statement_id` names another statement of the same article whose content holds this statement's cue.
 Event mentions (ACE 2005 shaped):
-- the trigger lies inside the mention's extent and has a genericity; triggers of different events never overlap;
+- the trigger lies inside the mention's extent and has a genericity; triggers of different events never overlap, except
+  one identical span whose two rows' notes each name the other event (CURATION §2's shared triggers);
   two extents of different events may nest but never cross.
 Event mention arguments:
 - the mention exists; (event, actor, role) is an `event_actors` row; the span is an `actor_mentions` span of that
@@ -71,22 +73,26 @@ def check_statement_spans(con, staged: dict[str, Table], report: Report) -> None
 
 
 def check_statement_sources(con, staged: dict[str, Table], report: Report) -> None:
-    """A source span is a mention of the speaker (a group of the speaker, or the relay the notes name), once the article has mentions."""
+    """A source span is a mention of the speaker (a group of the speaker, or the relay the notes name), once the article has mentions.
+
+    A source in apposition ("Jun Saito, a deputy press secretary ...") is two mentions of the speaker: it passes when
+    it begins where one of the speaker's mentions begins and ends where one ends."""
     if not (staged_with(staged, "statements", "article_id", "speaker_id", "relayed_by_id", "source_start", "source_end", "notes")
             and staged_with(staged, "actor_mentions", "actor_id", "article_id", "char_start", "char_end")):
         return
     st = staged["statements"]
     s, m = typed_name(st), typed_name(staged["actor_mentions"])
-    groups = (f" OR m.actor_id IN (SELECT group_actor_id FROM {typed_name(staged['actor_members'])} g WHERE g.member_actor_id = x.speaker_id)"
+    groups = (f" OR {{0}}.actor_id IN (SELECT group_actor_id FROM {typed_name(staged['actor_members'])} g WHERE g.member_actor_id = x.speaker_id)"
               if staged_with(staged, "actor_members", "group_actor_id", "member_actor_id") else "")
+    whose = "({0}.actor_id = x.speaker_id OR ({0}.actor_id = x.relayed_by_id AND lower(coalesce(x.notes, '')) LIKE '%relay%')" + groups + ")"
     report.ran("statement-source")
     collect(con, f"SELECT x._row, x.source_text FROM {s} x WHERE x.source_start IS NOT NULL "
-                 f"AND EXISTS (SELECT 1 FROM {m} a WHERE a.article_id = x.article_id) AND NOT EXISTS (SELECT 1 FROM {m} m "
-                 f"WHERE m.article_id = x.article_id AND m.char_start = x.source_start AND m.char_end = x.source_end AND (m.actor_id = x.speaker_id"
-                 f" OR (m.actor_id = x.relayed_by_id AND lower(coalesce(x.notes, '')) LIKE '%relay%'){groups}))",
+                 f"AND EXISTS (SELECT 1 FROM {m} a WHERE a.article_id = x.article_id) AND NOT (EXISTS (SELECT 1 FROM {m} b "
+                 f"WHERE b.article_id = x.article_id AND b.char_start = x.source_start AND {whose.format('b')}) "
+                 f"AND EXISTS (SELECT 1 FROM {m} e WHERE e.article_id = x.article_id AND e.char_end = x.source_end AND {whose.format('e')}))",
             report, "statement-source", st, "source_start",
             "the source span is not an actor_mentions span of the speaker (nor of a group the speaker belongs to, nor of the relay "
-            "named in notes): record the mention, or fix the span")
+            "named in notes), nor a name in apposition that begins and ends with the speaker's mentions: record the mention, or fix the span")
 
 
 def check_embedding(con, staged: dict[str, Table], report: Report) -> None:
@@ -116,9 +122,14 @@ def check_triggers(con, staged: dict[str, Table], report: Report) -> None:
             report, "trigger", em, "trigger_start", "the trigger must lie inside the mention's extent [char_start, char_end)")
     collect(con, f"SELECT _row, trigger_text FROM {m} WHERE trigger_start IS NOT NULL AND genericity IS NULL",
             report, "trigger", em, "genericity", "a mention with a trigger says whether it is specific or generic (genericity)")
+    shared = ("x.trigger_start = y.trigger_start AND x.trigger_end = y.trigger_end "
+              "AND strpos(coalesce(x.notes, ''), y.event_id) > 0 AND strpos(coalesce(y.notes, ''), x.event_id) > 0")
     collect(con, f"SELECT x._row, x.trigger_text || ' overlaps the trigger of ' || y.event_id FROM {m} x JOIN {m} y "
-                 f"ON y.article_id = x.article_id AND y.event_id <> x.event_id WHERE {overlaps('x', 'trigger_start', 'trigger_end', 'y', 'trigger_start', 'trigger_end')}",
-            report, "trigger", em, "trigger_start", "triggers of different events never overlap: one word expresses one event")
+                 f"ON y.article_id = x.article_id AND y.event_id <> x.event_id WHERE {overlaps('x', 'trigger_start', 'trigger_end', 'y', 'trigger_start', 'trigger_end')} "
+                 f"AND NOT ({shared})",
+            report, "trigger", em, "trigger_start",
+            "triggers of different events never overlap; one word is the trigger of two events only as the very same span, "
+            "with each row's notes naming the other event (CURATION §2, where two events share a trigger)")
     report.ran("extent-crossing")
     collect(con, f"SELECT x._row, x.event_id || ' crosses ' || y.event_id FROM {m} x JOIN {m} y ON y.article_id = x.article_id "
                  f"AND y.event_id <> x.event_id WHERE {crosses('x', 'y', 'char_start', 'char_end')} AND x.trigger_start IS NOT NULL AND y.trigger_start IS NOT NULL",
@@ -182,8 +193,8 @@ def check_actor_mentions(con, staged: dict[str, Table], report: Report) -> None:
             report, "mention-order", am, "mention_id", "mention ids run in text order: this mention starts before a mention with a lower id")
     report.ran("mention-extent")
     collect(con, f"SELECT x._row, x.text || ' = ' || y.mention_id FROM {m} x JOIN {m} y ON y.article_id = x.article_id "
-                 "AND y.char_start = x.char_start AND y.char_end = x.char_end AND y.mention_id < x.mention_id",
-            report, "mention-extent", am, "char_start", "two mentions have the same extent: one extent is one mention of one actor")
+                 "AND y.actor_id = x.actor_id AND y.char_start = x.char_start AND y.char_end = x.char_end AND y.mention_id < x.mention_id",
+            report, "mention-extent", am, "char_start", "two mentions of one actor have the same extent: record each mention once (a plural mention of several actors is one row per actor)")
     collect(con, f"SELECT x._row, x.mention_id || ' crosses ' || y.mention_id FROM {m} x JOIN {m} y ON y.article_id = x.article_id "
                  f"WHERE {crosses('x', 'y', 'char_start', 'char_end')}",
             report, "mention-extent", am, "char_start", "this mention crosses another: mentions nest ('Japan' in 'Japan's foreign minister') or are apart")
