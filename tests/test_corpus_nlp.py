@@ -16,7 +16,7 @@ from test_nlp_checks import nlp_package  # noqa: F401  (fixture)
 
 from jpkr_data.cli import main
 from jpkr_data.publication.corpus import ENRICH
-from jpkr_data.text.bio import COLUMNS, LAYERS, read_bio
+from jpkr_data.text.bio import LAYERS, bio_spans, read_bio, tags
 from jpkr_data.text.brat import decode_value, encode_value, read_brat, read_jsonl
 from jpkr_data.text.tokens import aligned, tokenize
 
@@ -178,27 +178,6 @@ def test_annotation_conf_declares_everything_used(brat_folder):
     assert values["alias"] and any("%20" in v for v in values["alias"])  # values with spaces are kept, encoded (0.3.0 dropped them)
 
 
-def _bio_spans(rows: list[dict[str, str]], column: str) -> set[tuple[int, int, str]]:
-    """Spans rebuilt from one BIO column (every tag of a nested cell), as (start, end, value)."""
-    open_: dict[str, list[int]] = {}
-    out = set()
-    for r in rows + [dict.fromkeys(COLUMNS, "O") | {"start": "-1", "end": "-1"}]:
-        tags = [] if r[column] == "O" else r[column].split("|")
-        inside = {t[2:] for t in tags if t.startswith("I-")}
-        for value in list(open_):
-            if value not in inside:
-                out.add((open_[value][0], open_[value][1], value))
-                del open_[value]
-        for t in tags:
-            if t.startswith("B-"):
-                if t[2:] in open_:
-                    out.add((open_[t[2:]][0], open_[t[2:]][1], t[2:]))
-                open_[t[2:]] = [int(r["start"]), int(r["end"])]
-            else:
-                open_[t[2:]][1] = int(r["end"])
-    return out
-
-
 @pytest.mark.parametrize("which", ["curated", "synthetic"])
 def test_every_layer_span_aligns_to_tokens_and_bio_gives_it_back(which, curated, nlp_package, tmp_path, capsys):  # noqa: F811
     records, _, bio = curated if which == "curated" else build(nlp_package, tmp_path, capsys)
@@ -211,7 +190,7 @@ def test_every_layer_span_aligns_to_tokens_and_bio_gives_it_back(which, curated,
             want = {(s["start"], s["end"], str(s["attributes"][attr])) for s in r["spans"] if s["label"] == label}
             for start, end, _ in want:
                 assert aligned(toks, start, end), (r["id"], label, r["text"][start:end])
-            assert _bio_spans(rows, column) == want, (r["id"], column)
+            assert bio_spans(rows, column) == want, (r["id"], column)
             n += len(want)
     assert n > 0
 
@@ -222,3 +201,21 @@ def test_any_attribute_value_survives_brat_encoding(value):
     encoded = encode_value(value)
     assert not any(c.isspace() or c in ",|:" for c in encoded)
     assert decode_value(encoded) == csv_text(value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 11), st.integers(1, 6), st.sampled_from(["name", "pronoun", "st_1"])), max_size=8))
+def test_bio_gives_back_any_nested_spans(raw):
+    """Tags written for any set of nesting (never crossing) spans read back as the same set."""
+    text = " ".join(f"w{i}" for i in range(12))
+    toks = tokenize(text)
+    spans: set[tuple[int, int, str]] = set()
+    for first, length, value in raw:
+        last = min(first + length, len(toks)) - 1
+        new = (toks[first].start, toks[last].end, value)
+        if all(not (a < new[0] < b < new[1] or new[0] < a < new[1] < b) for a, b, _ in spans):
+            spans.add(new)
+    ordered = sorted(spans, key=lambda x: (x[0], -x[1], x[2]))
+    cells = tags(toks, ordered)
+    rows = [{"start": str(t.start), "end": str(t.end), "mention": c} for t, c in zip(toks, cells)]
+    assert bio_spans(rows, "mention") == spans

@@ -96,3 +96,25 @@ def bio_tsv(record: dict[str, Any]) -> str:
 def read_bio(tsv: str) -> list[dict[str, str]]:
     """The token rows of a BIO file, as dicts keyed by COLUMNS."""
     return [dict(zip(COLUMNS, line.split("\t"))) for line in tsv.splitlines() if line and not line.startswith("#")]
+
+
+def bio_spans(rows: list[dict[str, str]], column: str) -> set[tuple[int, int, str]]:
+    """The spans of one layer column, (start, end, value), read back from its tags.
+
+    The k-th tag of a cell belongs to the k-th span, outermost first, covering the token; spans of one layer nest
+    (the validator refuses crossing ones), so a `B-` at depth k closes the spans open at depth k and deeper."""
+    out: set[tuple[int, int, str]] = set()
+    stack: list[list] = []  # [start, end, value] per depth
+    for r in rows:
+        cell = [] if r[column] == "O" else r[column].split("|")
+        depth = 0
+        while depth < len(cell) and depth < len(stack) and cell[depth] == "I-" + stack[depth][2]:
+            stack[depth][1] = int(r["end"])
+            depth += 1
+        for start, end, value in stack[depth:]:
+            out.add((start, end, value))
+        del stack[depth:]
+        for tag in cell[depth:]:
+            stack.append([int(r["start"]), int(r["end"]), tag[2:]])
+    out.update((start, end, value) for start, end, value in stack)
+    return out
