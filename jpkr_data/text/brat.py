@@ -164,7 +164,7 @@ def brat_confs(records: list[dict[str, Any]]) -> tuple[str, str]:
                 etype, *args = line.split("\t", 1)[1].split(" ")
                 event_roles.setdefault(etype.split(":")[0], set()).update(re.sub(r"\d+$", "", a.split(":")[0]) for a in args)
     annotation = ["[entities]", *sorted(entities), "", "[relations]"]
-    annotation += [f"{k}\tArg1:{a}, Arg2:{b}" for k, (a, b) in RELATIONS.items()]
+    annotation += [f"{k}\tArg1:{a}, Arg2:{b}" for k, (a, b) in RELATIONS.items() if {a, b} <= entities]  # brat refuses undeclared types
     annotation += ["<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>", "", "[events]"]
     annotation += [f"{e}\t" + ", ".join(f"{role}*:{ARGUMENT}" for role in sorted(roles)) if roles else e for e, roles in sorted(event_roles.items())]
     annotation += ["", "[attributes]"]
