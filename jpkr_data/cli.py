@@ -229,7 +229,7 @@ def cmd_corpus(args: argparse.Namespace) -> int:
         pkg = load_package(descriptor)
         con = api.connect(descriptor)
         try:
-            out, brat, records = write_corpus(pkg, con, args.sources, args.out, args.brat)
+            out, brat, records = write_corpus(pkg, con, args.sources, args.out, args.brat, args.bio)
         finally:
             con.close()
     except (CorpusError, ValueError, FileNotFoundError) as exc:
@@ -239,7 +239,8 @@ def cmd_corpus(args: argparse.Namespace) -> int:
         print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_INVALID
     n_spans = sum(len(r["spans"]) for r in records)
-    print(f"{len(records)} articles, {n_spans} spans: {out} (JSON Lines), {brat}/ (brat standoff)")
+    bio = f", {args.bio}/ (token BIO)" if args.bio else ""
+    print(f"{len(records)} articles, {n_spans} spans: {out} (JSON Lines), {brat}/ (brat standoff){bio}")
     return 0
 
 
@@ -320,6 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--sources", required=True, help="folder holding the article files (found by SHA-256, any names)")
     s.add_argument("--out", required=True, help="JSON Lines file to write (one article per line)")
     s.add_argument("--brat", help="brat standoff folder (default: <out stem>_brat beside --out)")
+    s.add_argument("--bio", help="also write token-level BIO, one CoNLL-style TSV per article, to this folder (README: corpus)")
     s.add_argument("--path", help="datapackage.json or its folder (default: the bundled one)")
     s.set_defaults(func=cmd_corpus)
 

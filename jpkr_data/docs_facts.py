@@ -45,7 +45,8 @@ def counts_sentence(con: Any, tables: list[str]) -> str:
     return (
         f"From them ({len(tables)} tables): {n['events']} events (from colonial rule, 1910–1945, to the formal talks agreed "
         f"for December 2019) with {n['event_mentions']} evidence mentions, {n['event_actors']} event–actor rows and "
-        f"{n['event_relations']} stated or inferred relations; {n['actors']} actors with {n['actor_aliases']} aliases and "
+        f"{n['event_relations']} stated or inferred relations ({n['event_mention_arguments']} mention-level arguments); "
+        f"{n['actors']} actors with {n['actor_aliases']} aliases, {n['actor_mentions']} mentions (a coreference chain per article) and "
         f"{n['actor_roles']} dated roles; {n['statements']} statements (direct and indirect) with {n['statement_addressees']} "
         f"addressees and {n['statement_events']} links to the events they are about, each citing its words; "
         f"{n['quotations']} quotations (each a statement or a term); {n['agreements']} agreements with "

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 import shutil
 from pathlib import Path
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 from jpkr_data.cli import main
 from jpkr_data.publication.corpus import brat_ann, brat_fragments, write_brat
+from jpkr_data.text.brat import decode_value
 
 
 @pytest.fixture()
@@ -37,7 +39,7 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
 
 
 def parse_ann(ann: str) -> tuple[dict[str, dict], list[tuple[str, str, str]], list[tuple[str, str]]]:
-    """An independent reader of brat standoff: T (text-bound), A (attribute) and # (note) lines."""
+    """An independent reader of brat standoff: T (text-bound), A (attribute) and # (note) lines; R and E lines are checked for shape."""
     spans, attrs, notes = {}, [], []
     for line in ann.splitlines():
         ident, rest = line.split("\t", 1)
@@ -52,6 +54,10 @@ def parse_ann(ann: str) -> tuple[dict[str, dict], list[tuple[str, str, str]], li
         elif ident.startswith("#"):
             kind_target, note = rest.split("\t", 1)
             notes.append((kind_target.split(" ")[1], note))
+        elif ident.startswith("R"):
+            assert re.fullmatch(r"(Source|Content|Nested|Coref) Arg1:T\d+ Arg2:T\d+", rest), line
+        elif ident.startswith("E"):
+            assert re.fullmatch(r"[\w.-]+:T\d+( [A-Za-z_]+\d*:T\d+)*", rest), line
         else:
             raise AssertionError(f"unexpected brat line {line!r}")
     return spans, attrs, notes
@@ -115,6 +121,7 @@ def test_brat_files_parse_and_match_the_text(renamed_sources, tmp_path, capsys):
     records = {json.loads(line)["id"]: json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()}
     conf = (brat / "annotation.conf").read_text(encoding="utf-8")
     entities = conf.split("[entities]\n", 1)[1].split("\n\n", 1)[0].split("\n")
+    entities += [line.split("\t")[0] for line in conf.split("[events]\n", 1)[1].split("\n\n", 1)[0].split("\n") if line]  # trigger types
     multi_line = 0
     for aid, r in records.items():
         text = (brat / f"{aid}.txt").read_bytes().decode("utf-8")
@@ -122,7 +129,7 @@ def test_brat_files_parse_and_match_the_text(renamed_sources, tmp_path, capsys):
         spans, attrs, notes = parse_ann((brat / f"{aid}.ann").read_text(encoding="utf-8"))
         assert len(spans) == len(r["spans"])
         for t, s in zip(spans.values(), r["spans"]):
-            assert t["label"] == s["label"] and t["label"] in entities
+            assert t["label"] in entities and (t["label"] == s["label"] or s["label"] == "trigger")
             assert t["text"] == " ".join(text[a:b] for a, b in t["frags"])
             assert t["frags"][0][0] == s["start"] and t["frags"][-1][1] == s["end"]
             assert all("\n" not in text[a:b] for a, b in t["frags"])
@@ -151,6 +158,7 @@ def test_brat_offsets_are_code_points_for_any_text(text, data):
     assert "".join(text[a:b] for a, b in frags) == "".join(text[start:end].splitlines())
     assert t["text"] == " ".join(text[a:b] for a, b in frags)
     assert ("a", "T1", "v") in attrs and json.loads(notes[0][1])["key"]["k"] == text[start:end]
+    assert decode_value(next(v for k, _, v in attrs if k == "b")) == text  # any value survives, line breaks and spaces too
 
 
 def test_non_bmp_text_round_trips_through_brat_files(tmp_path):

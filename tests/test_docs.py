@@ -51,6 +51,8 @@ PROMISES = {
     "it carries **no source article text**": "tests/test_wheel.py::test_wheel_carries_no_source_text_and_the_verified_database",
     "What each format cannot hold is\nprinted after every export": "tests/test_docs.py::test_every_export_prints_what_its_format_cannot_hold",
     "finds them by checksum, verifies them": "tests/test_corpus.py::test_corpus_from_renamed_sources_round_trips_every_span",
+    "the tests compare every field of every row with the tables": "tests/test_corpus_nlp.py::test_curated_package_round_trips_every_field",
+    "so every span falls on token edges, which a test checks": "tests/test_corpus_nlp.py::test_every_layer_span_aligns_to_tokens_and_bio_gives_it_back",
     "The exit status is 1 on any error": "tests/test_faults.py::test_cli_exit_status_and_message_for_a_fault",
     "No user\ninput ends in a traceback": "tests/test_cli_robustness.py::test_bad_sql_is_one_line",
     "a stale region fails\n`tests/test_docs.py` with the file and line to change": "tests/test_docs.py::test_a_stale_region_names_the_line_to_change",

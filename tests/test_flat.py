@@ -93,10 +93,10 @@ def test_card_front_matter_names_every_table_and_view(release):
     assert meta["license"] == "cc-by-4.0" and meta["language"] == ["en"] and meta["pretty_name"] == d["title"]
     assert meta["task_categories"] and meta["size_categories"] == [size_category(sum(len(read_rows(r["name"])) for r in d["resources"]))]
     configs = {c["config_name"]: c for c in meta["configs"]}
-    assert list(configs) == [r["name"] for r in d["resources"]] + VIEWS
-    for c in configs.values():
+    assert [c for c in configs if "-loo-" not in c] == [r["name"] for r in d["resources"]] + VIEWS
+    for c in (c for name, c in configs.items() if "-loo-" not in name):
         [files] = c["data_files"]
-        assert files["split"] == "train" and (release / files["path"]).is_file()
+        assert files["split"] == "test" and (release / files["path"]).is_file()  # an evaluation set: all rows in `test` (tests/test_card.py)
     assert [c for c in configs if configs[c].get("default")] == ["timeline"]
     assert "# jpkr-data" in text.split("---\n", 2)[2]
 
@@ -107,9 +107,12 @@ def test_datasets_loads_each_table_and_view_by_name(release, tmp_path, con, monk
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
     datasets = pytest.importorskip("datasets")
     for name in ("timeline", "statements_full", "disagreements", "dyads", "events", "cameo_codes"):
-        ds = datasets.load_dataset(str(release), name, cache_dir=str(tmp_path / "hf"))["train"]
+        ds = datasets.load_dataset(str(release), name, cache_dir=str(tmp_path / "hf"))["test"]
         assert ds.num_rows == con.execute(f'SELECT count(*) FROM jpkr.main."{name}"').fetchone()[0]
-    codes = datasets.load_dataset(str(release), "cameo_codes", cache_dir=str(tmp_path / "hf"))["train"]["cameo_code"]
+    codes = datasets.load_dataset(str(release), "cameo_codes", cache_dir=str(tmp_path / "hf"))["test"]["cameo_code"]
+    loo = datasets.load_dataset(str(release), "statements-loo-art002", cache_dir=str(tmp_path / "hf"))
+    assert set(loo["test"]["article_id"]) == {"art002"} and "art002" not in set(loo["train"]["article_id"])
+    assert loo["train"].num_rows + loo["test"].num_rows == con.execute("SELECT count(*) FROM jpkr.main.statements").fetchone()[0]
     assert all(isinstance(c, str) for c in codes) and any(c.startswith("0") for c in codes)
 
 

@@ -2,16 +2,23 @@
 
 `configs:` names one config per table (data/<table>.parquet) and per view (views/<view>.parquet), so
 `datasets.load_dataset(release_dir, "timeline")` loads a view by name with its types (codes stay
-strings, dates stay dates). The YAML is written by hand from JSON-quoted strings (valid YAML).
+strings, dates stay dates). The corpus is an evaluation set: each of these configs is one split, `test`,
+with all its rows. The annotation tables (protocol.LOO_TABLES) also get one leave-one-document-out config
+per article, `<table>-loo-<article>`: `train` = the other articles' rows, `test` = that article's
+(data/by_article/<table>/<article>.parquet). The YAML is written by hand from JSON-quoted strings (valid YAML).
 """
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import duckdb
+
 from .. import validator as _validator  # noqa: F401  (views imports the validator: load it first, no import cycle)
 from ..schema import Package
+from ..validator.paths import id_problem
 from ..views import discover_views
+from .protocol import LOO_TABLES
 
 DEFAULT_CONFIG = "timeline"
 # The spans in the tables support these tasks once the texts are at hand (`jpkr-data corpus`); the configs hold tables only.
@@ -33,7 +40,21 @@ def _q(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def front_matter(pkg: Package, row_counts: dict[str, int], languages: list[str]) -> str:
+def article_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every article id, each checked to be a safe file name (it names a Parquet file of the release)."""
+    ids = [r[0] for r in con.execute("SELECT article_id FROM articles ORDER BY article_id").fetchall()]
+    for a in ids:
+        if problem := id_problem("articles", "article_id", a):
+            raise ValueError(problem)
+    return ids
+
+
+def by_article_path(table: str, article: str) -> str:
+    """The release path of one article's rows of a table."""
+    return f"data/by_article/{table}/{article}.parquet"
+
+
+def front_matter(pkg: Package, row_counts: dict[str, int], languages: list[str], articles: list[str] | None = None) -> str:
     """The YAML block (between --- lines) for the release README."""
     d = pkg.descriptor
     licence = next((LICENSES.get(x.get("name", ""), x.get("name", "").lower()) for x in d.get("licenses", [])), "cc-by-4.0")
@@ -48,20 +69,27 @@ def front_matter(pkg: Package, row_counts: dict[str, int], languages: list[str])
         lines += [f"- config_name: {_q(name)}"]
         if name == DEFAULT_CONFIG:
             lines.append("  default: true")
-        lines += ["  data_files:", "  - split: train", f"    path: {_q(f'{folder}/{name}.parquet')}"]
+        lines += ["  data_files:", "  - split: test", f"    path: {_q(f'{folder}/{name}.parquet')}"]
+    for table in (t.name for t in pkg.tables if t.name in LOO_TABLES and "article_id" in t.field_names):
+        for held_out in articles or []:
+            lines += [f"- config_name: {_q(f'{table}-loo-{held_out}')}", "  data_files:", "  - split: train", "    path:"]
+            lines += [f"    - {_q(by_article_path(table, a))}" for a in articles if a != held_out]
+            lines += ["  - split: test", f"    path: {_q(by_article_path(table, held_out))}"]
     lines.append("---")
     return "\n".join(lines) + "\n"
 
 
-def card_intro(pkg: Package) -> str:
-    """A short section under the front matter saying how to load a table or view by name."""
-    return ("\n> **Dataset card.** Each table and each view is a config: "
-            "`datasets.load_dataset(\"<release folder or repo>\", \"timeline\")` (or `\"events\"`, `\"statements_full\"`, ...) "
+def card_intro(pkg: Package, protocol: str = "") -> str:
+    """A short section under the front matter: how to load a table or view by name, and the evaluation protocol."""
+    text = ("\n> **Dataset card.** Each table and each view is a config whose one split, `test`, holds all its rows: "
+            "`datasets.load_dataset(\"<release folder or repo>\", \"timeline\", split=\"test\")` (or `\"events\"`, `\"statements_full\"`, ...) "
             "loads it from its Parquet file (`data/<table>.parquet`, `views/<view>.parquet`). "
             "The datasheet is `DATASHEET.md`, every column is described in `CODEBOOK.md`.\n\n")
+    return text + (f"## Evaluation protocol\n\n{protocol}\n\n" if protocol else "")
 
 
-def write_card(pkg: Package, out: Path, row_counts: dict[str, int], languages: list[str]) -> Path:
+def write_card(pkg: Package, out: Path, row_counts: dict[str, int], languages: list[str], articles: list[str] | None = None,
+               protocol: str = "") -> Path:
     """Put the front matter on out/README.md (created if the package has no README)."""
     target = out / "README.md"
     body = target.read_text(encoding="utf-8") if target.is_file() else f"# {pkg.descriptor.get('title', pkg.descriptor['name'])}\n"
@@ -69,6 +97,6 @@ def write_card(pkg: Package, out: Path, row_counts: dict[str, int], languages: l
         end = body.find("\n---\n", 4)
         body = body[end + 5:] if end != -1 else body
     lines = body.split("\n", 1)
-    body = lines[0] + "\n" + card_intro(pkg) + (lines[1] if len(lines) > 1 else "")
-    target.write_text(front_matter(pkg, row_counts, languages) + "\n" + body, encoding="utf-8", newline="\n")
+    body = lines[0] + "\n" + card_intro(pkg, protocol) + (lines[1] if len(lines) > 1 else "")
+    target.write_text(front_matter(pkg, row_counts, languages, articles) + "\n" + body, encoding="utf-8", newline="\n")
     return target

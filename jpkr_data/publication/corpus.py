@@ -12,7 +12,6 @@ import errno
 import hashlib
 import json
 import os
-import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,8 @@ from typing import Any
 import duckdb
 
 from ..schema import Package, quote_ident
+from ..text.bio import bio_tsv
+from ..text.brat import brat_ann, brat_attributes, brat_confs, brat_fragments, brat_name  # noqa: F401  (the brat format, re-exported)
 from ..validator.paths import id_problem
 from .swap import write_file
 from .target import TargetError, check_target, publish, release_target, staging
@@ -48,6 +49,11 @@ LABELS = {
     ("agreement_events", "evidence_text"): "agreement_event",
     ("claims", "evidence_text"): "claim",
     ("claims", "attribution_text"): "claim_attribution",
+    ("statements", "source_text"): "source",
+    ("statements", "cue_text"): "cue",
+    ("event_mentions", "trigger_text"): "trigger",
+    ("actor_mentions", "text"): "actor_mention",
+    ("event_mention_arguments", "text"): "argument",
 }
 # Attributes joined in from other tables, so that a span says what it refers to without a lookup.
 ENRICH = {
@@ -56,9 +62,11 @@ ENRICH = {
     "actor_aliases": {"actor_name": ("actors", "actor_id", "name")},
     "statements": {"speaker_name": ("actors", "speaker_id", "name")},
     "statement_addressees": {"addressee_name": ("actors", "addressee_id", "name")},
+    "actor_mentions": {"actor_name": ("actors", "actor_id", "name")},
+    "event_mention_arguments": {"actor_name": ("actors", "actor_id", "name")},
 }
-SKIP_ATTRIBUTES = {"notes"}
 BRAT_DATASET = "jpkr-data corpus brat"  # the dataset name in the brat folder's .jpkr-release marker
+BIO_DATASET = "jpkr-data corpus bio"  # the dataset name in the BIO folder's .jpkr-release marker
 BRAT_VERSION = "1"
 
 
@@ -206,11 +214,10 @@ def collect_spans(con: duckdb.DuckDBPyConnection, pkg: Package) -> dict[str, lis
         span_cols = {c for s in t.spans for c in (s.article, s.start, s.end, s.text)}
         for r in rows:
             article_level = t.primary_key == [t.spans[0].article]  # the articles table: its fields are the record's own
-            attrs = {} if article_level else {k: v for k, v in r.items() if k not in span_cols and k not in SKIP_ATTRIBUTES and v is not None}
+            attrs = {} if article_level else {k: v for k, v in r.items() if k not in span_cols}  # null included: a reader never misses a key
             for name, (table, fk_col, col) in ENRICH.get(t.name, {}).items():
                 ref = lookups[(table, pkg.table(table).primary_key[0])].get(r.get(fk_col))
-                if ref is not None and ref.get(col) is not None:
-                    attrs[name] = ref[col]
+                attrs[name] = None if ref is None else ref.get(col)
             for s in t.spans:
                 if r.get(s.start) is None or r.get(s.end) is None:
                     continue
@@ -242,66 +249,6 @@ def corpus_records(pkg: Package, con: duckdb.DuckDBPyConnection, sources: str | 
     return records
 
 
-def brat_fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """(start, end) pieces of a span with the line breaks (as str.splitlines sees them) left out; empty if it is all breaks."""
-    pieces, pos = [], start
-    for m in re.finditer(r"[\r\n\u2028\u2029\x85\x0b\x0c\x1c\x1d\x1e]+", text[start:end]):
-        a, b = start + m.start(), start + m.end()
-        if a > pos:
-            pieces.append((pos, a))
-        pos = b
-    if end > pos:
-        pieces.append((pos, end))
-    return pieces
-
-
-BRAT_TOKEN = re.compile(r"[A-Za-z0-9_.:\-]{1,80}")
-
-
-def brat_attributes(attributes: dict[str, Any]) -> dict[str, str]:
-    """The attributes brat can show as values (ids, codes, enums, dates: one token); the rest stay in the note."""
-    return {brat_name(k): str(v) for k, v in attributes.items() if BRAT_TOKEN.fullmatch(str(v))}
-
-
-def brat_name(name: str) -> str:
-    """A label or attribute name brat accepts (letters, digits, '_', '.', '-')."""
-    return re.sub(r"[^A-Za-z0-9_.\-]", "_", name) or "_"
-
-
-def brat_ann(record: dict[str, Any]) -> str:
-    """The .ann standoff of one article: a T line per span, A lines for its attributes, a note with its row key.
-
-    A span made only of line breaks has no brat form and is left out of the .ann (it stays in the JSON Lines)."""
-    text, lines, n_attr, i = record["text"], [], 0, 0
-    for s in record["spans"]:
-        frags = brat_fragments(text, s["start"], s["end"])
-        if not frags:
-            continue
-        i += 1
-        offsets = ";".join(f"{a} {b}" for a, b in frags)
-        shown = " ".join(text[a:b] for a, b in frags)
-        lines.append(f"T{i}\t{brat_name(s['label'])} {offsets}\t{shown}")
-        for k, v in brat_attributes(s["attributes"]).items():
-            n_attr += 1
-            lines.append(f"A{n_attr}\t{k} T{i} {v}")
-        note = json.dumps({"table": s["table"], "key": s["key"], "attributes": s["attributes"]}, ensure_ascii=True, default=str)
-        lines.append(f"#{i}\tAnnotatorNotes T{i}\t{note}")
-    return "\n".join(lines) + ("\n" if lines else "")
-
-
-def brat_conf(records: list[dict[str, Any]]) -> str:
-    """annotation.conf declaring every label and attribute used, so the folder opens in brat as is."""
-    labels = sorted({brat_name(s["label"]) for r in records for s in r["spans"]})
-    attrs: dict[str, set[str]] = {}
-    for r in records:
-        for s in r["spans"]:
-            for k, v in brat_attributes(s["attributes"]).items():
-                attrs.setdefault(k, set()).add(v)
-    lines = ["[entities]", *labels, "", "[relations]", "", "[events]", "", "[attributes]"]
-    lines += [f"{k}\tArg:<ENTITY>, Value:{'|'.join(sorted(v))}" for k, v in sorted(attrs.items())]
-    return "\n".join(lines) + "\n"
-
-
 def _atomic_write(target: Path, data: str) -> None:
     """Write a file through the one safe-write helper (swap.write_file); a failure names the file (a full disk too)."""
     try:
@@ -318,25 +265,22 @@ def check_file_ids(records: list[dict[str, Any]]) -> None:
             raise CorpusError(problem)
 
 
-def write_brat(records: list[dict[str, Any]], folder: Path) -> Path:
-    """A folder with <id>.txt, <id>.ann, annotation.conf, replaced as `build` replaces a release (publication/target.py).
+def _write_folder(files: dict[str, str], folder: Path, dataset: str, option: str) -> Path:
+    """Replace `folder` with `files` (name -> text) as `build` replaces a release (publication/target.py).
 
     The folder must be absent, empty, or one this command wrote whose every file is unchanged (its marker lists
-    each file's SHA-256): an annotator's edited .ann or an added file makes it refused, never deleted. The new
+    each file's SHA-256): an annotator's edited file or an added file makes it refused, never deleted. The new
     folder is written in a locked staging folder beside it and swapped in; nothing else beside it is touched."""
-    check_file_ids(records)
     Path(folder).parent.mkdir(parents=True, exist_ok=True)
-    t = release_target(folder, BRAT_DATASET)
+    t = release_target(folder, dataset)
     try:
         check_target(t)
     except TargetError as exc:
-        raise CorpusError(f"{exc}; choose another --brat folder (annotators' edits are never replaced)") from None
+        raise CorpusError(f"{exc}; choose another {option} folder (annotators' edits are never replaced)") from None
     try:
         with staging(t) as tmp:
-            for r in records:
-                (tmp / f"{r['id']}.txt").write_bytes(r["text"].encode("utf-8"))
-                (tmp / f"{r['id']}.ann").write_bytes(brat_ann(r).encode("utf-8"))
-            (tmp / "annotation.conf").write_text(brat_conf(records), encoding="utf-8", newline="\n")
+            for name, data in files.items():
+                (tmp / name).write_bytes(data.encode("utf-8"))
             publish(t, tmp, BRAT_VERSION)
     except OSError as exc:
         raise CorpusError(f"{t.path}: cannot be written: {exc.strerror or exc}; the earlier folder is unchanged") from None
@@ -345,9 +289,26 @@ def write_brat(records: list[dict[str, Any]], folder: Path) -> Path:
     return t.path
 
 
+def write_brat(records: list[dict[str, Any]], folder: Path) -> Path:
+    """A folder with <id>.txt, <id>.ann, annotation.conf and visual.conf (jpkr_data/text/brat.py), safely replaced."""
+    check_file_ids(records)
+    files = {}
+    for r in records:
+        files[f"{r['id']}.txt"] = r["text"]
+        files[f"{r['id']}.ann"] = brat_ann(r)
+    files["annotation.conf"], files["visual.conf"] = brat_confs(records)
+    return _write_folder(files, folder, BRAT_DATASET, "--brat")
+
+
+def write_bio(records: list[dict[str, Any]], folder: Path) -> Path:
+    """A folder with <id>.tsv, token-level BIO per article (jpkr_data/text/bio.py), safely replaced."""
+    check_file_ids(records)
+    return _write_folder({f"{r['id']}.tsv": bio_tsv(r) for r in records}, folder, BIO_DATASET, "--bio")
+
+
 def write_corpus(pkg: Package, con: duckdb.DuckDBPyConnection, sources: str | os.PathLike[str], out: str | os.PathLike[str],
-                 brat: str | os.PathLike[str] | None = None) -> tuple[Path, Path, list[dict[str, Any]]]:
-    """Write the JSON Lines corpus to `out` and brat standoff beside it (or to `brat`); nothing is written on any error."""
+                 brat: str | os.PathLike[str] | None = None, bio: str | os.PathLike[str] | None = None) -> tuple[Path, Path, list[dict[str, Any]]]:
+    """Write the JSON Lines corpus to `out`, brat standoff beside it (or to `brat`) and, if asked, BIO to `bio`; nothing is written on any error."""
     out_path = Path(out)
     if out_path.is_dir():
         raise CorpusError(f"{out_path}: is a folder; --out names the JSON Lines file to write")
@@ -355,10 +316,13 @@ def write_corpus(pkg: Package, con: duckdb.DuckDBPyConnection, sources: str | os
         raise CorpusError(f"{out_path.parent}: no such folder for --out")
     records = corpus_records(pkg, con, sources)
     brat_dir = Path(brat) if brat else out_path.with_name(out_path.stem + "_brat")
-    if brat_dir.resolve() == out_path.resolve():
-        raise CorpusError("--brat and --out name the same path")
+    paths = [out_path.resolve(), brat_dir.resolve()] + ([Path(bio).resolve()] if bio else [])
+    if len(set(paths)) < len(paths):
+        raise CorpusError("--out, --brat and --bio must name three different paths")
     check_file_ids(records)
     body = "".join(json.dumps(r, ensure_ascii=False, sort_keys=False) + "\n" for r in records)
+    if bio:
+        write_bio(records, Path(bio))
     written = write_brat(records, brat_dir)
     _atomic_write(out_path, body)
     return out_path, written, records

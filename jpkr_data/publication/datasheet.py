@@ -18,6 +18,7 @@ from ..paths import package_root
 from ..schema import Package, quote_ident, sql_literal
 from ..validator.integrity import CONTENT_SEGMENTS
 from .dates import bound_words, day_words, span
+from .protocol import protocol_markdown
 from .safe_text import md_text, safe_url
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}")
@@ -138,6 +139,7 @@ def datasheet_values(pkg: Package, con: duckdb.DuckDBPyConnection) -> dict[str, 
     v["statements_by_country"] = ", ".join(f"{c} {n}" for c, n in by_country)
     v["reliability_table"] = reliability_table(pkg)
     v["audits_table"] = audits_table(pkg)
+    v["evaluation_protocol"] = protocol_markdown(con, pkg)
     v["n_cameo_without_plover"] = _one(con, "SELECT count(*) FROM cameo_codes WHERE plover_type IS NULL")
     meetings: dict[str, set[str]] = {}
     for event, art in con.execute(

@@ -34,7 +34,7 @@ from ..validator.paths import COPIED_FOLDERS, copied_files, regular_inside
 from ..validator.pipeline import validate
 from ..validator.report import ValidationError
 from ..views import discover_views
-from .card import write_card
+from .card import article_ids, by_article_path, write_card
 from .citation import how_to_cite_markdown, outlet_credits
 from .codebook import render_codebook
 from .corpus import write_corpus
@@ -44,6 +44,7 @@ from .datasette import write_datasette
 from .datasheet import render_datasheet
 from .diff import write_changes
 from .flat import write_views
+from .protocol import LOO_TABLES, protocol_markdown
 from .site import build_site, check_site_url
 from .stata import write_stata
 from .target import check_target, locked, publish, release_target, staging
@@ -169,6 +170,12 @@ def export_parquet(con: duckdb.DuckDBPyConnection, pkg: Package, out: Path) -> N
         meta = parquet_metadata(t.name, t.description, {f.name: f.description for f in t.fields})
         con.execute(f"COPY (SELECT {cols} FROM {quote_ident(t.name)} ORDER BY {order}) TO {sql_literal(str(target))} "
                     f"(FORMAT parquet, COMPRESSION zstd, KV_METADATA {meta})")
+        if t.name in LOO_TABLES and "article_id" in t.field_names:  # one file per article: the card's leave-one-document-out configs
+            for article in article_ids(con):
+                target = out / by_article_path(t.name, article)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                con.execute(f"COPY (SELECT {cols} FROM {quote_ident(t.name)} WHERE article_id = {sql_literal(article)} ORDER BY {order}) "
+                            f"TO {sql_literal(str(target))} (FORMAT parquet, COMPRESSION zstd, KV_METADATA {meta})")
 
 
 def view_column_types(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
@@ -304,7 +311,8 @@ def build_release(out: str | os.PathLike[str], path: str | os.PathLike[str] | No
             write_stata(con, pkg, tmp, release_date(pkg))
             write_text(tmp / "DATASHEET.md", render_datasheet(pkg, con))
             write_croissant(pkg, tmp, descriptor_out)
-            write_card(pkg, tmp, counts, [r[0] for r in con.execute("SELECT DISTINCT language FROM articles ORDER BY 1").fetchall()])
+            write_card(pkg, tmp, counts, [r[0] for r in con.execute("SELECT DISTINCT language FROM articles ORDER BY 1").fetchall()],
+                       article_ids(con), protocol_markdown(con, pkg))
             write_changes(pkg.root, pkg.descriptor.get("version", "0.0.0"), tmp)
             if include_sources:
                 write_corpus(pkg, con, pkg.root / "data" / "sources", tmp / "data" / "sources" / "corpus.jsonl", tmp / "data" / "sources" / "brat")

@@ -242,7 +242,10 @@ def write_dta(df: pd.DataFrame, variables: list[Variable], label: str, when: dt.
     """One .dta file (format 118), with its labels, Stata dates and strL for text longer than 2045 bytes."""
     dates = {v.name: {"date": "td", "datetime": "tc"}[kind(v.duckdb_type)] for v in variables if kind(v.duckdb_type) in ("date", "datetime")}
     strl = [v.name for v in variables if pd.api.types.is_string_dtype(df[v.name].dtype)
-            and df[v.name].dropna().map(lambda s: len(s.encode("utf-8"))).max(skipna=True) > MAX_STR]
+            and max((len(s.encode("utf-8")) for s in df[v.name].dropna()), default=0) > MAX_STR]  # an all-null column (a layer not yet curated) too
+    empty = [c for c in df.columns if pd.api.types.is_string_dtype(df[c].dtype) and not df[c].notna().any()]
+    if empty:  # Stata's missing string is "", which pandas writes for None only beside some string: give an all-null column its ""
+        df = df.assign(**{c: pd.array([""] * len(df), dtype="string") for c in empty})
     df.to_stata(target, version=VERSION, write_index=False, convert_dates=dates, data_label=label,
                 variable_labels={v.name: v.label for v in variables}, time_stamp=when.replace(tzinfo=None),
                 value_labels={v.name: v.value_labels for v in variables if v.value_labels} or None, convert_strl=strl or None)

@@ -22,6 +22,7 @@ from __future__ import annotations
 from ..schema import Table, quote_ident, sql_literal
 from .claim_checks import run_claim_checks
 from .event_checks import run_event_checks
+from .nlp_checks import run_nlp_checks
 from .report import Report
 from .schema_checks import collect, staged_with, typed_name
 from .statement_checks import run_statement_checks
@@ -197,6 +198,7 @@ def run_semantic_checks(con, staged: dict[str, Table], report: Report) -> None:
     run_event_checks(con, staged, report)
     run_statement_checks(con, staged, report)
     run_claim_checks(con, staged, report)
+    run_nlp_checks(con, staged, report)
     from .analysis_checks import run_analysis_checks  # parallel acts (CURATION §2); imports _has from here
 
     run_analysis_checks(con, staged, report)

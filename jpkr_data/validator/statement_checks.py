@@ -37,6 +37,8 @@ REASONED = (
     ("statements", "occasion_basis", ("inferred",), "notes"),
     ("actors", "country_basis", ("inferred", "external"), "reasoning"),
     ("actors", "parent_basis", ("inferred",), "reasoning"),
+    ("actor_mentions", "basis", ("inferred",), "reasoning"),
+    ("event_mention_arguments", "basis", ("inferred",), "notes"),
 )
 # A sentence ends: a full stop, question or exclamation mark (a closing quote may follow), a space, a capital or an opening quote.
 SENTENCE_END = r"[.?!][\"”’]?\s+[\"“A-Z]"

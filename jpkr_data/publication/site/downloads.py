@@ -26,7 +26,8 @@ def file_entries(release: Path, skip: str = "site") -> list[dict[str, Any]]:
         rel = p.relative_to(release).as_posix()
         if not p.is_file() or rel == skip or rel.startswith(skip + "/"):
             continue
-        what = DESCRIPTIONS.get(rel) or ("table (CSV)" if rel.endswith(".csv") else "table (Parquet)" if rel.endswith(".parquet")
+        what = DESCRIPTIONS.get(rel) or ("one article's rows (Parquet, for the leave-one-document-out configs)" if rel.startswith("data/by_article/")
+                                         else "table (CSV)" if rel.endswith(".csv") else "table (Parquet)" if rel.endswith(".parquet")
                                          else "view (SQL)" if rel.endswith(".sql") else "source text" if rel.startswith("data/sources/") else "")
         out.append({"path": rel, "bytes": p.stat().st_size, "sha256": hashlib.sha256(p.read_bytes()).hexdigest(), "what": what})
     return out

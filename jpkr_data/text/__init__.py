@@ -1,0 +1,1 @@
+"""Text units of the corpus: sentences, tokens, and the brat round trip."""
