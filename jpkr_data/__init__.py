@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.4.0"
+__version__ = "0.5.0"
 __all__ = ["connect", "query", "table", "names", "validate", "Session", "ValidationError", "ReadOnlyError",
            "UnknownNameError", "QueryError", "CacheError", "__version__"]
 
