@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from .schema import quote_ident
-from .timelimit import TimeLimitError, time_limit
+from .timelimit import TimeLimitError, time_limit, view_seconds
 from .validator.paths import resolve_inside
 from .validator.report import Problem, Report
 
@@ -259,7 +259,8 @@ def create_views(con: duckdb.DuckDBPyConnection, root: Path, report: Report, tem
 
     temporary=True (validation) creates them as TEMP views over the checked tables; every view is
     run to the end within the time limit of timelimit.py, so that validation finds a view too slow
-    for a build or connect(). `tables` are the package's table names, which
+    for a build or connect() (a view that later views read is run once, into a TEMP table they read:
+    _Runs). `tables` are the package's table names, which
     a view may not take. The caller turns external access off first (run_pipeline does)."""
     created = []
     report.ran("view")
@@ -269,18 +270,118 @@ def create_views(con: duckdb.DuckDBPyConnection, root: Path, report: Report, tem
     taken = {t.lower() for t in tables}
     schema = {t: {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {quote_ident(t)}").fetchall()} for t in sorted(tables)}
     lite = SqliteProbe(schema)
+    views = discover_views(root)
+    runs = _Runs(con, views) if temporary else None
     try:
-        for view in discover_views(root):
-            if _create_view(con, view, report, temporary, taken, schema, lite):
+        for view in views:
+            if _create_view(con, view, report, temporary, taken, schema, lite, runs):
                 taken.add(view.name)
                 created.append(view)
+            if runs is not None:
+                runs.done_with(view)
     finally:
         lite.close()
+        if runs is not None:
+            runs.release_all()
     return created
 
 
+class _Runs:
+    """Runs each view once in validation, however many later views read it.
+
+    Run alone, a view that reads other views computes them again (event_series reads
+    event_dyads_coded twice, which reads event_pairs and event_placement): at scale, most of
+    validation's time went there. So a view that later views read is run to the end into a TEMP
+    table (`view:NAME`; a ':' cannot occur in a view name) and pointed at that table until its last
+    reader has run; then the table is dropped and the view has its own query again. Only a pass
+    is taken from these runs: a view whose run fails, or takes longer than the time limit less
+    what the materialised views it reads cost (once per mention, as inlining them would), is run
+    again the original way (every view it reads inlined, the whole time limit), and that run's
+    outcome is reported. So each verdict is that of running the view alone."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, views: list[View]):
+        self.con = con
+        self.order = {v.name: k for k, v in enumerate(views)}
+        self.queries: dict[str, str] = {}
+        self.mentions: dict[str, dict[str, int]] = {}
+        for v in views:
+            query, _ = view_query(v)
+            self.queries[v.name] = query or ""
+            words = [_unquote(t).lower() for t, _ in _tokens(query)] if query else []
+            self.mentions[v.name] = {w: words.count(w) for w in set(words)}
+        self.last_reader: dict[str, int] = {}
+        for v in views:
+            readers = [k for k, r in enumerate(views) if k > self.order[v.name] and self.mentions[r.name].get(v.name)]
+            if readers:
+                self.last_reader[v.name] = max(readers)
+        self.seconds: dict[str, float] = {}  # materialised view -> what running it inlined costs (its run + the views it reads)
+
+    def reads(self, view: View) -> dict[str, int]:
+        """The materialised views `view` mentions, each with how many times."""
+        return {n: c for n, c in self.mentions.get(view.name, {}).items() if n in self.seconds}
+
+    def run(self, view: View, rel: str) -> bool:
+        """The shared run of `view` (into its table when later views read it); True when it passed; else False, with
+        everything as before it (the caller then runs the view the original way)."""
+        import time
+
+        reads = self.reads(view)
+        keep = view.name in self.last_reader
+        if not reads and not keep:
+            return False
+        before = sum(c * self.seconds[n] for n, c in reads.items())
+        if before >= view_seconds():
+            return False
+        table = quote_ident(f"view:{view.name}")
+        start = time.perf_counter()
+        try:
+            with time_limit(self.con, rel, view_seconds() - before):
+                if keep:
+                    self.con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {quote_ident(view.name)}")
+                else:
+                    self.con.execute(f"SELECT count(*) FROM {quote_ident(view.name)}").fetchall()
+        except (TimeLimitError, duckdb.Error):
+            self.con.execute(f"DROP TABLE IF EXISTS {table}")
+            return False
+        if keep:
+            self.con.execute(f"CREATE OR REPLACE TEMP VIEW {quote_ident(view.name)} AS SELECT * FROM {table}")
+            self.seconds[view.name] = time.perf_counter() - start + before
+        return True
+
+    def inline(self, view: View) -> list[str]:
+        """Give the materialised views that `view` reads their own queries back (for its run alone); their names."""
+        names = list(self.reads(view))
+        for name in names:
+            self._restore(name)
+        return names
+
+    def reattach(self, names: list[str]) -> None:
+        """Point views that inline() gave their queries back at their tables again."""
+        for name in names:
+            self.con.execute(f"CREATE OR REPLACE TEMP VIEW {quote_ident(name)} AS SELECT * FROM {quote_ident(f'view:{name}')}")
+
+    def _restore(self, name: str) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {quote_ident(name)} AS {self.queries[name]}")
+
+    def done_with(self, view: View) -> None:
+        """After `view`: drop the tables that no later view reads."""
+        k = self.order[view.name]
+        for name in [n for n in self.seconds if self.last_reader[n] <= k]:
+            self._release(name)
+
+    def _release(self, name: str) -> None:
+        self._restore(name)
+        self.con.execute(f"DROP TABLE IF EXISTS {quote_ident(f'view:{name}')}")
+        del self.seconds[name]
+
+    def release_all(self) -> None:
+        """Every view has its own query again and no table is left."""
+        for name in list(self.seconds):
+            self._release(name)
+
+
 def _create_view(con: duckdb.DuckDBPyConnection, view: View, report: Report, temporary: bool, taken: set[str],
-                 schema: dict[str, dict[str, str]], lite: SqliteProbe) -> bool:
+                 schema: dict[str, dict[str, str]], lite: SqliteProbe, runs: _Runs | None = None) -> bool:
     """Create and run one view (create_views); report why it cannot be created or translated. True when created."""
     rel = f"sql/{view.path.name}"
     if view.name in taken:
@@ -301,8 +402,8 @@ def _create_view(con: duckdb.DuckDBPyConnection, view: View, report: Report, tem
         return False
     try:
         con.execute(sql)
-        with time_limit(con, rel):  # run to the end, in validation too: a view too slow for a build fails here first
-            con.execute(f"SELECT count(*) FROM {quote_ident(view.name)}").fetchall()
+        if runs is None or not runs.run(view, rel):
+            _run_alone(con, view, rel, runs)
     except TimeLimitError as exc:
         report.add(Problem("view", rel, f"view {view.name!r} {str(exc).split(': ', 1)[1]}"))
         return False
@@ -312,6 +413,17 @@ def _create_view(con: duckdb.DuckDBPyConnection, view: View, report: Report, tem
     for why in translation_problems(con, view, query, schema, lite):
         report.add(Problem("view", rel, why))
     return True
+
+
+def _run_alone(con: duckdb.DuckDBPyConnection, view: View, rel: str, runs: _Runs | None) -> None:
+    """Run the view to the end within the time limit, every view it reads inlined (TimeLimitError, duckdb.Error)."""
+    names = runs.inline(view) if runs is not None else []
+    try:
+        with time_limit(con, rel):  # run to the end, in validation too: a view too slow for a build fails here first
+            con.execute(f"SELECT count(*) FROM {quote_ident(view.name)}").fetchall()
+    finally:
+        if names:
+            runs.reattach(names)
 
 
 def duckdb_note_problems(view: View, tree) -> list[str]:
