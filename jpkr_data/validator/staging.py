@@ -411,8 +411,13 @@ def stage_package(con: duckdb.DuckDBPyConnection, pkg: Package, report: Report) 
                 continue
             report.tables[table.name] = rows
             staged[table.name] = table
-            con.execute(f"CHECKPOINT {STAGE}")  # compress this table before the next is read
+            compress(con, table)
     return staged
+
+
+def compress(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+    """Compress the typed table just read (CHECKPOINT of the staging database), before the next file is read."""
+    con.execute(f"CHECKPOINT {STAGE}")
 
 
 def _size(path: Path) -> int:
