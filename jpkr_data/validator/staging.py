@@ -335,6 +335,10 @@ def stage_table(con: duckdb.DuckDBPyConnection, pkg: Package, table: Table, raw:
             )
 
         size = len(raw) if raw is not None else path.stat().st_size
+        if raw is None and _read_in_parallel(con, table, path, columns):
+            rows = con.execute(f"SELECT count(*) FROM {typed_name(table)}").fetchone()[0]
+            _create_text_view(con, table)
+            return rows
         try:
             read("")
         except duckdb.Error as exc:
@@ -344,6 +348,43 @@ def stage_table(con: duckdb.DuckDBPyConnection, pkg: Package, table: Table, raw:
         rows = con.execute(f"SELECT count(*) FROM {typed_name(table)}").fetchone()[0]
     _create_text_view(con, table)
     return rows
+
+
+def _base_name(table: Table) -> str:
+    """The typed table of a large file read in parallel, without its row numbers (typed_name is then a view adding them)."""
+    return f"{STAGE}.main.{quote_ident(f'base:{table.name}')}"
+
+
+def _read_in_parallel(con: duckdb.DuckDBPyConnection, table: Table, path: Path, columns: str) -> bool:
+    """A large file read by DuckDB's parallel reader (both cores; it holds less of the file than the serial one).
+
+    The rows keep the file's order (DuckDB preserves insertion order), so a row's number is its rowid + 2
+    (header = row 1), given by the view typed_name over the table: the serial read numbers rows with a window
+    over the whole file, which holds all of it once more. Only a pass is taken from this read: on any error
+    (or a field named rowid, which would hide DuckDB's) the file is read the serial way, whose outcome is reported.
+    True when the typed view stands."""
+    if any(n.lower() == "rowid" for n in table.field_names):
+        return False
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TABLE {_base_name(table)} AS SELECT {_typed_select(table).removeprefix('_row, ')} FROM "
+            f"read_csv({sql_literal(str(path))}, header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
+            f"columns = {columns}, strict_mode = true, parallel = true)")
+        con.execute(f"CREATE OR REPLACE VIEW {typed_name(table)} AS SELECT rowid + 2 AS _row, * FROM {_base_name(table)}")
+    except duckdb.Error:
+        drop_typed(con, table)
+        return False
+    return True
+
+
+def drop_typed(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+    """Drop the typed table (or view and its table) of `table`, and its text view."""
+    con.execute(f"DROP VIEW IF EXISTS {staging_name(table)}")
+    for kind, name in (("VIEW", typed_name(table)), ("TABLE", typed_name(table)), ("TABLE", _base_name(table))):
+        try:
+            con.execute(f"DROP {kind} IF EXISTS {name}")
+        except duckdb.CatalogException:  # the name is an object of the other kind
+            pass
 
 
 def _stage_parsed(con: duckdb.DuckDBPyConnection, table: Table, text: str) -> int:
@@ -404,8 +445,7 @@ def stage_package(con: duckdb.DuckDBPyConnection, pkg: Package, report: Report) 
                 report.add(problem)
             report.not_listed += local.not_listed
             if not ok or error is not None:
-                con.execute(f"DROP VIEW IF EXISTS {staging_name(table)}")
-                con.execute(f"DROP TABLE IF EXISTS {typed_name(table)}")
+                drop_typed(con, table)
                 if ok:
                     report.add(Problem("csv-syntax", table.path, f"DuckDB could not read the file: {error}"))
                 continue
