@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -65,8 +66,24 @@ current_setting getenv user_agent extension_versions database_list json_execute_
 """.split())
 
 
-@functools.lru_cache(maxsize=1)
+_OBJECTS_LOCK = threading.Lock()
+
+
 def _duckdb_objects() -> tuple[frozenset[str], frozenset[str]]:
+    """(DuckDB's table functions, DuckDB's system views), listed once per process (waiting for prefetch_duckdb_objects)."""
+    with _OBJECTS_LOCK:
+        return _list_duckdb_objects()
+
+
+def prefetch_duckdb_objects() -> None:
+    """Start listing DuckDB's objects in a second thread: a new instance and a scan of every function take about as long
+    as the rest of a first query, and run beside connect()'s own work (DuckDB releases the GIL). A failure there is
+    not kept: the first check lists them again and raises."""
+    threading.Thread(target=_duckdb_objects, name="jpkr-data guard lists", daemon=True).start()
+
+
+@functools.lru_cache(maxsize=1)
+def _list_duckdb_objects() -> tuple[frozenset[str], frozenset[str]]:
     """(DuckDB's table functions, DuckDB's system views), listed by a private in-memory instance no user can reach."""
     con = duckdb.connect(":memory:")
     try:
