@@ -8,6 +8,7 @@ connection whose external access is off (no file, network or extension can be re
 from __future__ import annotations
 
 import re
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -269,20 +270,33 @@ def create_views(con: duckdb.DuckDBPyConnection, root: Path, report: Report, tem
 
     taken = {t.lower() for t in tables}
     schema = {t: {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {quote_ident(t)}").fetchall()} for t in sorted(tables)}
-    lite = SqliteProbe(schema)
     views = discover_views(root)
     runs = _Runs(con, views) if temporary else None
-    try:
-        for view in views:
-            if _create_view(con, view, report, temporary, taken, schema, lite, runs):
-                taken.add(view.name)
-                created.append(view)
+    found: list[tuple[Report, Future | None]] = []  # each view's problems, in view order, then its translation's
+    # The translations (sqlglot and the SQLite probe: Python) run in a second thread, one view after another,
+    # while DuckDB runs the next views (it releases the GIL); the probe lives in that thread (sqlite3 requires it).
+    with ThreadPoolExecutor(max_workers=1) as translator:
+        lite = translator.submit(SqliteProbe, dict(schema))
+        try:
+            for view in views:
+                local = Report(descriptor=report.descriptor)
+                made, translated = _create_view(con, view, local, temporary, taken, schema, lite, runs, translator)
+                found.append((local, translated))
+                if made:
+                    taken.add(view.name)
+                    created.append(view)
+                if runs is not None:
+                    runs.done_with(view)
+        finally:
+            translator.submit(lambda: lite.result().close())
             if runs is not None:
-                runs.done_with(view)
-    finally:
-        lite.close()
-        if runs is not None:
-            runs.release_all()
+                runs.release_all()
+    for local, translated in found:
+        for problem in local.problems:
+            report.add(problem)
+        report.not_listed += local.not_listed
+        for problem in translated.result() if translated is not None else []:
+            report.add(problem)
     return created
 
 
@@ -381,38 +395,40 @@ class _Runs:
 
 
 def _create_view(con: duckdb.DuckDBPyConnection, view: View, report: Report, temporary: bool, taken: set[str],
-                 schema: dict[str, dict[str, str]], lite: SqliteProbe, runs: _Runs | None = None) -> bool:
-    """Create and run one view (create_views); report why it cannot be created or translated. True when created."""
+                 schema: dict[str, dict[str, str]], lite: Future, runs: _Runs | None,
+                 translator: ThreadPoolExecutor) -> tuple[bool, Future | None]:
+    """Create and run one view (create_views); report why it cannot be created. (True when created, the future list
+    of its translation's problems, run by `translator` with the probe `lite` will hold)."""
     rel = f"sql/{view.path.name}"
     if view.name in taken:
         report.add(Problem("view", rel, f"view {view.name!r} has the name of a table or of an earlier view"))
-        return False
+        return False, None
     query, why = view_query(view)
     if query is None:
         report.add(Problem("view", rel, why))
-        return False
+        return False, None
     from .dialects import view_source_problem
 
     if why := view_source_problem(query, taken):
         report.add(Problem("view", rel, why))
-        return False
+        return False, None
     sql = f"CREATE OR REPLACE {'TEMP ' if temporary else ''}VIEW {quote_ident(view.name)} AS {query}"
     if len(duckdb.extract_statements(sql)) != 1:
         report.add(Problem("view", rel, "the view's query does not stand alone as one statement"))
-        return False
+        return False, None
     try:
         con.execute(sql)
         if runs is None or not runs.run(view, rel):
             _run_alone(con, view, rel, runs)
     except TimeLimitError as exc:
         report.add(Problem("view", rel, f"view {view.name!r} {str(exc).split(': ', 1)[1]}"))
-        return False
+        return False, None
     except duckdb.Error as exc:
         report.add(Problem("view", rel, f"view {view.name!r} does not compile or run: {str(exc).splitlines()[0]}"))
-        return False
-    for why in translation_problems(con, view, query, schema, lite):
-        report.add(Problem("view", rel, why))
-    return True
+        return False, None
+    schema[view.name] = view_types(con, view)
+    snapshot = dict(schema)  # the translation reads the views before this one, as they are now
+    return True, translator.submit(lambda: [Problem("view", rel, why) for why in translate_problems(view, query, snapshot, lite.result())])
 
 
 def _run_alone(con: duckdb.DuckDBPyConnection, view: View, rel: str, runs: _Runs | None) -> None:
@@ -493,10 +509,20 @@ def translation_problems(con: duckdb.DuckDBPyConnection, view: View, query: str,
     """Why the view cannot be translated to SQLite or Spark (or its SQLite translation does not run in SQLite: `probe`
     is a dialects.SqliteProbe), and where its DuckDB-specific note is wrong; records the view's column types (from
     DuckDB) in `schema` for the views after it."""
+    schema[view.name] = view_types(con, view)
+    return translate_problems(view, query, schema, probe)
+
+
+def view_types(con: duckdb.DuckDBPyConnection, view: View) -> dict[str, str]:
+    """The view's columns and their DuckDB types."""
+    return {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {quote_ident(view.name)}").fetchall()}
+
+
+def translate_problems(view: View, query: str, schema: dict[str, dict[str, str]], probe: SqliteProbe) -> list[str]:
+    """translation_problems once the view's types are in `schema` (Python and SQLite only: no DuckDB)."""
     from .dialects import TranslationError, parse_query, translate_query
 
     rel = f"sql/{view.path.name}"
-    schema[view.name] = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {quote_ident(view.name)}").fetchall()}
     try:
         tree = parse_query(query, schema, rel)
         translate_query(tree, "spark", rel)
