@@ -63,7 +63,7 @@ def connect(path: str | os.PathLike[str] | None = None) -> Session:
     from .paths import resolve_descriptor
     from .schema import load_package
 
-    guard.prefetch_duckdb_objects()  # the session's first statement needs them; listed beside the work below
+    guard.prefetch_duckdb_objects()  # the session's first statement needs them: listed beside the work below
     if path is None:
         bundled = _open_bundled()
         if bundled is not None:
