@@ -54,8 +54,12 @@ STAGE = quote_ident("jpkr:stage")
 
 
 def attach_stage(con: duckdb.DuckDBPyConnection) -> None:
-    """Attach the in-memory, compressed database of the typed tables (nothing is written to disk)."""
-    con.execute(f"ATTACH IF NOT EXISTS ':memory:' AS {STAGE} (COMPRESS)")
+    """Attach the in-memory, compressed database of the typed tables (nothing is written to disk); uncompressed with a
+    DuckDB that has no compressed in-memory database (1.2 and older)."""
+    try:
+        con.execute(f"ATTACH IF NOT EXISTS ':memory:' AS {STAGE} (COMPRESS)")
+    except duckdb.Error:  # "Unrecognized option for attach" before 1.2
+        con.execute(f"ATTACH IF NOT EXISTS ':memory:' AS {STAGE}")
 
 
 def detach_stage(con: duckdb.DuckDBPyConnection) -> None:
