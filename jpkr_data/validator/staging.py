@@ -55,10 +55,10 @@ STAGE = quote_ident("jpkr:stage")
 
 def attach_stage(con: duckdb.DuckDBPyConnection) -> None:
     """Attach the in-memory, compressed database of the typed tables (nothing is written to disk); uncompressed with a
-    DuckDB that has no compressed in-memory database (1.2 and older)."""
+    DuckDB that has no compressed in-memory database (1.3 and older)."""
     try:
         con.execute(f"ATTACH IF NOT EXISTS ':memory:' AS {STAGE} (COMPRESS)")
-    except duckdb.Error:  # "Unrecognized option for attach" before 1.2
+    except duckdb.Error:  # "Unrecognized option for attach" before 1.4
         con.execute(f"ATTACH IF NOT EXISTS ':memory:' AS {STAGE}")
 
 
