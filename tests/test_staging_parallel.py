@@ -8,7 +8,7 @@ import pytest
 from conftest import ROOT
 
 from jpkr_data.schema import Field, Table
-from jpkr_data.validator import staging, validate
+from jpkr_data.validator import csvscan, staging, validate
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from synth import make_package  # noqa: E402
@@ -65,3 +65,14 @@ def test_the_parallel_read_reports_what_the_serial_read_reports(large, monkeypat
 def test_a_field_named_rowid_is_read_the_serial_way(large):
     table = Table("t", "t.csv", "t", "", [Field("RowId", "string", "", {})], [])
     assert staging._read_in_parallel(None, table, large[0] / "t.csv", "{}") is False
+
+
+def test_a_large_file_whose_shape_check_is_not_sure_is_read_again_the_serial_way(tmp_path):
+    """CRLF line endings: the chunked shape check is not sure, so the file is read whole and checked by the csv module;
+    the typed view of the parallel read gives way to the serial read's table."""
+    make_package(tmp_path, 2600)
+    path = tmp_path / "data" / "events.csv"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    assert path.stat().st_size >= csvscan.FAST_MIN_BYTES
+    report = validate(tmp_path)
+    assert report.valid, report.to_text()

@@ -1,10 +1,13 @@
 """Load CSV files into DuckDB (staging) after checking their path, encoding, header and shape.
 
-Each file is read once, into its typed table (`typed:NAME`): every field cast to its type (NULL
-when the text does not fit), the text of every non-string field kept beside it, and the CSV row
-number (`_row`, header = row 1), so that the schema checks can name the row, field and value of
-each error and nothing is coerced silently. `stg:NAME` is a view giving every field's text as read.
-Each file is read only through a path checked to lie inside the package.
+Each file is read once, into its typed table (`typed:NAME`, in an in-memory database of its own,
+compressed after each file): every field cast to its type (NULL when the text does not fit), the
+text of every non-string field kept beside it, and the CSV row number (`_row`, header = row 1), so
+that the schema checks can name the row, field and value of each error and nothing is coerced
+silently. A file over 1 MB is read by DuckDB's parallel reader and its row numbers come from the
+rows' positions (`typed:NAME` is then a view); it is read again the serial way when that read
+fails or the file's shape check is not sure. `stg:NAME` is a view giving every field's text as
+read. Each file is read only through a path checked to lie inside the package.
 """
 from __future__ import annotations
 
@@ -323,6 +326,7 @@ def stage_table(con: duckdb.DuckDBPyConnection, pkg: Package, table: Table, raw:
     a large file whose bytes are not held, read by DuckDB alone. A record longer than DuckDB's
     default line size is read again with the limit raised to the file's size."""
     path = resolve_inside(pkg.root, table.path)
+    drop_typed(con, table)  # a parallel read of this file may have left a view (when its shape check was not sure)
     cols = ", ".join(quote_ident(n) for n in table.field_names)
     cr = 0 if raw is None else raw.count(b"\r")
     if cr and not (cr == raw.count(b"\r\n") == raw.count(b"\n")):
