@@ -71,9 +71,15 @@ def machine() -> str:
 
 
 def _version(name: str) -> str:
-    """The installed version of a distribution, or 'not installed'."""
+    """The installed version of a distribution, or 'not installed'; for jpkr_data, the version of the code measured
+    (the module the children import: an editable install's metadata keeps the version it was installed at)."""
     from importlib import metadata
 
+    if name == "jpkr_data":
+        try:
+            return importlib.import_module("jpkr_data").__version__
+        except ImportError:
+            return "not installed"
     try:
         return metadata.version(name.replace("_", "-"))
     except metadata.PackageNotFoundError:

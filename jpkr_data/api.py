@@ -58,11 +58,12 @@ def connect(path: str | os.PathLike[str] | None = None) -> Session:
     attached, or in memory when nothing is writable (Session.database is then None). An invalid package raises
     ValidationError with the report; a missing one FileNotFoundError naming the path.
     """
-    from .access import cache, session
+    from .access import cache, guard, session
     from .database import ensure_database
     from .paths import resolve_descriptor
     from .schema import load_package
 
+    guard.prefetch_duckdb_objects()  # the session's first statement needs them: listed beside the work below
     if path is None:
         bundled = _open_bundled()
         if bundled is not None:

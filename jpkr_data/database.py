@@ -110,17 +110,21 @@ def build_into(con: duckdb.DuckDBPyConnection, pkg: Package, before_write: Calla
     views' headers there)."""
     from .validator.pipeline import run_pipeline
     from .validator.report import ValidationError
+    from .validator.staging import detach_stage
     from .views import discover_views
 
     catalog = con.execute("SELECT current_database()").fetchone()[0]
-    report, _ = run_pipeline(con, pkg, build=False)
-    if not report.valid:
-        raise ValidationError(report)
-    views = discover_views(pkg.root)
-    if before_write is not None:
-        before_write(con, views)
-    con.execute(f"USE {quote_ident(catalog)}")
-    write_tables(con, pkg, views)
+    try:
+        report, _ = run_pipeline(con, pkg, build=False)
+        if not report.valid:
+            raise ValidationError(report)
+        views = discover_views(pkg.root)
+        if before_write is not None:
+            before_write(con, views)
+        con.execute(f"USE {quote_ident(catalog)}")
+        write_tables(con, pkg, views)
+    finally:
+        detach_stage(con)  # the typed tables, copied now, are not left in an in-memory session
 
 
 def _fsync(path: Path, directory: bool = False) -> None:

@@ -8,6 +8,7 @@ connection whose external access is off (no file, network or extension can be re
 from __future__ import annotations
 
 import re
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from .schema import quote_ident
-from .timelimit import TimeLimitError, time_limit
+from .timelimit import TimeLimitError, time_limit, view_seconds
 from .validator.paths import resolve_inside
 from .validator.report import Problem, Report
 
@@ -259,7 +260,8 @@ def create_views(con: duckdb.DuckDBPyConnection, root: Path, report: Report, tem
 
     temporary=True (validation) creates them as TEMP views over the checked tables; every view is
     run to the end within the time limit of timelimit.py, so that validation finds a view too slow
-    for a build or connect(). `tables` are the package's table names, which
+    for a build or connect() (a view that later views read is run once, into a TEMP table they read:
+    _Runs). `tables` are the package's table names, which
     a view may not take. The caller turns external access off first (run_pipeline does)."""
     created = []
     report.ran("view")
@@ -268,50 +270,176 @@ def create_views(con: duckdb.DuckDBPyConnection, root: Path, report: Report, tem
 
     taken = {t.lower() for t in tables}
     schema = {t: {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {quote_ident(t)}").fetchall()} for t in sorted(tables)}
-    lite = SqliteProbe(schema)
-    try:
-        for view in discover_views(root):
-            if _create_view(con, view, report, temporary, taken, schema, lite):
-                taken.add(view.name)
-                created.append(view)
-    finally:
-        lite.close()
+    views = discover_views(root)
+    runs = _Runs(con, views) if temporary else None
+    found: list[tuple[Report, Future | None]] = []  # each view's problems, in view order, then its translation's
+    # The translations (sqlglot and the SQLite probe: Python) run in a second thread, one view after another,
+    # while DuckDB runs the next views (it releases the GIL); the probe lives in that thread (sqlite3 requires it).
+    with ThreadPoolExecutor(max_workers=1) as translator:
+        lite = translator.submit(SqliteProbe, dict(schema))
+        try:
+            for view in views:
+                local = Report(descriptor=report.descriptor)
+                made, translated = _create_view(con, view, local, temporary, taken, schema, lite, runs, translator)
+                found.append((local, translated))
+                if made:
+                    taken.add(view.name)
+                    created.append(view)
+                if runs is not None:
+                    runs.done_with(view)
+        finally:
+            translator.submit(lambda: lite.result().close())
+            if runs is not None:
+                runs.release_all()
+    for local, translated in found:
+        for problem in local.problems:
+            report.add(problem)
+        report.not_listed += local.not_listed
+        for problem in translated.result() if translated is not None else []:
+            report.add(problem)
     return created
 
 
+class _Runs:
+    """Runs each view once in validation, however many later views read it.
+
+    Run alone, a view that reads other views computes them again (event_series reads
+    event_dyads_coded twice, which reads event_pairs and event_placement): at scale, most of
+    validation's time went there. So a view that later views read is run to the end into a TEMP
+    table (`view:NAME`; a ':' cannot occur in a view name) and pointed at that table until its last
+    reader has run; then the table is dropped and the view has its own query again. Only a pass
+    is taken from these runs: a view whose run fails, or takes longer than the time limit less
+    what the materialised views it reads cost (once per mention, as inlining them would), is run
+    again the original way (every view it reads inlined, the whole time limit), and that run's
+    outcome is reported. So each verdict is that of running the view alone."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, views: list[View]):
+        self.con = con
+        self.order = {v.name: k for k, v in enumerate(views)}
+        self.queries: dict[str, str] = {}
+        self.mentions: dict[str, dict[str, int]] = {}
+        for v in views:
+            query, _ = view_query(v)
+            self.queries[v.name] = query or ""
+            words = [_unquote(t).lower() for t, _ in _tokens(query)] if query else []
+            self.mentions[v.name] = {w: words.count(w) for w in set(words)}
+        self.last_reader: dict[str, int] = {}
+        for v in views:
+            readers = [k for k, r in enumerate(views) if k > self.order[v.name] and self.mentions[r.name].get(v.name)]
+            if readers:
+                self.last_reader[v.name] = max(readers)
+        self.seconds: dict[str, float] = {}  # materialised view -> what running it inlined costs (its run + the views it reads)
+
+    def reads(self, view: View) -> dict[str, int]:
+        """The materialised views `view` mentions, each with how many times."""
+        return {n: c for n, c in self.mentions.get(view.name, {}).items() if n in self.seconds}
+
+    def run(self, view: View, rel: str) -> bool:
+        """The shared run of `view` (into its table when later views read it); True when it passed; else False, with
+        everything as before it (the caller then runs the view the original way)."""
+        import time
+
+        reads = self.reads(view)
+        keep = view.name in self.last_reader
+        if not reads and not keep:
+            return False
+        before = sum(c * self.seconds[n] for n, c in reads.items())
+        if before >= view_seconds():
+            return False
+        table = quote_ident(f"view:{view.name}")
+        start = time.perf_counter()
+        try:
+            with time_limit(self.con, rel, view_seconds() - before):
+                if keep:
+                    self.con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {quote_ident(view.name)}")
+                else:
+                    self.con.execute(f"SELECT count(*) FROM {quote_ident(view.name)}").fetchall()
+        except (TimeLimitError, duckdb.Error):
+            self.con.execute(f"DROP TABLE IF EXISTS {table}")
+            return False
+        if keep:
+            self.con.execute(f"CREATE OR REPLACE TEMP VIEW {quote_ident(view.name)} AS SELECT * FROM {table}")
+            self.seconds[view.name] = time.perf_counter() - start + before
+        return True
+
+    def inline(self, view: View) -> list[str]:
+        """Give the materialised views that `view` reads their own queries back (for its run alone); their names."""
+        names = list(self.reads(view))
+        for name in names:
+            self._restore(name)
+        return names
+
+    def reattach(self, names: list[str]) -> None:
+        """Point views that inline() gave their queries back at their tables again."""
+        for name in names:
+            self.con.execute(f"CREATE OR REPLACE TEMP VIEW {quote_ident(name)} AS SELECT * FROM {quote_ident(f'view:{name}')}")
+
+    def _restore(self, name: str) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {quote_ident(name)} AS {self.queries[name]}")
+
+    def done_with(self, view: View) -> None:
+        """After `view`: drop the tables that no later view reads."""
+        k = self.order[view.name]
+        for name in [n for n in self.seconds if self.last_reader[n] <= k]:
+            self._release(name)
+
+    def _release(self, name: str) -> None:
+        self._restore(name)
+        self.con.execute(f"DROP TABLE IF EXISTS {quote_ident(f'view:{name}')}")
+        del self.seconds[name]
+
+    def release_all(self) -> None:
+        """Every view has its own query again and no table is left."""
+        for name in list(self.seconds):
+            self._release(name)
+
+
 def _create_view(con: duckdb.DuckDBPyConnection, view: View, report: Report, temporary: bool, taken: set[str],
-                 schema: dict[str, dict[str, str]], lite: SqliteProbe) -> bool:
-    """Create and run one view (create_views); report why it cannot be created or translated. True when created."""
+                 schema: dict[str, dict[str, str]], lite: Future, runs: _Runs | None,
+                 translator: ThreadPoolExecutor) -> tuple[bool, Future | None]:
+    """Create and run one view (create_views); report why it cannot be created. (True when created, the future list
+    of its translation's problems, run by `translator` with the probe `lite` will hold)."""
     rel = f"sql/{view.path.name}"
     if view.name in taken:
         report.add(Problem("view", rel, f"view {view.name!r} has the name of a table or of an earlier view"))
-        return False
+        return False, None
     query, why = view_query(view)
     if query is None:
         report.add(Problem("view", rel, why))
-        return False
+        return False, None
     from .dialects import view_source_problem
 
     if why := view_source_problem(query, taken):
         report.add(Problem("view", rel, why))
-        return False
+        return False, None
     sql = f"CREATE OR REPLACE {'TEMP ' if temporary else ''}VIEW {quote_ident(view.name)} AS {query}"
     if len(duckdb.extract_statements(sql)) != 1:
         report.add(Problem("view", rel, "the view's query does not stand alone as one statement"))
-        return False
+        return False, None
     try:
         con.execute(sql)
-        with time_limit(con, rel):  # run to the end, in validation too: a view too slow for a build fails here first
-            con.execute(f"SELECT count(*) FROM {quote_ident(view.name)}").fetchall()
+        if runs is None or not runs.run(view, rel):
+            _run_alone(con, view, rel, runs)
     except TimeLimitError as exc:
         report.add(Problem("view", rel, f"view {view.name!r} {str(exc).split(': ', 1)[1]}"))
-        return False
+        return False, None
     except duckdb.Error as exc:
         report.add(Problem("view", rel, f"view {view.name!r} does not compile or run: {str(exc).splitlines()[0]}"))
-        return False
-    for why in translation_problems(con, view, query, schema, lite):
-        report.add(Problem("view", rel, why))
-    return True
+        return False, None
+    schema[view.name] = view_types(con, view)
+    snapshot = dict(schema)  # the translation reads the views before this one, as they are now
+    return True, translator.submit(lambda: [Problem("view", rel, why) for why in translate_problems(view, query, snapshot, lite.result())])
+
+
+def _run_alone(con: duckdb.DuckDBPyConnection, view: View, rel: str, runs: _Runs | None) -> None:
+    """Run the view to the end within the time limit, every view it reads inlined (TimeLimitError, duckdb.Error)."""
+    names = runs.inline(view) if runs is not None else []
+    try:
+        with time_limit(con, rel):  # run to the end, in validation too: a view too slow for a build fails here first
+            con.execute(f"SELECT count(*) FROM {quote_ident(view.name)}").fetchall()
+    finally:
+        if names:
+            runs.reattach(names)
 
 
 def duckdb_note_problems(view: View, tree) -> list[str]:
@@ -381,10 +509,20 @@ def translation_problems(con: duckdb.DuckDBPyConnection, view: View, query: str,
     """Why the view cannot be translated to SQLite or Spark (or its SQLite translation does not run in SQLite: `probe`
     is a dialects.SqliteProbe), and where its DuckDB-specific note is wrong; records the view's column types (from
     DuckDB) in `schema` for the views after it."""
+    schema[view.name] = view_types(con, view)
+    return translate_problems(view, query, schema, probe)
+
+
+def view_types(con: duckdb.DuckDBPyConnection, view: View) -> dict[str, str]:
+    """The view's columns and their DuckDB types."""
+    return {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {quote_ident(view.name)}").fetchall()}
+
+
+def translate_problems(view: View, query: str, schema: dict[str, dict[str, str]], probe: SqliteProbe) -> list[str]:
+    """translation_problems once the view's types are in `schema` (Python and SQLite only: no DuckDB)."""
     from .dialects import TranslationError, parse_query, translate_query
 
     rel = f"sql/{view.path.name}"
-    schema[view.name] = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {quote_ident(view.name)}").fetchall()}
     try:
         tree = parse_query(query, schema, rel)
         translate_query(tree, "spark", rel)

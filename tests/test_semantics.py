@@ -18,6 +18,7 @@ from jpkr_data.validator import validate
 from jpkr_data.validator.report import Report
 from jpkr_data.validator.schema_checks import typed_name
 from jpkr_data.validator.semantics import LOADED_WORDS, check_occasions
+from jpkr_data.validator.staging import attach_stage
 
 Mutation = Callable[[Path], int]  # mutates a package copy, returns the CSV row (header = 1) the error must name
 
@@ -367,8 +368,9 @@ def tables():
 @given(ev_start=DAY, ev_end=DAY, s_start=DAY, s_end=st.dates(min_value=dt.date(2019, 7, 1), max_value=dt.date(2019, 9, 30)))
 def test_occasion_window_rule_matches_its_definition(tables, ev_start, ev_end, s_start, s_end):
     con = duckdb.connect()
-    con.execute(f"CREATE TEMP TABLE {typed_name(tables['events'])} (_row INTEGER, event_id VARCHAR, status VARCHAR, date_start DATE, date_end DATE)")
-    con.execute(f"CREATE TEMP TABLE {typed_name(tables['statements'])} (_row INTEGER, occasion_event_id VARCHAR, occasion_basis VARCHAR, "
+    attach_stage(con)  # where the typed tables live
+    con.execute(f"CREATE TABLE {typed_name(tables['events'])} (_row INTEGER, event_id VARCHAR, status VARCHAR, date_start DATE, date_end DATE)")
+    con.execute(f"CREATE TABLE {typed_name(tables['statements'])} (_row INTEGER, occasion_event_id VARCHAR, occasion_basis VARCHAR, "
                 "said_date_start DATE, said_date_end DATE)")
     con.execute(f"INSERT INTO {typed_name(tables['events'])} VALUES (2, 'ev_x', 'occurred', ?, ?)", [ev_start, ev_end])
     con.execute(f"INSERT INTO {typed_name(tables['statements'])} VALUES (7, 'ev_x', 'stated', ?, ?)", [s_start, s_end])

@@ -12,8 +12,8 @@ SET, RESET, USE, CALL (CHECKPOINT), VACUUM, ANALYZE, transactions, PREPARE/EXECU
 """
 from __future__ import annotations
 
-import functools
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -65,16 +65,56 @@ current_setting getenv user_agent extension_versions database_list json_execute_
 """.split())
 
 
-@functools.lru_cache(maxsize=1)
+_OBJECTS_LOCK = threading.Lock()
+_objects: list[tuple[frozenset[str], frozenset[str]]] = []  # DuckDB's table functions and system views, once listed
+_PREFETCH: list[threading.Thread] = []  # the thread listing them, when one was started
+
+
 def _duckdb_objects() -> tuple[frozenset[str], frozenset[str]]:
-    """(DuckDB's table functions, DuckDB's system views), listed by a private in-memory instance no user can reach."""
-    con = duckdb.connect(":memory:")
+    """(DuckDB's table functions, DuckDB's system views), listed once per process (waiting for prefetch_duckdb_objects;
+    when nothing listed them, by a private in-memory instance no user can reach)."""
+    for thread in list(_PREFETCH):
+        thread.join()  # done before any use: no thread is left inside DuckDB when the caller goes on (or exits)
+    with _OBJECTS_LOCK:
+        if not _objects:
+            _objects.append(_list_duckdb_objects(None))
+        return _objects[0]
+
+
+def prefetch_duckdb_objects() -> None:
+    """Start listing DuckDB's objects (a private instance and a scan of every function: about as long as the rest of
+    a first query) in a second thread, beside connect()'s own work (DuckDB releases the GIL). A failure there is not
+    kept: the first check lists them again (and raises). The thread is not a daemon and shares no connection: an
+    interpreter that exits first waits for it (a thread stopped inside DuckDB at exit aborts the process), and a
+    session closes whatever the thread is doing."""
+    if _objects or any(t.is_alive() for t in _PREFETCH):
+        return
+
+    def work() -> None:
+        try:
+            with _OBJECTS_LOCK:
+                if not _objects:
+                    _objects.append(_list_duckdb_objects(None))
+        except duckdb.Error:
+            pass
+
+    thread = threading.Thread(target=work, name="jpkr-data guard lists", daemon=False)
+    _PREFETCH[:] = [thread]
+    thread.start()
+
+
+def _list_duckdb_objects(con: duckdb.DuckDBPyConnection | None) -> tuple[frozenset[str], frozenset[str]]:
+    """(DuckDB's table functions, DuckDB's system views) of the system catalog, listed through `con` or, when None,
+    a private in-memory instance."""
+    own = con is None
+    con = duckdb.connect(":memory:") if own else con
     try:
         functions = {r[0] for r in con.execute("SELECT DISTINCT function_name FROM system.main.duckdb_functions() "
-                                              "WHERE function_type IN ('table', 'table_macro')").fetchall()}
+                                              "WHERE function_type IN ('table', 'table_macro') AND database_name = 'system'").fetchall()}
         views = {r[0] for r in con.execute("SELECT view_name FROM system.main.duckdb_views() WHERE database_name = 'system'").fetchall()}
     finally:
-        con.close()
+        if own:
+            con.close()
     return frozenset(functions), frozenset(views)
 
 
