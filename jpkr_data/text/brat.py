@@ -13,7 +13,8 @@
   the nested statement's cue), `Coref` (an actor mention -> the previous mention of the same actor in the article).
 - `E` lines: a trigger with its arguments, `<role>:T<n>` (a repeated role numbered `<role>2`, `<role>3`, as brat does);
   the argument T lines are the `argument` spans (event_mention_arguments rows), which lie on actor mentions.
-The attributes of a trigger are on its `E` line, as brat attaches attributes to events.
+The attributes and the note of a trigger are on its `E` id: brat attaches attributes to events, and refuses to open a
+document in which anything but an event refers to a trigger's T id.
 """
 from __future__ import annotations
 
@@ -105,7 +106,7 @@ def brat_ann(record: dict[str, Any]) -> str:
             attr_lines.append(f"A{n_attr}\t{k} {target} {v}")
         note = {"label": s["label"], "table": s["table"], "key": s["key"],
                 **{k: v for k, v in s["attributes"].items() if free_text(k) and v is not None}}
-        lines.append(f"#{i}\tAnnotatorNotes T{i}\t{json.dumps(note, ensure_ascii=True, default=str)}")
+        lines.append(f"#{i}\tAnnotatorNotes {target}\t{json.dumps(note, ensure_ascii=True, default=str)}")
     events = {e: [f"{_label(s)}:{t_of[(_key(s), TRIGGER)]}"] for s in record["spans"] if (e := e_of.get(_key(s))) and s["label"] == TRIGGER}
     lines += _relations(record["spans"], t_of)
     for s in record["spans"]:
@@ -207,6 +208,7 @@ def read_ann(text: str, ann: str) -> dict[str, Any]:
         else:
             raise ValueError(f"unexpected brat line {line!r}")
     out = {}
+    notes = {owner.get(target, target): note for target, note in notes.items()}
     for t, s in spans.items():
         note = notes[t]
         attrs = {k: v for k, v in note.items() if k not in ("label", "table", "key")}
