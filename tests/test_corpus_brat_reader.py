@@ -60,8 +60,9 @@ def test_every_document_verifies_against_our_annotation_conf(corpus):
     assert used <= set(conf["entities"]) | set(conf["events"])
     assert {r["type"] for d in brat["documents"].values() for r in d["relations"]} == {"Source", "Content", "Nested", "Coref"} & set(conf["relations"])
     for doc_id, doc in brat["documents"].items():
-        assert [i for i in doc["issues"] if i["kind"] != "AnnotationWarning"] == [], doc_id
-        assert [i for i in doc["issues"] if "identical span and type" not in i["text"]] == [], doc_id
+        assert doc["issues"] == [], doc_id  # no error, and no warning (two events with one trigger share its T line)
+    shared = [t for d in brat["documents"].values() for t in d["triggers"] if sum(e["trigger"] == t for e in d["events"]) > 1]
+    assert shared  # e.g. art000's "decision": both the export controls and the white-list removal
 
 
 def test_every_text_bound_span_is_its_text_slice(corpus):

@@ -11,7 +11,8 @@
 - `#` AnnotatorNotes: a JSON object with the span's corpus label, table, row key and free-text fields (notes, reasoning).
 - `R` lines: `Source` (source -> cue), `Content` (cue -> content), `Nested` (the embedding statement's content ->
   the nested statement's cue), `Coref` (an actor mention -> the previous mention of the same actor in the article).
-- `E` lines: a trigger with its arguments, `<role>:T<n>` (a repeated role numbered `<role>2`, `<role>3`, as brat does);
+- `E` lines: a trigger with its arguments (events whose triggers have the same type and span share one T line, as brat
+  asks), `<role>:T<n>` (a repeated role numbered `<role>2`, `<role>3`, as brat does);
   the argument T lines are the `argument` spans (event_mention_arguments rows), which lie on actor mentions.
 The attributes and the note of a trigger are on its `E` id: brat attaches attributes to events, and refuses to open a
 document in which anything but an event refers to a trigger's T id.
@@ -91,13 +92,20 @@ def brat_ann(record: dict[str, Any]) -> str:
     text, lines = record["text"], []
     t_of: dict[tuple[str, str], str] = {}  # (row key, corpus label) -> T id
     e_of: dict[str, str] = {}  # trigger row key -> E id
+    shared: dict[str, str] = {}  # a trigger's T line -> its T id: events with the same trigger type and span share it, as brat asks
     attr_lines, n_attr, n_event = [], 0, 0
     for i, s in enumerate((s for s in record["spans"] if brat_fragments(text, s["start"], s["end"])), start=1):
         frags = brat_fragments(text, s["start"], s["end"])
         offsets = ";".join(f"{a} {b}" for a, b in frags)
-        lines.append(f"T{i}\t{_label(s)} {offsets}\t{' '.join(text[a:b] for a, b in frags)}")
-        t_of[(_key(s), s["label"])] = f"T{i}"
-        target = f"T{i}"
+        body = f"{_label(s)} {offsets}\t{' '.join(text[a:b] for a, b in frags)}"
+        if s["label"] == TRIGGER and body in shared:
+            t_id = shared[body]
+        else:
+            t_id = f"T{i}"
+            lines.append(f"{t_id}\t{body}")
+            if s["label"] == TRIGGER:
+                shared[body] = t_id
+        t_of[(_key(s), s["label"])] = target = t_id
         if s["label"] == TRIGGER:
             n_event += 1
             target = e_of[_key(s)] = f"E{n_event}"
@@ -180,6 +188,8 @@ def brat_confs(records: list[dict[str, Any]]) -> tuple[str, str]:
 def read_ann(text: str, ann: str) -> dict[str, Any]:
     """One article's spans, relations and events from its .txt text and .ann standoff, as brat_ann wrote them.
 
+    Spans are keyed by their brat id, a trigger's by its event's E id; an event is (E id, its trigger span's id, arguments).
+
     A span comes back as in the JSON Lines: label, start, end, text (the article's slice), table, key, and
     attributes (decoded strings; free text from the note; null ones absent)."""
     spans: dict[str, dict[str, Any]] = {}
@@ -208,15 +218,15 @@ def read_ann(text: str, ann: str) -> dict[str, Any]:
         else:
             raise ValueError(f"unexpected brat line {line!r}")
     out = {}
-    notes = {owner.get(target, target): note for target, note in notes.items()}
-    for t, s in spans.items():
-        note = notes[t]
+    # a trigger's span is its event (E id): events may share one trigger T line, each with its own note and attributes
+    for ident, t in [(t, t) for t in spans if t not in owner.values()] + list(owner.items()):
+        s, note = spans[t], notes[ident]
         attrs = {k: v for k, v in note.items() if k not in ("label", "table", "key")}
-        out[t] = {"label": note["label"], "start": s["start"], "end": s["end"], "text": text[s["start"]:s["end"]],
-                  "table": note["table"], "key": note["key"], "attributes": attrs, "brat_label": s["brat_label"], "fragments": s["fragments"]}
+        out[ident] = {"label": note["label"], "start": s["start"], "end": s["end"], "text": text[s["start"]:s["end"]],
+                      "table": note["table"], "key": note["key"], "attributes": attrs, "brat_label": s["brat_label"], "fragments": s["fragments"]}
     for target, name, value in attributes:
-        out[owner.get(target, target)]["attributes"][name] = value
-    return {"spans": out, "relations": relations, "events": events}
+        out[target]["attributes"][name] = value
+    return {"spans": out, "relations": relations, "events": [(e, e, args) for e, _, args in events]}
 
 
 def read_brat(folder: str | Path) -> dict[str, dict[str, Any]]:
