@@ -38,9 +38,10 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
     return rc, out, err
 
 
-def parse_ann(ann: str) -> tuple[dict[str, dict], list[tuple[str, str, str]], list[tuple[str, str]]]:
-    """An independent reader of brat standoff: T (text-bound), A (attribute) and # (note) lines; R and E lines are checked for shape."""
-    spans, attrs, notes = {}, [], []
+def parse_ann(ann: str) -> tuple[dict[str, dict], list[tuple[str, str, str]], list[tuple[str, str]], dict[str, str]]:
+    """An independent reader of brat standoff: T (text-bound), A (attribute) and # (note) lines, and each E line's trigger T;
+    R and E lines are checked for shape."""
+    spans, attrs, notes, trigger = {}, [], [], {}
     for line in ann.splitlines():
         ident, rest = line.split("\t", 1)
         if ident.startswith("T"):
@@ -58,9 +59,10 @@ def parse_ann(ann: str) -> tuple[dict[str, dict], list[tuple[str, str, str]], li
             assert re.fullmatch(r"(Source|Content|Nested|Coref) Arg1:T\d+ Arg2:T\d+", rest), line
         elif ident.startswith("E"):
             assert re.fullmatch(r"[\w.-]+:T\d+( [A-Za-z_]+\d*:T\d+)*", rest), line
+            trigger[ident] = rest.split(" ")[0].split(":")[1]
         else:
             raise AssertionError(f"unexpected brat line {line!r}")
-    return spans, attrs, notes
+    return spans, attrs, notes, trigger
 
 
 def test_corpus_from_renamed_sources_round_trips_every_span(renamed_sources, tmp_path, capsys):
@@ -126,15 +128,16 @@ def test_brat_files_parse_and_match_the_text(renamed_sources, tmp_path, capsys):
     for aid, r in records.items():
         text = (brat / f"{aid}.txt").read_bytes().decode("utf-8")
         assert text == r["text"]
-        spans, attrs, notes = parse_ann((brat / f"{aid}.ann").read_text(encoding="utf-8"))
-        assert len(spans) == len(r["spans"])
-        for t, s in zip(spans.values(), r["spans"]):
+        spans, attrs, notes, trigger = parse_ann((brat / f"{aid}.ann").read_text(encoding="utf-8"))
+        assert len(notes) == len(r["spans"]) and len(spans) == len(r["spans"]) - len(trigger) + len(set(trigger.values()))
+        for (target, _), s in zip(notes, r["spans"]):  # one note per span, in order; a trigger's on its event
+            t = spans[trigger.get(target, target)]
             assert t["label"] in entities and (t["label"] == s["label"] or s["label"] == "trigger")
             assert t["text"] == " ".join(text[a:b] for a, b in t["frags"])
             assert t["frags"][0][0] == s["start"] and t["frags"][-1][1] == s["end"]
             assert all("\n" not in text[a:b] for a, b in t["frags"])
             multi_line += len(t["frags"]) > 1
-        assert all(target in spans for _, target, _ in attrs) and all(target in spans for target, _ in notes)
+        assert all(trigger.get(target, target) in spans for _, target, _ in attrs) and all(trigger.get(target, target) in spans for target, _ in notes)
         assert {json.loads(n)["table"] for _, n in notes} >= {"event_mentions", "statements"}
     assert multi_line > 0  # some spans cross a line break and became discontinuous brat spans
 
@@ -148,7 +151,7 @@ def test_brat_offsets_are_code_points_for_any_text(text, data):
     end = data.draw(st.integers(start + 1, len(text)))
     record = {"id": "x", "text": text, "spans": [{"label": "a label\n", "start": start, "end": end, "text": text[start:end], "table": "t",
                                                   "key": {"k": text[start:end]}, "attributes": {"a": "v", "b": text}}]}
-    spans, attrs, notes = parse_ann(brat_ann(record))
+    spans, attrs, notes, _ = parse_ann(brat_ann(record))
     frags = brat_fragments(text, start, end)
     if not frags:  # a span of line breaks only has no brat form
         assert spans == {} and "".join(text[start:end].splitlines()) == ""
@@ -170,7 +173,7 @@ def test_non_bmp_text_round_trips_through_brat_files(tmp_path):
     back = (folder / "art999.txt").read_bytes().decode("utf-8")
     assert back == text and len(back) == len(text)
     assert len(text[:start].encode("utf-16-le")) // 2 == 16  # UTF-16 units (JavaScript) would count the flags twice
-    spans, attrs, _ = parse_ann((folder / "art999.ann").read_text(encoding="utf-8"))
+    spans, attrs, _, _ = parse_ann((folder / "art999.ann").read_text(encoding="utf-8"))
     t = spans["T1"]
     assert [back[a:b] for a, b in t["frags"]] == ["𝔊𝔖𝔒𝔐𝔌𝔄”", "kept — 日本 외교부", "end"]
     assert t["frags"][0][0] == start == 12 and t["frags"][-1][1] == end and attrs == [("statement_id", "T1", "st_1")]
