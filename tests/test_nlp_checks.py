@@ -87,7 +87,7 @@ def test_the_synthetic_layer_is_valid_and_every_nlp_check_runs(nlp_package):
     assert report.valid, report.to_text()
     for check in ("statement-spans", "statement-crossing", "statement-source", "statement-nesting", "trigger", "extent-crossing",
                   "argument-mention", "argument-sentence", "argument-role", "argument-span", "mention-order", "mention-extent", "alias-mention",
-                  "alias-coverage", "about-mention", "argument-coverage"):
+                  "alias-coverage", "about-mention", "argument-coverage", "cue-pronoun"):
         assert check in report.checks, check
 
 
@@ -252,6 +252,16 @@ def test_what_the_rules_allow(nlp_package):
         cue_end=str(said + 4))(nlp_package)
     report = validate(nlp_package)
     assert report.valid, report.to_text()
+
+
+def test_the_expletive_it_of_a_cue_is_no_mention(package_copy):
+    """art001 "Japan made it clear that it will not resume talks": the first "it" is inside the cue (mentions audit 0.5b, F2)."""
+    text = _text("art001")
+    expletive = text.index("made it clear") + len("made ")
+    referring = text.index("it will not resume talks")
+    fault = ("expletive_it_as_a_mention", edit(AM, {"article_id": "art001", "char_start": str(referring)},
+                                                {"char_start": str(expletive), "char_end": str(expletive + 2)}), "cue-pronoun", AM, "char_start")
+    assert_reported_where_it_is(fault, package_copy)
 
 
 def test_an_article_without_mentions_is_not_held_to_the_alias_rule(nlp_package):

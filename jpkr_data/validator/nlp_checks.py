@@ -24,6 +24,7 @@ Actor mentions:
 About-links and coverage (0.5b audits):
 - a `statement_events` evidence span nests with a mention of its event in its article, unless its notes say "Not an
   event mention" (the words name what the statement is about without referring to the event); such a row has none;
+- an "it" inside a statement's cue ("made it clear") is expletive and is no mention;
 - an `event_actors` role whose evidence span holds a mention of its actor, in a sentence that holds a trigger of a
   mention of that event, has its argument row on that mention.
 (An inferred mention or argument says how in `reasoning` / `notes`: statement_checks.REASONED.)
@@ -258,6 +259,19 @@ def check_about_mentions(con, staged: dict[str, Table], report: Report) -> None:
             "the notes say the span is not an event mention, but a mention of the event nests with it")
 
 
+def check_cue_pronouns(con, staged: dict[str, Table], report: Report) -> None:
+    """An "it" inside a statement's cue ("made it clear") is expletive, not a mention (mentions audit 0.5b, F2)."""
+    if not (staged_with(staged, "statements", "article_id", "cue_start", "cue_end")
+            and staged_with(staged, "actor_mentions", "article_id", "char_start", "char_end", "text", "mention_type")):
+        return
+    report.ran("cue-pronoun")
+    st, am = typed_name(staged["statements"]), typed_name(staged["actor_mentions"])
+    collect(con, f"SELECT DISTINCT x._row, x.mention_id || ' ' || x.text FROM {am} x JOIN {st} s ON s.article_id = x.article_id "
+                 "AND s.cue_start <= x.char_start AND x.char_end <= s.cue_end WHERE x.mention_type = 'pronoun' AND lower(x.text) = 'it'",
+            report, "cue-pronoun", staged["actor_mentions"], "char_start",
+            "an 'it' inside a statement's cue ('made it clear') is expletive: the referring pronoun is the one after it")
+
+
 def check_argument_coverage(con, staged: dict[str, Table], report: Report) -> None:
     """An event_actors role evidenced by a mention of its actor in a trigger's sentence has its argument on that mention."""
     if not (staged_with(staged, "event_actors", "event_id", "actor_id", "role", "article_id", "char_start", "char_end")
@@ -282,7 +296,7 @@ def check_argument_coverage(con, staged: dict[str, Table], report: Report) -> No
 
 
 CHECKS = (check_statement_spans, check_statement_sources, check_embedding, check_triggers, check_arguments, check_actor_mentions,
-          check_about_mentions, check_argument_coverage)
+          check_about_mentions, check_argument_coverage, check_cue_pronouns)
 
 
 def run_nlp_checks(con, staged: dict[str, Table], report: Report) -> None:
