@@ -136,7 +136,8 @@ def test_synthetic_layer_round_trips_with_relations_and_events(nlp_package, tmp_
     source_cue = {(by_id[a]["text"], by_id[b]["text"], by_id[b]["key"]["statement_id"]) for k, a, b in art["relations"] if k == "Source"}
     assert source_cue == {("Mr Kono", "said", "st_000_01"), ("Mr Kono", "told", "st_000_02")}
     coref = [(by_id[a], by_id[b]) for k, a, b in art["relations"] if k == "Coref"]
-    assert all(x["attributes"]["actor_id"] == y["attributes"]["actor_id"] and y["start"] < x["start"] for x, y in coref)
+    # a chain runs in text order (start, then the longer span first: "Japanese Foreign Minister Taro Kono" before its nested title)
+    assert all(x["attributes"]["actor_id"] == y["attributes"]["actor_id"] and (y["start"], -y["end"]) < (x["start"], -x["end"]) for x, y in coref)
     (event,) = [e for e in art["events"] if e[2]]  # the one mention with an argument
     assert by_id[event[1]]["text"] == "said" and by_id[event[1]]["brat_label"] == "press_event"
     assert [(role, by_id[t]["text"]) for role, t in event[2]] == [("initiator", "Mr Kono")]

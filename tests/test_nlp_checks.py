@@ -21,6 +21,7 @@ from jpkr_data.text.tokens import TOKEN, aligned, tokenize
 from jpkr_data.validator import validate
 
 ST, EM, AM, ARG, AL = "statements", "event_mentions", "actor_mentions", "event_mention_arguments", "actor_aliases"
+SE = "statement_events"
 NLP_COLUMNS = {ST: ("source_text", "source_start", "source_end", "cue_text", "cue_start", "cue_end", "embedded_in_statement_id"),
                EM: ("trigger_text", "trigger_start", "trigger_end", "genericity")}
 MENTION_TYPES = {"name", "short_name", "abbreviation", "metonym", "title", "description", "pronoun", "demonym"}
@@ -85,7 +86,8 @@ def test_the_synthetic_layer_is_valid_and_every_nlp_check_runs(nlp_package):
     report = validate(nlp_package)
     assert report.valid, report.to_text()
     for check in ("statement-spans", "statement-crossing", "statement-source", "statement-nesting", "trigger", "extent-crossing",
-                  "argument-mention", "argument-sentence", "argument-role", "argument-span", "mention-order", "mention-extent", "alias-mention"):
+                  "argument-mention", "argument-sentence", "argument-role", "argument-span", "mention-order", "mention-extent", "alias-mention",
+                  "alias-coverage", "about-mention", "argument-coverage", "cue-pronoun"):
         assert check in report.checks, check
 
 
@@ -164,7 +166,38 @@ FAULTS: list[tuple[str, Mutation, str, str, str]] = [
     ("alias_that_is_no_mention", lambda pkg: _drop_mention(pkg, "KYODO"), "alias-mention", AL, "char_start"),
     ("alias_mention_of_another_actor", _then(_shift_mention("KYODO", actor_id="jpn"), _row_of(AL, article_id="art000", alias="KYODO")),
      "alias-mention", AL, "char_start"),
+    # aliases are the first occurrence of each mention form (mentions audit 0.5b, actors audit O1-O3)
+    ("mention_form_without_alias", lambda pkg: _drop_alias(pkg, "KYODO"), "alias-coverage", AM, "text"),
+    ("alias_not_at_first_occurrence", lambda pkg: _move_alias_to(pkg, "Mr Kono", KONO_TOLD), "alias-coverage", AL, "char_start"),
+    ("alias_basis_unlike_its_mention", edit(AL, {"article_id": "art000", "alias": "KYODO"}, {"basis": "inferred", "reasoning": "test"}),
+     "alias-coverage", AL, "basis"),
+    # an about-link's span is a mention of its event unless its notes say it only names the subject (statements audit 0.5b, R1)
+    ("about_link_without_mention", lambda pkg: _drop_event_mention(pkg, "ev_beijing_kang_kono", "546"), "about-mention", SE, "char_start"),
+    ("about_link_marked_yet_a_mention", edit(SE, {"statement_id": "st_000_01", "event_id": "ev_beijing_kang_kono"},
+                                            {"notes": "Not an event mention: test."}), "about-mention", SE, "notes"),
+    # a role evidenced in a trigger's sentence has its argument (arguments audit 0.5b, O1-O4)
+    ("role_in_a_trigger_sentence_without_argument", lambda pkg: _drop_arguments(pkg), "argument-coverage", "event_actors", "role"),
 ]
+
+
+def _drop_alias(pkg: Path, words: str) -> int:
+    _write(pkg, AL, [r for r in _read(pkg, AL) if not (r["article_id"] == "art000" and r["alias"] == words)])
+    return _row_of(AM, article_id="art000", text=words)(pkg)
+
+
+def _move_alias_to(pkg: Path, words: str, later: tuple[str, str, str]) -> int:
+    edit(AL, {"article_id": "art000", "alias": words}, {"char_start": later[1], "char_end": str(int(later[1]) + len(words))})(pkg)
+    return _row_of(AL, article_id="art000", alias=words)(pkg)
+
+
+def _drop_event_mention(pkg: Path, event: str, start: str) -> int:
+    _write(pkg, EM, [r for r in _read(pkg, EM) if not (r["event_id"] == event and r["article_id"] == "art000" and r["char_start"] == start)])
+    return _row_of(SE, event_id=event, article_id="art000", char_start=start)(pkg)
+
+
+def _drop_arguments(pkg: Path) -> int:
+    _write(pkg, ARG, [])
+    return _row_of("event_actors", event_id="ev_kono_remarks_aug20", actor_id="taro_kono", role="initiator")(pkg)
 
 
 def _swap_ids(pkg: Path) -> int:
@@ -196,6 +229,7 @@ def test_nlp_fault_is_reported_where_it_is(fault, nlp_package):
 def test_what_the_rules_allow(nlp_package):
     """A plural mention recorded once per actor; a shared trigger whose rows name each other; a source in apposition."""
     _append_mention(nlp_package, "jpn", KONO_TOLD[1], "Mr Kono")  # the same extent under another actor (one row per member)
+    edit(AM, {"actor_id": "jpn", "text": "Mr Kono"}, {"reasoning": "test: one row per member"})(nlp_package)
     copy_row(EM, {"event_id": "ev_kono_remarks_aug20", "char_start": KONO_SAID[1]},
              {"event_id": "ev_beijing_kang_kono", "notes": "Shares its trigger with ev_kono_remarks_aug20."})(nlp_package)
     edit(EM, {"event_id": "ev_kono_remarks_aug20", "char_start": KONO_SAID[1]}, {"notes": "Trigger shared with ev_beijing_kang_kono."})(nlp_package)
@@ -206,7 +240,8 @@ def test_what_the_rules_allow(nlp_package):
     rows = _read(nlp_package, AM)
     rows += [_mention(900, "jun_saito", "art002", ("Jun Saito", str(name), str(name + 9)), "name"),
              _mention(901, "jun_saito", "art002", (text[desc:end], str(desc), str(end)), "description")]
-    rows += [_mention(0, a["actor_id"], a["article_id"], (a["evidence_text"], a["char_start"], a["char_end"]), "description", a["basis"], a["reasoning"])
+    rows += [_mention(0, a["actor_id"], a["article_id"], (a["evidence_text"], a["char_start"], a["char_end"]),
+                      a["alias_type"] if a["alias_type"] in MENTION_TYPES else "description", a["basis"], a["reasoning"])
              for a in _read(nlp_package, AL) if a["article_id"] == "art002"]
     _write(nlp_package, AM, _renumber([r for r in rows if r["article_id"] != "art002"] + list({(r["actor_id"], r["char_start"], r["char_end"]): r
                                                                                              for r in rows if r["article_id"] == "art002"}.values())))
@@ -217,6 +252,16 @@ def test_what_the_rules_allow(nlp_package):
         cue_end=str(said + 4))(nlp_package)
     report = validate(nlp_package)
     assert report.valid, report.to_text()
+
+
+def test_the_expletive_it_of_a_cue_is_no_mention(package_copy):
+    """art001 "Japan made it clear that it will not resume talks": the first "it" is inside the cue (mentions audit 0.5b, F2)."""
+    text = _text("art001")
+    expletive = text.index("made it clear") + len("made ")
+    referring = text.index("it will not resume talks")
+    fault = ("expletive_it_as_a_mention", edit(AM, {"article_id": "art001", "char_start": str(referring)},
+                                                {"char_start": str(expletive), "char_end": str(expletive + 2)}), "cue-pronoun", AM, "char_start")
+    assert_reported_where_it_is(fault, package_copy)
 
 
 def test_an_article_without_mentions_is_not_held_to_the_alias_rule(nlp_package):

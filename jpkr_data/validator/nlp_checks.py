@@ -18,7 +18,15 @@ Event mention arguments:
 Actor mentions:
 - `am_<article number>_<sequence>` ids run in text order and carry their article's number; no two mentions have
   one extent; mentions nest or are disjoint, never cross; every `actor_aliases` span is a mention of the same actor,
-  once the article has any mention.
+  once the article has any mention; every form of an actor in an article (a mention that is no pronoun, demonym or
+  member row of a plural) has an alias row at its first occurrence, and an alias agrees with its mention on basis and
+  type (a `title` mention is a `description` alias).
+About-links and coverage (0.5b audits):
+- a `statement_events` evidence span nests with a mention of its event in its article, unless its notes say "Not an
+  event mention" (the words name what the statement is about without referring to the event); such a row has none;
+- an "it" inside a statement's cue ("made it clear") is expletive and is no mention;
+- an `event_actors` role whose evidence span holds a mention of its actor, in a sentence that holds a trigger of a
+  mention of that event, has its argument row on that mention.
 (An inferred mention or argument says how in `reasoning` / `notes`: statement_checks.REASONED.)
 """
 from __future__ import annotations
@@ -205,9 +213,90 @@ def check_actor_mentions(con, staged: dict[str, Table], report: Report) -> None:
                      f"AND NOT EXISTS (SELECT 1 FROM {m} a WHERE a.article_id = x.article_id AND a.actor_id = x.actor_id "
                      "AND a.char_start = x.char_start AND a.char_end = x.char_end)",
                 report, "alias-mention", al, "char_start", "the alias's evidence span must be an actor_mentions span of the same actor")
+        check_alias_coverage(con, m, typed_name(al), am, al, report)
 
 
-CHECKS = (check_statement_spans, check_statement_sources, check_embedding, check_triggers, check_arguments, check_actor_mentions)
+FORM = "x.mention_type NOT IN ('pronoun', 'demonym') AND coalesce(x.reasoning, '') NOT LIKE '%one row per member%'"
+
+
+def check_alias_coverage(con, m: str, a: str, am: Table, al: Table, report: Report) -> None:
+    """Aliases are the first occurrence of each mention form of an actor in an article, with the mention's basis and type."""
+    if not {"mention_type", "reasoning", "text", "basis"} <= set(am.field_names) or not {"alias", "alias_type", "basis"} <= set(al.field_names):
+        return
+    report.ran("alias-coverage")
+    first = (f"NOT EXISTS (SELECT 1 FROM {m} y WHERE y.article_id = x.article_id AND y.actor_id = x.actor_id AND y.text = x.text "
+             "AND y.char_start < x.char_start)")
+    collect(con, f"SELECT x._row, x.actor_id || ': ' || x.text FROM {m} x WHERE {FORM} AND {first} AND NOT EXISTS (SELECT 1 FROM {a} a "
+                 "WHERE a.actor_id = x.actor_id AND a.article_id = x.article_id AND a.alias = x.text)",
+            report, "alias-coverage", am, "text", "this form of the actor has no actor_aliases row in this article: "
+            "an alias is the first occurrence of each mention form (CURATION §3)")
+    collect(con, f"SELECT a._row, a.alias FROM {a} a JOIN {m} x ON x.actor_id = a.actor_id AND x.article_id = a.article_id "
+                 f"AND x.text = a.alias AND x.char_start < a.char_start WHERE {FORM}",
+            report, "alias-coverage", al, "char_start", "an earlier mention has this form: the alias is its first occurrence in the article")
+    collect(con, f"SELECT a._row, a.alias || ' (' || a.basis || ', ' || a.alias_type || ' / ' || x.basis || ', ' || x.mention_type || ')' "
+                 f"FROM {a} a JOIN {m} x ON x.actor_id = a.actor_id AND x.article_id = a.article_id AND x.char_start = a.char_start "
+                 "AND x.char_end = a.char_end WHERE x.mention_type <> 'demonym' AND (a.basis <> x.basis OR a.alias_type <> "
+                 "CASE WHEN x.mention_type = 'title' THEN 'description' ELSE x.mention_type END)",
+            report, "alias-coverage", al, "basis", "the alias and its mention disagree on basis or type (a title mention is a description alias)")
+
+
+def check_about_mentions(con, staged: dict[str, Table], report: Report) -> None:
+    """A statement_events span that refers to the event is a mention of it; one that only names what the statement is about says so."""
+    if not (staged_with(staged, "statement_events", "event_id", "article_id", "char_start", "char_end", "notes")
+            and staged_with(staged, "event_mentions", "event_id", "article_id", "char_start", "char_end")):
+        return
+    report.ran("about-mention")
+    se, em = typed_name(staged["statement_events"]), typed_name(staged["event_mentions"])
+    nest = (f"EXISTS (SELECT 1 FROM {em} m WHERE m.event_id = x.event_id AND m.article_id = x.article_id AND "
+            "((m.char_start <= x.char_start AND x.char_end <= m.char_end) OR (x.char_start <= m.char_start AND m.char_end <= x.char_end)))")
+    marked = "lower(coalesce(x.notes, '')) LIKE '%not an event mention%'"
+    collect(con, f"SELECT x._row, x.evidence_text FROM {se} x WHERE x.char_start IS NOT NULL AND NOT {marked} AND NOT {nest}",
+            report, "about-mention", staged["statement_events"], "char_start",
+            "no mention of the event nests with this evidence span: record the mention, or say in notes 'Not an event mention' "
+            "when the words only name what the statement is about (CURATION §2)")
+    collect(con, f"SELECT x._row, x.evidence_text FROM {se} x WHERE {marked} AND {nest}",
+            report, "about-mention", staged["statement_events"], "notes",
+            "the notes say the span is not an event mention, but a mention of the event nests with it")
+
+
+def check_cue_pronouns(con, staged: dict[str, Table], report: Report) -> None:
+    """An "it" inside a statement's cue ("made it clear") is expletive, not a mention (mentions audit 0.5b, F2)."""
+    if not (staged_with(staged, "statements", "article_id", "cue_start", "cue_end")
+            and staged_with(staged, "actor_mentions", "article_id", "char_start", "char_end", "text", "mention_type")):
+        return
+    report.ran("cue-pronoun")
+    st, am = typed_name(staged["statements"]), typed_name(staged["actor_mentions"])
+    collect(con, f"SELECT DISTINCT x._row, x.mention_id || ' ' || x.text FROM {am} x JOIN {st} s ON s.article_id = x.article_id "
+                 "AND s.cue_start <= x.char_start AND x.char_end <= s.cue_end WHERE x.mention_type = 'pronoun' AND lower(x.text) = 'it'",
+            report, "cue-pronoun", staged["actor_mentions"], "char_start",
+            "an 'it' inside a statement's cue ('made it clear') is expletive: the referring pronoun is the one after it")
+
+
+def check_argument_coverage(con, staged: dict[str, Table], report: Report) -> None:
+    """An event_actors role evidenced by a mention of its actor in a trigger's sentence has its argument on that mention."""
+    if not (staged_with(staged, "event_actors", "event_id", "actor_id", "role", "article_id", "char_start", "char_end")
+            and staged_with(staged, "event_mention_arguments", "event_id", "article_id", "mention_start", "role", "actor_id")
+            and staged_with(staged, "event_mentions", "event_id", "article_id", "char_start", "trigger_start", "trigger_end")
+            and staged_with(staged, "actor_mentions", "actor_id", "article_id", "char_start", "char_end", "text")):
+        return
+    load_sentences(con)
+    report.ran("argument-coverage")
+    ea, am = typed_name(staged["event_actors"]), typed_name(staged["actor_mentions"])
+    em, ar = typed_name(staged["event_mentions"]), typed_name(staged["event_mention_arguments"])
+    collect(con, f"SELECT DISTINCT r._row, r.event_id || ' ' || r.role || ' ' || r.actor_id || ': ' || a.text || ' (mention ' || m.char_start || ')' "
+                 f"FROM {ea} r JOIN {am} a ON a.actor_id = r.actor_id AND a.article_id = r.article_id "
+                 "AND r.char_start <= a.char_start AND a.char_end <= r.char_end "
+                 f"JOIN {SENTENCES} q ON q.article_id = a.article_id AND q.s <= a.char_start AND a.char_end <= q.e "
+                 f"JOIN {em} m ON m.event_id = r.event_id AND m.article_id = r.article_id AND q.s <= m.trigger_start AND m.trigger_end <= q.e "
+                 f"WHERE NOT EXISTS (SELECT 1 FROM {ar} x WHERE x.event_id = r.event_id AND x.article_id = r.article_id "
+                 "AND x.mention_start = m.char_start AND x.role = r.role AND x.actor_id = r.actor_id)",
+            report, "argument-coverage", staged["event_actors"], "role",
+            "the role's evidence holds a mention of its actor in the sentence of a mention's trigger, and that mention has no argument "
+            "row for it: add the event_mention_arguments row")
+
+
+CHECKS = (check_statement_spans, check_statement_sources, check_embedding, check_triggers, check_arguments, check_actor_mentions,
+          check_about_mentions, check_argument_coverage, check_cue_pronouns)
 
 
 def run_nlp_checks(con, staged: dict[str, Table], report: Report) -> None:
