@@ -361,10 +361,11 @@ def check_merges_and_labels(con, staged: dict[str, Table], report: Report) -> No
     if not (staged_with(staged, "events", "event_id", "event_type") and staged_with(staged, "event_mentions", "event_id", "article_id")
             and staged_with(staged, "event_mention_arguments", "event_id", "article_id", "actor_id")):
         return
-    report.ran("merge-speaker")
+    report.ran("merge-speaker")  # an event with no mention arguments at all (a layer not yet made) is left to the mention checks
     e, m, a = (typed_name(staged[n]) for n in ("events", "event_mentions", "event_mention_arguments"))
     collect(con, f"SELECT e._row, e.event_id FROM {e} e WHERE e.event_type = 'press_event' "
-                 f"AND (SELECT count(DISTINCT article_id) FROM {m} WHERE event_id = e.event_id) > 1 AND NOT EXISTS ("
+                 f"AND (SELECT count(DISTINCT article_id) FROM {m} WHERE event_id = e.event_id) > 1 "
+                 f"AND EXISTS (SELECT 1 FROM {a} x WHERE x.event_id = e.event_id) AND NOT EXISTS ("
                  f"SELECT 1 FROM {a} x WHERE x.event_id = e.event_id GROUP BY x.actor_id HAVING count(DISTINCT x.article_id) = "
                  f"(SELECT count(DISTINCT article_id) FROM {m} WHERE event_id = e.event_id))",
             report, "merge-speaker", staged["events"], "event_id", "this occasion of saying is mentioned in two articles that name no "
