@@ -53,7 +53,9 @@ SAYING = r"\b(said|says|say|told|tells|warned|suggested|indicated|threatened|spo
 POSSIBLE = ("hypothetical", "expected", "threatened")
 ONLY = r"\bonly\b"  # every "only" in an outlet's summary limits the substance reported, "said only" too (CURATION §6)
 # Words that attribute a relayed claim (a verb of saying or of judging aloud, or "according to").
-ATTRIBUTING = (r"\b(said|says|say|saying|told|tells|warned|suggested|indicated|threatened|spoke|highlighted|stated|briefing|called|claims?|cited|hailed|welcomed|according|urged|added|noted|argued|insisted|accused|described|announced|reported|accusing|reiterating|asked|hoping|telling|worried|believes)\b")
+ATTRIBUTING = (r"\b(said|says|say|saying|told|tells|warned|suggested|indicated|threatened|spoke|highlighted|stated|briefing|"
+               r"called|claims?|cited|hailed|welcomed|according|urged|added|noted|argued|insisted|accused|described|announced|"
+               r"reported|accusing|reiterating|asked|hoping|telling|worried|believes)\b")
 # Hedges and quantifiers a value keeps from its span (CURATION §6: "no more than its span"); "about" and "around" are left out
 # (prepositions as often as hedges; ranges hold "about N").
 HEDGES = ("some", "consider", "may", "might", "could", "likely", "reportedly", "apparently", "expected", "whether", "seen as",
