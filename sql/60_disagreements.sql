@@ -2,8 +2,8 @@
 --
 -- One row per pair of claims that cannot both be true (claim_pairs verdict 'conflict'): how long
 -- a meeting lasted would qualify if the durations did not overlap; the purpose of Japan's export
--- controls (Japan's security reasons against Seoul's 'retaliation') and what Japan's Bangkok
--- briefing said (KBS's 'said only that' against Reuters' account of Saito's remarks) do.
+-- controls (Japan's security reasons against Seoul's 'retaliation') does. KBS's account of Japan's
+-- Bangkok briefing and Reuters' account of Saito's remarks are on two events, so they are no pair.
 -- Wordings of one value ('July 4', 'last month'), compatible values ('55 minutes', 'about an
 -- hour') and a possibility against a fact are not here: claim_variants lists every wording with
 -- its verdict.

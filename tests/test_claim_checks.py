@@ -54,9 +54,26 @@ FAULTS = [
     ("outcome_only_read_literally", edit(CV, {"subject_id": "ev_bangkok_kang_kono", "label_a": "agreed_nk_cooperation", "label_b": "no_result"},
      {"verdict": "conflict", "reasoning": "KBS says the two only reaffirmed their differences (art004); Kyodo reports an agreement (art000)."}),
      "verdict-only", CV, "verdict"),
-    # claims audit of 2026-12-03 (0.5), R1: "said only" is said of what was said; two accounts of one briefing cannot both hold
-    ("briefing_accounts_judged_compatible", edit(CV, {"subject_id": "ev_bangkok_japan_briefing"}, {"verdict": "compatible"}),
-     "verdict-only", CV, "verdict"),
+    # second claims audit of 2026-12-03 (0.5b), R1: "said only" is read by scope like every "only" of a report
+    ("said_only_read_as_a_complete_list", both(edit(CL, {"claim_id": "cl_048"}, {"subject_id": "ev_bangkok_japan_briefing"}),
+     copy_row(CV, {"subject_id": "usa", "label_a": "mediation_possible", "label_b": "not_asked_to_mediate"}, {
+         "subject_table": "events", "subject_id": "ev_bangkok_japan_briefing", "attribute": "content",
+         "label_a": "candid_discussions_ruling_called_illegal", "label_b": "diplomatic_channels_only", "verdict": "conflict",
+         "reasoning": "KBS: the briefing said only the channels point; Reuters: Saito said more."})), "verdict-only", CV, "verdict"),
+    # R1: two press events are one only when the texts tie them (a party named in each article), not by city and day
+    ("saito_merged_into_japans_briefing_again", both(
+        edit("event_mentions", {"event_id": "ev_saito_bangkok_remarks", "article_id": "art002", "char_start": "4406"},
+             {"event_id": "ev_bangkok_japan_briefing"}),
+        both(edit("event_mention_arguments", {"event_id": "ev_saito_bangkok_remarks", "mention_start": "4406"},
+                  {"event_id": "ev_bangkok_japan_briefing"}),
+             edit(EV, {"event_id": "ev_bangkok_japan_briefing"}, {}))), "merge-speaker", EV, "event_id"),
+    # F9: the attribution holds the attributing verb, not only the act criticised
+    ("tokyo_railed_without_saying", edit(CL, {"claim_id": "cl_028"}, {
+     "attribution_text": "Tokyo has railed against a series of South Korean court decisions", "attribution_end": "794"}),
+     "claim-attribution", CL, "attribution_text"),
+    # F3 (repeated problem 2): a label no claim carries is dropped
+    ("label_no_claim_carries", copy_row("claim_labels", {"label": "not_asked_to_mediate"}, {"label": "mediating",
+     "definition": "Plays a mediating role."}), "label-used", "claim_labels", "label"),
     ("mediation_possibility_against_a_fact", edit(CV, {"subject_id": "usa", "label_a": "mediation_possible", "label_b": "pressing_both_sides"},
      {"verdict": "conflict"}), "verdict-status", CV, "verdict"),
     # labels from the documented list of their attribute (M9: attributes stretched to hold characterisations)
@@ -64,15 +81,15 @@ FAULTS = [
     ("label_not_in_the_list", edit(CL, {"claim_id": "cl_089"}, {"label": "bangkok_thailand"}), "claim-label", CL, "label"),
     # a verdict for every pair that needs one, and none stale
     ("mediation_pair_without_verdict",
-     remove(CV, {"subject_id": "usa", "label_a": "mediation_possible", "label_b": "not_mediating"}, (CL, {"claim_id": "cl_065"})),
+     remove(CV, {"subject_id": "usa", "label_a": "mediation_possible", "label_b": "not_asked_to_mediate"}, (CL, {"claim_id": "cl_065"})),
      "claim-verdict", CL, "label"),
     ("new_outcome_wording_without_verdict", edit(CL, {"claim_id": "cl_134"}, {"label": "expected_difficult"}), "claim-verdict", CL, "label"),
     ("verdict_on_a_pair_no_one_gives",
-     copy_row(CV, {"subject_id": "usa", "label_a": "mediation_possible", "label_b": "not_mediating"}, {"subject_table": "events", "subject_id": "ev_bangkok_kang_kono"}),
+     copy_row(CV, {"subject_id": "usa", "label_a": "mediation_possible", "label_b": "not_asked_to_mediate"}, {"subject_table": "events", "subject_id": "ev_bangkok_kang_kono"}),
      "claim-verdict", CV, "label_a"),
     ("verdict_labels_out_of_order",
-     copy_row(CV, {"subject_id": "usa", "label_a": "mediation_possible", "label_b": "not_mediating"},
-             {"label_a": "not_mediating", "label_b": "mediation_possible"}),
+     copy_row(CV, {"subject_id": "usa", "label_a": "mediation_possible", "label_b": "not_asked_to_mediate"},
+             {"label_a": "not_asked_to_mediate", "label_b": "mediation_possible"}),
      "claim-verdict", CV, "label_b"),
     # claims audit of 2026-12-03 (0.5), F1, F3: a series' dated member, not the series; a date claim where its event can be
     ("ruling_of_last_year_dated_on_the_series", edit(CL, {"claim_id": "cl_101"}, {"subject_id": "ev_court_rulings_2018"}),

@@ -58,17 +58,17 @@ def test_hedged_scoped_and_singular_wordings_are_not_conflicts(con):
     assert one(con, "SELECT range_low, range_high FROM claims WHERE claim_id = 'cl_014'") == [(1, None)]
 
 
-def test_said_only_is_read_as_written_and_only_reaffirmed_by_scope(con):
-    # claims audit of 2026-12-03 (0.5), R1: an "only" said of what was said is read as written; one said of an outcome by scope
-    verdict = dict(((s, a), (v, r)) for s, a, v, r in one(con, "SELECT subject_id, attribute, verdict, reasoning FROM claim_verdicts WHERE "
-                   "(subject_id, label_a, label_b) IN (('ev_bangkok_japan_briefing', 'candid_discussions_ruling_called_illegal', "
-                   "'diplomatic_channels_only'), ('ev_bangkok_kang_kono', 'agreed_nk_cooperation', 'no_result'))"))
-    assert verdict[("ev_bangkok_japan_briefing", "content")][0] == "conflict"
-    assert verdict[("ev_bangkok_kang_kono", "outcome")][0] == "compatible" and "scope" in verdict[("ev_bangkok_kang_kono", "outcome")][1]
-    sides = one(con, "SELECT a_claim_id, b_claim_id, a_article_id, b_article_id FROM disagreements WHERE subject_id = 'ev_bangkok_japan_briefing'")
-    assert [(set(x[:2]), set(x[2:])) for x in sides] == [({"cl_047", "cl_048"}, {"art002", "art004"})]
-    said = one(con, "SELECT value FROM claims WHERE subject_id = 'ev_bangkok_japan_briefing' AND attribute = 'content'")
-    assert said and all(v.startswith(("Saito said", "Japan's briefing said")) for (v,) in said)  # each side is what the outlet reports
+def test_saitos_remarks_are_not_japans_briefing_and_only_is_read_by_scope(con):
+    # second claims audit of 2026-12-03 (0.5b), R1: Reuters' Saito and KBS's briefing are two events; every "only" is read by scope
+    subjects = dict(one(con, "SELECT claim_id, subject_id FROM claims WHERE claim_id IN ('cl_047', 'cl_048')"))
+    assert subjects == {"cl_047": "ev_bangkok_japan_briefing", "cl_048": "ev_saito_bangkok_remarks"}
+    assert one(con, "SELECT count(*) FROM claim_verdicts WHERE subject_id IN ('ev_bangkok_japan_briefing', 'ev_saito_bangkok_remarks')") == [(0,)]
+    assert one(con, "SELECT count(*) FROM disagreements WHERE attribute = 'content'") == [(0,)]
+    (verdict, why), = one(con, "SELECT verdict, reasoning FROM claim_verdicts WHERE subject_id = 'ev_bangkok_kang_kono' "
+                               "AND label_a = 'agreed_nk_cooperation' AND label_b = 'no_result'")
+    assert verdict == "compatible" and "scope" in why
+    # F1: the evidence runs to "he said", which attributes the violation sentence to Saito
+    assert one(con, "SELECT evidence_text FROM claims WHERE claim_id = 'cl_048'")[0][0].endswith("which Kono urged Kang to rectify, he said")
 
 
 def test_the_ruling_of_last_year_is_not_the_series(con):
@@ -88,7 +88,6 @@ def test_55_minutes_and_about_an_hour_are_compatible(con):
 def test_the_conflicts_are_the_real_ones(con):
     assert groups(con, "conflict") == {
         ("ev_jpn_export_controls", "purpose"),  # Japan's security reasons vs Seoul's retaliation
-        ("ev_bangkok_japan_briefing", "content"),  # KBS: the briefing "said only" the channels point; Reuters: Saito said more (0.5 R1)
     }
     assert one(con, "SELECT count(*) FROM disagreements WHERE subject_id = 'ag_1965_accord'") == [(0,)]  # final claims audit R1
     sides = one(con, "SELECT DISTINCT a_asserted_by_id, b_asserted_by_id FROM disagreements WHERE attribute = 'purpose'")
@@ -142,6 +141,12 @@ def test_audit_omissions_are_claimed(con):
     assert claimed("ev_bangkok_japan_briefing", "date", "after the talks")  # O5
     assert claimed("ev_kor_hails_breakthrough", "date", "later hailed")  # O6
     assert claimed("usa", "mediation", "allies to \"find a path forward")  # O7 (art004)
+    # second claims audit of 2026-12-03 (0.5b) omissions
+    assert claimed("ev_kor_whitelist_removal", "characterisation", "tit-for-tat")  # O1, both measures
+    assert claimed("ev_kor_import_restrictions", "characterisation", "tit-for-tat")
+    assert claimed("ev_gsomia_kor_decides_keep", "outcome", "bought time")  # O2 (Kang)
+    assert claimed("ev_gsomia_kor_decides_keep", "characterisation", "welcomed by Washington")  # O3
+    assert claimed("ev_beijing_trilateral_press_conference", "content", "free trade and multilateralism")  # O4
     assert claimed("jpn-kor", "state_of_relations", "undermining trust")  # O8
     assert claimed("ev_bangkok_kang_kono", "characterisation", "candid, extensive")  # O9
     assert claimed("ev_bangkok_kang_briefing", "content", "grave ramifications")  # O10

@@ -74,7 +74,7 @@ def test_us_mediation_is_a_possibility_not_a_disagreement(con):
     # KBS: "Whether Washington will successfully play a mediating role remains to be seen" (second claims audit F1)
     assert one(con, "SELECT count(*) FROM disagreements WHERE subject_id = 'usa'") == [(0,)]
     rows = one(con, "SELECT article_id, comparable, group_verdict FROM claim_variants WHERE subject_id = 'usa' AND attribute = 'mediation' ORDER BY claim_id")
-    assert ("art004", "mediation_possible", "compatible") in rows and ("art002", "not_mediating", "compatible") in rows
+    assert ("art004", "mediation_possible", "compatible") in rows and ("art002", "not_asked_to_mediate", "compatible") in rows
 
 
 def test_japan_and_seoul_disagree_on_the_purpose_of_the_export_controls(con):
@@ -85,16 +85,18 @@ def test_japan_and_seoul_disagree_on_the_purpose_of_the_export_controls(con):
         seoul, japan = (a_value, b_value) if a_who == "South Korea" else (b_value, a_value)
         assert {a_who, b_who} == {"Japan", "South Korea"} and seoul.startswith("retaliation (as Seoul says")
         assert "security" in japan or "inadequate management" in japan
-    # the other conflict (0.5 claims audit R1): what Japan's Bangkok briefing said, KBS's "said only that" against Reuters
-    assert one(con, "SELECT DISTINCT subject_id FROM disagreements WHERE subject_id <> 'ev_jpn_export_controls'") == [("ev_bangkok_japan_briefing",)]
+    # the one conflict (second claims audit 0.5b, R1): Saito's remarks are not KBS's briefing, so no briefing conflict
+    assert one(con, "SELECT count(*) FROM disagreements WHERE subject_id <> 'ev_jpn_export_controls'") == [(0,)]
 
 
-def test_1965_settlement_is_not_a_conflict_and_japans_briefing_is(con):
-    verdicts = one(con, "SELECT subject_id, verdict FROM claim_verdicts WHERE subject_id IN ('ag_1965_accord', 'ev_bangkok_japan_briefing') "
-                        "AND attribute IN ('outcome', 'content')")
-    assert verdicts == [("ev_bangkok_japan_briefing", "conflict")]  # the 1965 group has Japan's claims only
-    kbs = one(con, "SELECT DISTINCT a_outlet, b_outlet FROM disagreements WHERE subject_id = 'ev_bangkok_japan_briefing'")
-    assert {o for pair in kbs for o in pair} == {"kbs_world_radio", "reuters"}
+def test_1965_settlement_and_japans_briefing_are_not_conflicts(con):
+    verdicts = one(con, "SELECT subject_id, verdict FROM claim_verdicts WHERE subject_id IN ('ag_1965_accord', 'ev_bangkok_japan_briefing', "
+                        "'ev_saito_bangkok_remarks') AND attribute IN ('outcome', 'content')")
+    assert verdicts == []  # the 1965 group has Japan's claims only; KBS's briefing and Saito's remarks are two events (0.5b R1)
+    (title, parent), = one(con, "SELECT title, parent_event_id FROM events WHERE event_id = 'ev_saito_bangkok_remarks'")
+    assert "Saito" in title and parent == "ev_bangkok_asean_fmm"
+    children = one(con, "SELECT event_id FROM events WHERE parent_event_id = 'ev_saito_bangkok_remarks' ORDER BY 1")
+    assert children == [("ev_saito_accuses_ruling",), ("ev_saito_urges_mutual_resolution",)]
 
 
 def test_warning_of_countermeasures_is_an_act_and_the_countermeasures_are_threatened(con):

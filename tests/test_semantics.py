@@ -303,8 +303,8 @@ FAULTS: list[tuple[str, Mutation, str, str, str]] = [
     ("inferred_occasion_without_its_mention",
      remove(MEN, {"event_id": "ev_us_official_briefing", "char_start": "5237"}, (ST, {"statement_id": "st_002_27"})),
      "mention-referent", ST, "occasion_event_id"),
-    ("merged_briefing_occasion_labelled_stated",  # art002's "Saito told reporters in Bangkok", taken as art004's briefing
-     edit(ST, {"statement_id": "st_002_22"}, {"occasion_basis": "stated"}), "mention-referent", ST, "occasion_basis"),
+    ("merged_briefing_occasion_labelled_stated",  # art002's Kang remarks, taken as art004's briefing (Saito's are his own event: 0.5b R1)
+     edit(ST, {"statement_id": "st_002_14"}, {"occasion_basis": "stated"}), "mention-referent", ST, "occasion_basis"),
     ("same_official_occasion_labelled_stated",
      edit(ST, {"statement_id": "st_002_26"}, {"occasion_basis": "stated"}), "mention-referent", ST, "occasion_basis"),
 ]

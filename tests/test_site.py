@@ -141,7 +141,7 @@ def test_pages_work_without_javascript(site, browser):
     pg.goto((site / "statements.html").as_uri())
     assert pg.eval_on_selector_all("#statements-table tbody tr", "els => els.filter(e => e.offsetParent !== null).length") == len(read_rows("statements"))
     assert "we have to see the situation" in pg.inner_text("#statements-table")
-    pg.goto((site / "events" / "ev_bangkok_japan_briefing.html").as_uri())
+    pg.goto((site / "events" / "ev_saito_bangkok_remarks.html").as_uri())  # his remarks, not the briefing art004 reports (0.5b R1)
     assert "Jun Saito" in pg.inner_text("main")
     ctx.close()
 

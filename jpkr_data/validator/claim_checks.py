@@ -51,7 +51,11 @@ REPORT_ATTRIBUTES = ("content", "threatened_action")
 OUTLET_NAMING = ("name", "instrument", "court", "period", "location")
 SAYING = r"\b(said|says|say|told|tells|warned|suggested|indicated|threatened|spoke|highlighted|stated|briefing|called)\b"
 POSSIBLE = ("hypothetical", "expected", "threatened")
-ONLY = r"\bonly\b"  # "only" in a summary limits the substance reported; "said only" is read as written (CURATION §6)
+ONLY = r"\bonly\b"  # every "only" in an outlet's summary limits the substance reported, "said only" too (CURATION §6)
+# Words that attribute a relayed claim (a verb of saying or of judging aloud, or "according to").
+ATTRIBUTING = (r"\b(said|says|say|saying|told|tells|warned|suggested|indicated|threatened|spoke|highlighted|stated|briefing|"
+               r"called|claims?|cited|hailed|welcomed|according|urged|added|noted|argued|insisted|accused|described|announced|"
+               r"reported|accusing|reiterating|asked|hoping|telling|worried|believes)\b")
 # Hedges and quantifiers a value keeps from its span (CURATION §6: "no more than its span"); "about" and "around" are left out
 # (prepositions as often as hedges; ranges hold "about N").
 HEDGES = ("some", "consider", "may", "might", "could", "likely", "reportedly", "apparently", "expected", "whether", "seen as",
@@ -224,17 +228,11 @@ def check_verdicts(con, staged: dict[str, Table], report: Report) -> None:
     report.ran("verdict-only")
     collect(con, f"SELECT min(x._row) AS _row, min(a.claim_id) FROM {w} x JOIN {c} a ON a.subject_table = x.subject_table "
                  f"AND a.subject_id = x.subject_id AND a.attribute = x.attribute AND a.label IN (x.label_a, x.label_b) "
-                 f"WHERE x.verdict = 'conflict' AND x.attribute NOT IN {REPORT_ATTRIBUTES} AND regexp_matches(lower(a.evidence_text), '{ONLY}') "
+                 f"WHERE x.verdict = 'conflict' AND regexp_matches(lower(a.evidence_text), '{ONLY}') "
                  f"AND strpos(lower(x.reasoning), 'scope') = 0 GROUP BY x._row",
-            report, "verdict-only", v, "verdict", "a side of the conflict says 'only' (this claim): 'only' is read by scope (CURATION §6), "
-            "so judge the pair compatible or say in the reasoning why the scope reading does not reconcile them")
-    collect(con, f"SELECT min(x._row) AS _row, min(a.claim_id) FROM {w} x JOIN {c} a ON a.subject_table = x.subject_table "
-                 f"AND a.subject_id = x.subject_id AND a.attribute = x.attribute AND a.label IN (x.label_a, x.label_b) "
-                 f"WHERE x.verdict <> 'conflict' AND x.attribute IN {REPORT_ATTRIBUTES} AND regexp_matches(lower(a.evidence_text), '{ONLY}') "
-                 f"GROUP BY x._row",
-            report, "verdict-only", v, "verdict", "a side reports that the act 'said only' something (this claim): an 'only' said of "
-            "what was said is read as written (CURATION §6), so another account of more content of the same act is a conflict "
-            "(or the two claims are about different acts)")
+            report, "verdict-only", v, "verdict", "a side of the conflict says 'only' (this claim): every 'only' is read by scope, "
+            "the substance the outlet reports, 'said only' too (CURATION §6), so judge the pair compatible or say in the reasoning "
+            "why the scope reading does not reconcile them")
     if not staged_with(staged, "event_mentions", "article_id", "char_start", "char_end", "reported_status"):
         return
     report.ran("verdict-status")
@@ -347,6 +345,36 @@ def check_agreement_parties(con, staged: dict[str, Table], report: Report) -> No
                 "known from one side's account (its title says so): the agreement's name says whose account, as its act's title does")
 
 
+def check_merges_and_labels(con, staged: dict[str, Table], report: Report) -> None:
+    """A press event merged from two articles names a party in each; attributions hold the attributing words; every label is used."""
+    t = staged["claims"]
+    c = typed_name(t)
+    report.ran("claim-attribution")
+    collect(con, f"SELECT _row, attribution_text FROM {c} WHERE voice = 'relayed' AND attribution_text IS NOT NULL "
+                 f"AND NOT regexp_matches(lower(attribution_text), '{ATTRIBUTING}')",
+            report, "claim-attribution", t, "attribution_text", "the attribution holds no word that attributes the claim (a verb of "
+            "saying, 'claims', 'hailed', 'according to'): take the attribution frame up to the verb ('..., saying')")
+    if staged_with(staged, "claim_labels", "attribute", "label"):
+        report.ran("label-used")
+        lt = staged["claim_labels"]
+        collect(con, f"SELECT _row, label FROM {typed_name(lt)} l WHERE NOT EXISTS (SELECT 1 FROM {c} x "
+                     f"WHERE x.attribute = l.attribute AND x.label = l.label)",
+                report, "label-used", lt, "label", "no claim carries this label: a label is the comparable value of a claim, so drop it")
+    if not (staged_with(staged, "events", "event_id", "event_type") and staged_with(staged, "event_mentions", "event_id", "article_id")
+            and staged_with(staged, "event_mention_arguments", "event_id", "article_id", "actor_id")):
+        return
+    report.ran("merge-speaker")  # an event with no mention arguments at all (a layer not yet made) is left to the mention checks
+    e, m, a = (typed_name(staged[n]) for n in ("events", "event_mentions", "event_mention_arguments"))
+    collect(con, f"SELECT e._row, e.event_id FROM {e} e WHERE e.event_type = 'press_event' "
+                 f"AND (SELECT count(DISTINCT article_id) FROM {m} WHERE event_id = e.event_id) > 1 "
+                 f"AND EXISTS (SELECT 1 FROM {a} x WHERE x.event_id = e.event_id) AND NOT EXISTS ("
+                 f"SELECT 1 FROM {a} x WHERE x.event_id = e.event_id GROUP BY x.actor_id HAVING count(DISTINCT x.article_id) = "
+                 f"(SELECT count(DISTINCT article_id) FROM {m} WHERE event_id = e.event_id))",
+            report, "merge-speaker", staged["events"], "event_id", "this occasion of saying is mentioned in two articles that name no "
+            "common party: the texts do not tie the two accounts, and the same city and day alone do not make two press events "
+            "one (CURATION §2): split it")
+
+
 def run_claim_checks(con, staged: dict[str, Table], report: Report) -> None:
     """Run every claim check whose tables were staged."""
     if staged_with(staged, "claims", *CLAIM_FIELDS):
@@ -357,4 +385,5 @@ def run_claim_checks(con, staged: dict[str, Table], report: Report) -> None:
         check_verdicts(con, staged, report)
         check_claim_subjects(con, staged, report)
         check_claim_wording(con, staged, report)
+        check_merges_and_labels(con, staged, report)
     check_agreement_parties(con, staged, report)
