@@ -44,14 +44,24 @@ def bound_iso(d: dt.date, precision: str | None) -> str:
     return d.isoformat()
 
 
+def _bound_precision(e: dict[str, Any]) -> str:
+    """The precision of an event's bounds: a 'within' window has its enclosing period's (whole years: 'year')."""
+    precision = e.get("date_precision") or "unknown"
+    start, end = e.get("date_start"), e.get("date_end")
+    if precision == "within" and isinstance(start, dt.date) and isinstance(end, dt.date):
+        if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
+            return "year"
+    return precision
+
+
 def span(events: list[dict[str, Any]]) -> tuple[tuple[dt.date, str], tuple[dt.date, str]] | None:
     """The earliest and latest day any event's window touches, each with the finest precision that names that day."""
     def pick(pairs: list[tuple[dt.date, str]], latest: bool) -> tuple[dt.date, str]:
         best = max(d for d, _ in pairs) if latest else min(d for d, _ in pairs)
         precisions = [p for d, p in pairs if d == best]
         return best, max(precisions, key=lambda p: COARSE.get(p, 2))
-    starts = [(e.get("date_start") or e.get("date_end"), e.get("date_precision") or "unknown") for e in events]
-    ends = [(e.get("date_end") or e.get("date_start"), e.get("date_precision") or "unknown") for e in events]
+    starts = [(e.get("date_start") or e.get("date_end"), _bound_precision(e)) for e in events]
+    ends = [(e.get("date_end") or e.get("date_start"), _bound_precision(e)) for e in events]
     starts = [(d, p) for d, p in starts if isinstance(d, dt.date)]
     ends = [(d, p) for d, p in ends if isinstance(d, dt.date)]
     if not starts:
