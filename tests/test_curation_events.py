@@ -68,9 +68,10 @@ def test_tit_for_tat_restrictions_answer_both_japanese_measures_as_candidates(co
     rows = q(con, "SELECT related_event_id, basis FROM event_relations WHERE event_id = 'ev_kor_import_restrictions_measure' "
                   "AND relation = 'responds_to' ORDER BY 1")
     assert rows == [("ev_jpn_export_controls", "inferred"), ("ev_jpn_whitelist_removal", "inferred")]
-    # "Tokyo's decision to tighten trade controls ... the measures": the July controls (stated), the August decision (candidate)
+    # "Tokyo's decision to tighten trade controls ... the measures": the July controls and the August decision are the
+    # two candidates, each inferred (0.5b events audit F1)
     rows = q(con, "SELECT related_event_id, basis FROM event_relations WHERE event_id = 'ev_kor_criticises_export_controls' ORDER BY 1")
-    assert rows == [("ev_jpn_export_controls", "stated"), ("ev_jpn_whitelist_removal", "inferred")]
+    assert rows == [("ev_jpn_export_controls", "inferred"), ("ev_jpn_whitelist_removal", "inferred")]
 
 
 def test_forced_labour_names_no_coercer(con):
@@ -82,7 +83,7 @@ def test_forced_labour_names_no_coercer(con):
 def test_roles_stay_within_what_the_text_says(con):
     assert q(con, "SELECT event_id FROM event_actors WHERE role = 'mediator'") == [("ev_us_mediation",)]
     assert q(con, "SELECT status FROM events WHERE event_id = 'ev_us_mediation'") == [("hypothetical",)]
-    assert q(con, "SELECT actor_id FROM event_actors WHERE event_id = 'ev_gsomia_signed_2016' ORDER BY 1") == [("jpn",), ("kor",)]
+    assert q(con, "SELECT DISTINCT actor_id FROM event_actors WHERE event_id = 'ev_gsomia_signed_2016' ORDER BY 1") == [("jpn",), ("kor",)]
     assert q(con, "SELECT role FROM agreement_parties WHERE agreement_id = 'ag_gsomia' AND actor_id = 'usa'") == [("promoter",)]
     assert q(con, "SELECT actor_id FROM event_actors WHERE event_id = 'ev_colonial_rule'") == [("jpn",)]
     # "Boycotts of Japanese products": the makers, not the firms ordered to pay compensation (events F4)
@@ -266,3 +267,45 @@ def test_mutual_appeals_target_every_side_the_text_names(con):
     """0.5 events audit F2: "both authorities" and "the three countries" include the speaker's own side."""
     assert set(q(con, "SELECT actor_id FROM event_actors WHERE event_id = 'ev_saito_urges_mutual_resolution' AND role = 'target'")) == {("jpn",), ("kor",)}
     assert set(q(con, "SELECT actor_id FROM event_actors WHERE event_id = 'ev_wang_urges_free_trade' AND role = 'target'")) == {("chn",), ("jpn",), ("kor",)}
+
+
+def test_missile_tests_of_recent_weeks_are_not_placed_on_a_conventional_first_day(con):
+    """0.5b events audit RF1: "in recent weeks" gives the tests no start, so no view puts them in late June."""
+    assert q(con, "SELECT date_start, date_end, date_precision, date_span_type FROM events WHERE event_id = 'ev_nk_missile_tests'") == [
+        (None, dt.date(2019, 8, 21), "open_start", "period")]
+    assert q(con, "SELECT placement, placed_date FROM event_placement WHERE event_id = 'ev_nk_missile_tests'") == [(None, None)]
+
+
+def test_links_on_inferred_or_candidate_referents_are_inferred(con):
+    """0.5b events audit F1, F2, F5: a merge, a candidate and a paraphrase taken as remarks are readings, not statements."""
+    rel = dict(q(con, "SELECT event_id || ' ' || related_event_id, basis FROM event_relations WHERE event_id IN "
+                      "('ev_kor_criticises_export_controls', 'ev_kang_remarks_nagoya')"))
+    assert rel["ev_kor_criticises_export_controls ev_jpn_export_controls"] == "inferred"
+    assert rel["ev_kor_criticises_export_controls ev_jpn_whitelist_removal"] == "inferred"
+    assert rel["ev_kang_remarks_nagoya ev_motegi_remarks_nagoya"] == "inferred"
+    assert q(con, "SELECT role_basis FROM event_actors WHERE event_id = 'ev_bangkok_kang_briefing' AND article_id = 'art002'") == [("inferred",)]
+
+
+def test_stated_successions_and_roles_the_audit_found_missing(con, texts):
+    """0.5b events audit O2-O5: each added row rests on its own words."""
+    for table, where in (
+        ("event_relations", "event_id = 'ev_jpn_whitelist_removal' AND relation = 'follows' AND related_event_id = 'ev_bangkok_kang_kono'"),
+        ("event_relations", "event_id = 'ev_kor_whitelist_removal' AND relation = 'follows' AND related_event_id = 'ev_jpn_whitelist_removal'"),
+        ("event_relations", "event_id = 'ev_kor_import_restrictions' AND relation = 'follows' AND related_event_id = 'ev_jpn_whitelist_removal'"),
+        ("event_actors", "event_id = 'ev_gsomia_signed_2016' AND actor_id = 'jpn' AND article_id = 'art004'"),
+        ("event_actors", "event_id = 'ev_forced_labour' AND actor_id = 'jpn_companies' AND article_id = 'art003'"),
+    ):
+        basis = "basis" if table == "event_relations" else "role_basis"
+        ((b, art, a, z, words),) = q(con, f"SELECT {basis}, article_id, char_start, char_end, evidence_text FROM {table} WHERE {where}")
+        assert b == "stated" and texts[art][a:z] == words
+    # "tit-for-tat": both Japanese measures are candidates for Seoul's white-list removal too, each inferred
+    assert set(q(con, "SELECT related_event_id, basis FROM event_relations WHERE event_id = 'ev_kor_whitelist_removal' AND relation = 'responds_to'")) == {
+        ("ev_jpn_whitelist_removal", "inferred"), ("ev_jpn_export_controls", "inferred")}
+
+
+def test_the_trip_to_beijing_is_in_no_dyad_and_the_liquidation_answers_the_dated_ruling(con):
+    """0.5b events audit F7, F6."""
+    assert q(con, "SELECT actor_id, role FROM event_actors WHERE event_id = 'ev_kang_departs_beijing'") == [("kang_kyung_wha", "initiator")]
+    assert q(con, "SELECT count(*) FROM event_dyads_coded WHERE event_id = 'ev_kang_departs_beijing'") == [(0,)]
+    assert q(con, "SELECT related_event_id FROM event_relations WHERE event_id = 'ev_assets_liquidation' AND relation = 'outcome_of'") == [
+        ("ev_court_ruling_last_year",)]

@@ -307,6 +307,24 @@ FAULTS: list[tuple[str, Mutation, str, str, str]] = [
      edit(ST, {"statement_id": "st_002_14"}, {"occasion_basis": "stated"}), "mention-referent", ST, "occasion_basis"),
     ("same_official_occasion_labelled_stated",
      edit(ST, {"statement_id": "st_002_26"}, {"occasion_basis": "stated"}), "mention-referent", ST, "occasion_basis"),
+    # second events audit of 0.5 RF1: "in recent weeks" stored as the tests' own eight-week span, placed on 26 June
+    ("recent_weeks_convention_stored_as_a_span",
+     edit(EV, {"event_id": "ev_nk_missile_tests"}, {"date_start": "2019-06-26", "date_precision": "range"}), "convention-span", EV, "date_start"),
+    # second events audit of 0.5 F1, F2, F5: a role or link on words whose referent is inferred or open, marked stated
+    ("merged_briefing_role_stated",
+     edit("event_actors", {"event_id": "ev_bangkok_kang_briefing", "article_id": "art002"}, {"role_basis": "stated"}),
+     "inferred-referent", "event_actors", "role_basis"),
+    ("candidate_referent_link_stated",
+     edit(REL, {"event_id": "ev_kor_criticises_export_controls", "related_event_id": "ev_jpn_export_controls"}, {"basis": "stated"}),
+     "inferred-referent", REL, "basis"),
+    ("succession_on_an_inferred_related_event_stated",
+     edit(REL, {"event_id": "ev_kang_remarks_nagoya", "related_event_id": "ev_motegi_remarks_nagoya"}, {"basis": "stated"}), "inferred-referent", REL, "basis"),
+    # second events audit of 0.5 F7: the trip to Beijing given China as target (the stay is the host's meeting)
+    ("trip_given_its_destination_as_target",
+     copy_row("event_actors", {"event_id": "ev_kang_departs_beijing", "actor_id": "kang_kyung_wha"},
+              {"actor_id": "chn", "role": "target", "role_basis": "inferred", "evidence_text": "Beijing", "char_start": "771", "char_end": "778",
+               "notes": "The destination."}),
+     "visit-side", "event_actors", "role"),
 ]
 
 
@@ -334,7 +352,7 @@ def test_the_curated_tables_pass_every_semantic_check():
     for check in ("act-status", "threat-link", "occasion", "inferred-link", "claim-once", "neutral-title",
                   "parent-window", "unplaced-action", "ruling-agent", "cited-id", "inferred-reason", "statement-link",
                   "attribution-sentence", "joint-group", "role-coverage", "source-gives-news", "briefing-addressee", "credit-evidence",
-                  "mention-referent", "inferred-country", "speaker-basis"):
+                  "mention-referent", "inferred-country", "speaker-basis", "convention-span", "inferred-referent", "visit-side"):
         assert check in report.checks, check
 
 

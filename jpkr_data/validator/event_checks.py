@@ -19,6 +19,14 @@
   as a decision reported as the decision is.
 - The event that concludes, signs or keeps an agreement is an act of agreeing (`agreement_action`),
   not the meeting it happened at.
+- A period whose window comes from a dataset convention ("in recent weeks") stores no convention as
+  its start: it is open-start (or `within`), so no view places it on a conventional first day
+  (second events audit of 0.5, RF1).
+- A role or link read from words whose referent the curators inferred, or left open between
+  candidates (its event mention's note: "Referent inferred", "candidate referent"), is `inferred`,
+  never `stated` (second events audit of 0.5, F1, F2, F5).
+- A visit is coded from the host's side (CAMEO 043): the visitor's trip (042) has no target, so one
+  stay is never counted from both sides in the dyad series (second events audit of 0.5, F7).
 """
 from __future__ import annotations
 
@@ -52,6 +60,14 @@ def check_period_windows(con, staged: dict[str, Table], report: Report) -> None:
          "an ongoing period has not ended, so no end can be given: record the days it is attested under way ('includes')"),
     ):
         collect(con, f"SELECT _row, event_id || ' ' || date_precision FROM {e} WHERE {where}", report, "includes-window", ev, "date_precision", message)
+    if "date_reasoning" in ev.field_names:
+        report.ran("convention-span")
+        collect(con, f"SELECT _row, event_id || ' ' || date_start || '..' || coalesce(CAST(date_end AS VARCHAR), '') FROM {e} "
+                     f"WHERE date_span_type = 'period' AND date_start IS NOT NULL AND date_precision <> 'within' "
+                     f"AND lower(coalesce(date_reasoning, '')) LIKE '%convention%'",
+                report, "convention-span", ev, "date_start",
+                "a period whose window is a dataset convention ('in recent weeks') has no known start: leave date_start empty "
+                "(open_start) so that no view places it on the convention's first day")
 
 
 def check_roles(con, staged: dict[str, Table], report: Report) -> None:
@@ -117,6 +133,43 @@ def check_own_side_pairs(con, staged: dict[str, Table], report: Report) -> None:
             "record the side once, by its most specific actor")
 
 
+def check_inferred_referents(con, staged: dict[str, Table], report: Report) -> None:
+    """A role or link read from a mention whose referent is inferred (or open between candidates) is not 'stated'."""
+    if not staged_with(staged, "event_mentions", "event_id", "article_id", "char_start", "char_end", "notes"):
+        return
+    m = typed_name(staged["event_mentions"])
+    inferred = (f"SELECT event_id, article_id, char_start, char_end FROM {m} "
+                f"WHERE coalesce(notes, '') LIKE 'Referent inferred%' OR lower(coalesce(notes, '')) LIKE '%candidate referent%'")
+    overlaps = "i.article_id = x.article_id AND i.char_start < x.char_end AND x.char_start < i.char_end"
+    message = ("the words this row rests on are a mention whose referent is inferred (or open between candidates): "
+               "the row is 'inferred', with the referent named in its notes")
+    for table, basis, events, label in (
+        ("event_actors", "role_basis", ("event_id",), "x.event_id || ' ' || x.actor_id || ' ' || x.role"),
+        ("event_relations", "basis", ("event_id", "related_event_id"), "x.event_id || ' ' || x.relation || ' ' || x.related_event_id"),
+    ):
+        if not staged_with(staged, table, *events, basis, "article_id", "char_start", "char_end"):
+            continue
+        t = staged[table]
+        report.ran("inferred-referent")
+        same_event = " OR ".join(f"i.event_id = x.{c}" for c in events)
+        collect(con, f"SELECT x._row, {label} FROM {typed_name(t)} x WHERE x.{basis} = 'stated' "
+                     f"AND EXISTS (SELECT 1 FROM ({inferred}) i WHERE ({same_event}) AND {overlaps})",
+                report, "inferred-referent", t, basis, message)
+
+
+def check_visit_side(con, staged: dict[str, Table], report: Report) -> None:
+    """A visitor's trip (CAMEO 042) has no target: the visit is coded from the host's side (043)."""
+    if not (staged_with(staged, "events", "event_id", "cameo_code") and staged_with(staged, "event_actors", "event_id", "actor_id", "role")):
+        return
+    ea = staged["event_actors"]
+    report.ran("visit-side")
+    collect(con, f"SELECT x._row, x.event_id || ': ' || x.actor_id FROM {typed_name(ea)} x JOIN {typed_name(staged['events'])} y USING (event_id) "
+                 f"WHERE y.cameo_code = '042' AND x.role = 'target'",
+            report, "visit-side", ea, "role",
+            "a visit is coded from the host's side (CAMEO 043, the host's meeting): a trip (042) with a target counts one stay "
+            "from both sides in the dyad series")
+
+
 def check_event_links(con, staged: dict[str, Table], report: Report) -> None:
     """Responses follow what they answer; announced measures are coded as the measure; agreements are concluded by acts of agreeing."""
     if not (staged_with(staged, "events", "event_id", "cameo_code", "event_type", "date_start", "date_end")
@@ -152,3 +205,5 @@ def run_event_checks(con, staged: dict[str, Table], report: Report) -> None:
     check_one_role_and_place(con, staged, report)
     check_own_side_pairs(con, staged, report)
     check_event_links(con, staged, report)
+    check_inferred_referents(con, staged, report)
+    check_visit_side(con, staged, report)
