@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import re
 import shutil
 from pathlib import Path
 
@@ -38,6 +39,8 @@ def make_package(dst: Path, rows_per_table: int, faults: int = 0) -> int:
                 out = dict(r, event_id=r["event_id"] + suffix)
                 if table == "events" and out["parent_event_id"]:
                     out["parent_event_id"] += suffix
+                if table == "events" and suffix:  # a copy's date does not rest on the original's claims (check claim-date-subject)
+                    out["date_reasoning"] = re.sub(r"\bcl_(\d+)", r"claim \1 of the original", out["date_reasoning"] or "")
                 if table == "event_relations":  # each copy keeps its own acts and threatened actions linked
                     out["related_event_id"] += suffix
                 if table == "event_mentions" and faults and written < faults:

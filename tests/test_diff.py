@@ -48,7 +48,7 @@ def test_snapshot_of_0_2_0_is_the_released_data():
     assert snap == ROOT / "releases" / "0.2.0"
     d = json.loads((snap / "datapackage.json").read_text(encoding="utf-8"))
     assert d["version"] == "0.2.0" and all((snap / r["path"]).is_file() for r in d["resources"])
-    assert previous_snapshot(ROOT, "0.1.9") is None and previous_snapshot(ROOT, "0.2.9") == snap and previous_snapshot(ROOT, "0.10.0") == ROOT / "releases" / "0.3.0"
+    assert previous_snapshot(ROOT, "0.1.9") is None and previous_snapshot(ROOT, "0.2.9") == snap and previous_snapshot(ROOT, "0.10.0") == ROOT / "releases" / "0.4.0"
 
 
 def test_diff_reports_exactly_what_changed(changed_copy, capsys):

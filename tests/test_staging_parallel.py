@@ -71,8 +71,11 @@ def test_a_large_file_whose_shape_check_is_not_sure_is_read_again_the_serial_way
     """CRLF line endings: the chunked shape check is not sure, so the file is read whole and checked by the csv module;
     the typed view of the parallel read gives way to the serial read's table."""
     make_package(tmp_path, 2600)
+    # since 0.5.0 the synthetic copies share their originals' trigger spans in the same articles, which the trigger
+    # checks report: the serial read of the CRLF file must report exactly what the read of the LF file reports
+    expected = validate(tmp_path).to_text().replace(str(tmp_path), "PKG")
     path = tmp_path / "data" / "events.csv"
     path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
     assert path.stat().st_size >= csvscan.FAST_MIN_BYTES
     report = validate(tmp_path)
-    assert report.valid, report.to_text()
+    assert report.to_text().replace(str(tmp_path), "PKG") == expected

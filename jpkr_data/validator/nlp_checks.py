@@ -283,13 +283,14 @@ def check_argument_coverage(con, staged: dict[str, Table], report: Report) -> No
     report.ran("argument-coverage")
     ea, am = typed_name(staged["event_actors"]), typed_name(staged["actor_mentions"])
     em, ar = typed_name(staged["event_mentions"]), typed_name(staged["event_mention_arguments"])
-    collect(con, f"SELECT DISTINCT r._row, r.event_id || ' ' || r.role || ' ' || r.actor_id || ': ' || a.text || ' (mention ' || m.char_start || ')' "
+    # one value per row, the same whatever the read order (a role may hold several nested mentions of its actor)
+    collect(con, f"SELECT r._row, min(r.event_id || ' ' || r.role || ' ' || r.actor_id || ': ' || a.text || ' (mention ' || m.char_start || ')') "
                  f"FROM {ea} r JOIN {am} a ON a.actor_id = r.actor_id AND a.article_id = r.article_id "
                  "AND r.char_start <= a.char_start AND a.char_end <= r.char_end "
                  f"JOIN {SENTENCES} q ON q.article_id = a.article_id AND q.s <= a.char_start AND a.char_end <= q.e "
                  f"JOIN {em} m ON m.event_id = r.event_id AND m.article_id = r.article_id AND q.s <= m.trigger_start AND m.trigger_end <= q.e "
                  f"WHERE NOT EXISTS (SELECT 1 FROM {ar} x WHERE x.event_id = r.event_id AND x.article_id = r.article_id "
-                 "AND x.mention_start = m.char_start AND x.role = r.role AND x.actor_id = r.actor_id)",
+                 "AND x.mention_start = m.char_start AND x.role = r.role AND x.actor_id = r.actor_id) GROUP BY r._row",
             report, "argument-coverage", staged["event_actors"], "role",
             "the role's evidence holds a mention of its actor in the sentence of a mention's trigger, and that mention has no argument "
             "row for it: add the event_mention_arguments row")
