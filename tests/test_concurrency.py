@@ -16,7 +16,7 @@ import jpkr_data
 from jpkr_data import artifact
 from jpkr_data.access.errors import QueryError, ReadOnlyError
 
-COUNTS = {t: len(read_rows(t)) for t in ("events", "actors", "statements", "event_mentions")}
+COUNTS = {t: len(read_rows(t)) for t in ("events", "actors", "event_mentions", "actor_mentions")}  # distinct counts (0.5.0: statements has as many rows as events)
 
 
 def test_threads_querying_counts_each_get_their_own_answer():
